@@ -37,6 +37,7 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
     logger = get_run_logger()
     wh = Warehouse.at(warehouse)
     with wh.run_lock():
+        stages.start_workers(segmenter)
         plan = plan_inputs(wh, sources)
         logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches",
                     plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches))

@@ -11,6 +11,8 @@ USER_DICT = "political_terms.txt"
 # jieba splits ASCII runs joined by '-', '_' or '.' ('2020-5-12'); rjieba keeps them whole.
 _JIEBA_ASCII_SPLIT = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _NEEDS_SPLIT = re.compile(r"^[\x21-\x7e]*[a-zA-Z0-9][-_.][\x21-\x7e]*$")
+# Cheap whole-text gate: without such a run no token can need the post-split.
+_MAY_NEED_SPLIT = re.compile(r"[a-zA-Z0-9][-_.]")
 
 
 class Segmenter(Protocol):
@@ -55,15 +57,17 @@ class RJiebaSegmenter:
             self._engine.add_word(term, None, pos)
 
     def cut(self, text: str) -> list[str]:
-        out: list[str] = []
-        for tok in self._engine.cut(text, True):
-            if tok.isspace():
-                continue
-            if _NEEDS_SPLIT.match(tok):
-                out.extend(p for p in _JIEBA_ASCII_SPLIT.split(tok) if p)
-            else:
-                out.append(tok)
-        return out
+        tokens = self._engine.cut(text, True)
+        # Per-token Python work costs as much as the Rust cut itself: keep the common path one
+        # comprehension, and look closer only at ASCII tokens when the text has such runs.
+        if not _MAY_NEED_SPLIT.search(text):
+            return [t for t in tokens if not t.isspace()]
+        return [part for tok in tokens if not tok.isspace()
+                for part in (_jieba_ascii_split(tok) if tok.isascii() and _NEEDS_SPLIT.match(tok) else (tok,))]
+
+
+def _jieba_ascii_split(token: str) -> list[str]:
+    return [p for p in _JIEBA_ASCII_SPLIT.split(token) if p]
 
 
 class JiebaSegmenter:

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from . import dedup
+from . import dedup, parallel
 from .clean import RULES_VERSION
 from .pipeline import process_batch
 from .segment import user_dictionary
@@ -21,6 +21,10 @@ from .storage.warehouse import Warehouse
 
 DEFAULT_BATCH_BYTES = 4 << 20
 MAX_BATCH_FILES = 2000
+# A part is what one worker process stages at a time: small enough that the two cores finish a
+# batch together, large enough that its five Parquet files are not mostly overhead.
+PART_BYTES = 512 << 10
+MAX_PART_FILES = 250
 
 
 def utcnow() -> datetime:
@@ -87,21 +91,44 @@ def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None
             unchanged += 1
         else:
             todo.append(ref)
-    batches, current, size = [], [], 0
-    for ref in todo:
-        if current and (size + ref.size > batch_bytes or len(current) >= MAX_BATCH_FILES):
-            batches.append(current)
-            current, size = [], 0
-        current.append(ref)
-        size += ref.size
-    if current:
-        batches.append(current)
+    batches = parallel.split_by_bytes(todo, [r.size for r in todo], batch_bytes, MAX_BATCH_FILES)
     return RunPlan(run_id or new_run_id(), sources, batches, seen, unchanged)
 
 
 def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
-                segmenter: str = "rjieba") -> BatchCounts:
-    """Read, process and write one batch to the run's staging area as Parquet."""
+                segmenter: str = "rjieba", workers: int | None = None) -> BatchCounts:
+    """Read, process and write one batch to the run's staging area as Parquet.
+
+    The batch is cut into parts that the worker processes stage side by side; the batch's
+    file-state rows are written last, so `files-NNNNN.parquet` marks a completely staged batch.
+    """
+    pool = parallel.shared_pool(segmenter, workers) if refs else None
+    sizes = [r.size for r in refs]
+    parts = parallel.split_by_bytes(refs, sizes, PART_BYTES, MAX_PART_FILES) or [[]]
+    results = parallel.run_parts(stage_part, [(wh, run_id, batch_no, no, part, segmenter)
+                                              for no, part in enumerate(parts)], pool)
+    file_rows = [row for r in results for row in r.file_rows]
+    write_parquet_atomic(file_state_table(file_rows), wh.staging(run_id) / f"files-{batch_no:05d}.parquet")
+    reasons: dict[str, int] = {}
+    for r in results:
+        for reason, n in r.reject_reasons.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    return BatchCounts(batch_no, len(refs), sum(r.bytes_read for r in results),
+                       sum(r.documents for r in results), sum(r.rejects for r in results), reasons)
+
+
+@dataclass
+class PartCounts:
+    bytes_read: int
+    documents: int
+    rejects: int
+    reject_reasons: dict[str, int]
+    file_rows: list[tuple[str, int, int, str]]
+
+
+def stage_part(wh: Warehouse, run_id: str, batch_no: int, part_no: int, refs: list[FileRef],
+               segmenter: str = "rjieba") -> PartCounts:
+    """Read, process and write one part of a batch (runs in a worker process); only counts return."""
     raws, file_rows, read_rejects = [], [], []
     for ref in refs:
         try:
@@ -120,18 +147,24 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
         if ref.path in hashes:
             file_rows.append((ref.path, ref.size, ref.mtime_ns, hashes[ref.path]))
     out = wh.staging(run_id)
+    name = f"{batch_no:05d}-{part_no:03d}"
     docs = documents_table(result.documents)
     docs = docs.append_column("batch_no", pa.array([batch_no] * docs.num_rows, pa.int32()))
-    write_parquet_atomic(docs, out / f"documents-{batch_no:05d}.parquet")
-    write_parquet_atomic(tokens_table(result.documents), out / f"tokens-{batch_no:05d}.parquet")
-    write_parquet_atomic(hits_table(result.documents), out / f"hits-{batch_no:05d}.parquet")
-    write_parquet_atomic(rejects_table(result.rejects), out / f"rejects-{batch_no:05d}.parquet")
-    write_parquet_atomic(file_state_table(file_rows), out / f"files-{batch_no:05d}.parquet")
+    write_parquet_atomic(docs, out / f"documents-{name}.parquet")
+    write_parquet_atomic(tokens_table(result.documents), out / f"tokens-{name}.parquet")
+    write_parquet_atomic(hits_table(result.documents), out / f"hits-{name}.parquet")
+    write_parquet_atomic(rejects_table(result.rejects), out / f"rejects-{name}.parquet")
     reasons: dict[str, int] = {}
     for r in result.rejects:
         reasons[r.reason] = reasons.get(r.reason, 0) + 1
-    return BatchCounts(batch_no, len(refs), sum(len(r.data) for r in raws), len(result.documents),
-                       len(result.rejects), reasons)
+    return PartCounts(sum(len(r.data) for r in raws), len(result.documents), len(result.rejects),
+                      reasons, file_rows)
+
+
+def start_workers(segmenter: str = "rjieba", workers: int | None = None) -> int:
+    """Start the worker processes early so their start-up overlaps with planning; returns their count."""
+    pool = parallel.shared_pool(segmenter, workers)
+    return (workers or parallel.worker_count()) if pool is not None else 1
 
 
 def stage_empty(wh: Warehouse, run_id: str) -> None:

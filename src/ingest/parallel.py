@@ -1,0 +1,98 @@
+"""A process pool for batch work: workers load the segmenter and user dictionary once, then stage parts."""
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Callable
+
+WORKERS_ENV = "INGEST_WORKERS"
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_key: tuple[int, str] | None = None
+
+
+def worker_count() -> int:
+    """Worker processes to use: $INGEST_WORKERS, else one per core this process may run on."""
+    env = os.environ.get(WORKERS_ENV, "").strip()
+    if env:
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _init_worker(segmenter: str) -> None:
+    # Pay the imports and the dictionary load once per worker, not once per part.
+    from .pipeline import process_one  # noqa: F401  (imports extractors, cleaning rules, dedup)
+    from .segment import get_segmenter
+
+    get_segmenter(segmenter)
+
+
+def shared_pool(segmenter: str = "rjieba", workers: int | None = None) -> ProcessPoolExecutor | None:
+    """The process-wide pool (created on first use), or None when one worker is all there is.
+
+    rjieba and the Python cleaning rules hold the GIL, so threads would not use the second core:
+    processes do. 'spawn' because the parent runs Prefect's threads and event loop, which a
+    forked child must not inherit half-locked.
+    """
+    global _pool, _pool_key
+    workers = workers or worker_count()
+    # A daemonic process (a Dask or multiprocessing worker) may not start children: work inline.
+    if workers <= 1 or multiprocessing.current_process().daemon:
+        return None
+    with _lock:
+        if _pool is not None and _pool_key == (workers, segmenter):
+            return _pool
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+        ctx = multiprocessing.get_context("spawn")
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                    initializer=_init_worker, initargs=(segmenter,))
+        _pool_key = (workers, segmenter)
+        # Start the workers now so their imports overlap with planning, not with the first batch.
+        for f in [_pool.submit(_ready) for _ in range(workers)]:
+            f.add_done_callback(lambda _f: None)
+        return _pool
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def shutdown_pool() -> None:
+    global _pool, _pool_key
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+        _pool, _pool_key = None, None
+
+
+atexit.register(shutdown_pool)
+
+
+def run_parts(fn: Callable, parts: list[tuple], pool: ProcessPoolExecutor | None) -> list:
+    """fn(*part) for every part, on the pool when there is one, results in part order."""
+    if pool is None:
+        return [fn(*args) for args in parts]
+    futures: list[Future] = [pool.submit(fn, *args) for args in parts]
+    return [f.result() for f in futures]
+
+
+def split_by_bytes(items: list, sizes: list[int], target: int, max_items: int) -> list[list]:
+    """Consecutive runs of items of about `target` bytes each (order kept, none empty)."""
+    parts, current, size = [], [], 0
+    for item, n in zip(items, sizes):
+        if current and (size + n > target or len(current) >= max_items):
+            parts.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += n
+    if current:
+        parts.append(current)
+    return parts

@@ -34,6 +34,9 @@ INSERT INTO rejects BY NAME
 INSERT OR REPLACE INTO file_state BY NAME
     SELECT f.*, $run_id AS run_id FROM read_parquet('{staging}/files-*.parquet') f;
 
+-- name: staged_and_new
+SELECT (SELECT count(*) FROM staged_documents), (SELECT count(*) FROM new_documents);
+
 -- name: new_tokens
 SELECT t.* FROM read_parquet('{staging}/tokens-*.parquet') t
     WHERE t.doc_id IN (SELECT doc_id FROM new_documents);

@@ -130,7 +130,13 @@ class Warehouse:
             con.execute(stmts["upsert_file_state"], params)
             counts = dict(zip(("documents_new", "exact_duplicates", "near_duplicates"),
                               con.execute(stmts["load_counts"]).fetchone()))
-            self._write_lake(con, run_id, "tokens", stmts["new_tokens"])
+            staged, new = con.execute(stmts["staged_and_new"]).fetchone()
+            if staged == new:
+                # Every staged document is new: its token files are already what the lake wants,
+                # so they move in by rename instead of being read and written again.
+                self._move_into_lake(run_id, "tokens", "tokens-*.parquet")
+            else:
+                self._write_lake(con, run_id, "tokens", stmts["new_tokens"])
             self._write_lake(con, run_id, "documents", stmts["new_documents_lake"])
             con.register("run_row", _with_counts(run_row, counts))
             con.execute(stmts["insert_run"])
@@ -143,6 +149,12 @@ class Warehouse:
                 remove_tree(self.lake / table / f"run_id={run_id}")
             raise
         return counts
+
+    def _move_into_lake(self, run_id: str, table: str, pattern: str) -> None:
+        target = self.lake / table / f"run_id={run_id}"
+        target.mkdir(parents=True, exist_ok=True)
+        for path in sorted(self.staging(run_id).glob(pattern)):
+            os.replace(path, target / path.name)
 
     def _write_lake(self, con: duckdb.DuckDBPyConnection, run_id: str, table: str, query: str) -> None:
         target = self.lake / table / f"run_id={run_id}" / "part-0.parquet"

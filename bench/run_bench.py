@@ -1,0 +1,253 @@
+"""`make bench`: ingest run end to end vs plain jieba.lcut on generated corpora, side by side per round."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(HERE))
+
+from gen_corpus import corpus_digest, generate  # noqa: E402
+
+SEED = 20261123
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrefectServer:
+    """A real `prefect server start` for the benchmark's runs (what a scheduled deployment talks to)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "PrefectServer":
+        self.home.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+               "PREFECT_SERVER_LOGGING_LEVEL": "WARNING", "PREFECT_UI_ENABLED": "false"}
+        env.pop("PREFECT_API_URL", None)
+        self.proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
+                                      "--port", str(self.port)], env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("prefect server did not become healthy in 180 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)  # our own session: the server and its uvicorn child only
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+
+
+def timed_tree(cmd: list[str], env: dict) -> dict:
+    """Wall time and peak RSS of a process and all its children (polled every 20 ms)."""
+    start = time.perf_counter()
+    proc = psutil.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    while proc.poll() is None:
+        total = 0
+        try:
+            for p in [proc, *proc.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            pass
+        peak = max(peak, total)
+        time.sleep(0.02)
+    wall = time.perf_counter() - start
+    output = proc.stdout.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{output[-3000:]}")
+    return {"seconds": wall, "peak_rss_mb": peak / 1e6, "output": output}
+
+
+def jieba_baseline(corpus: Path) -> dict:
+    out = subprocess.run([sys.executable, str(HERE / "jieba_baseline.py"), str(corpus)], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def flow_stages(api_url: str, warehouse: Path) -> dict:
+    """Span of each kind of task of the last run, from the Prefect server's own records."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse / "speeches.duckdb"), read_only=True)
+    try:
+        flow_run_id, = con.execute("SELECT flow_run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+    finally:
+        con.close()
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        flow = client.read_flow_run(flow_run_id)
+    spans: dict[str, list] = {}
+    for tr in runs:
+        name = (tr.name or "").lower()
+        kind = ("plan" if "plan" in name else "stage batches" if "batch" in name else
+                "find duplicates" if "duplicate" in name else "load warehouse" if "load" in name else "other")
+        if tr.start_time and tr.end_time:
+            s = spans.setdefault(kind, [tr.start_time, tr.end_time, 0])
+            s[0], s[1], s[2] = min(s[0], tr.start_time), max(s[1], tr.end_time), s[2] + 1
+    result = {k: {"seconds": (e - b).total_seconds(), "tasks": n} for k, (b, e, n) in spans.items()}
+    if flow.start_time and flow.end_time:
+        result["flow run (server)"] = {"seconds": (flow.end_time - flow.start_time).total_seconds(), "tasks": 1}
+    return result
+
+
+def ensure_corpus(mb: float) -> Path:
+    path = OUT / f"corpus-{mb:g}mb"
+    stamp = path / ".generated.json"
+    if stamp.exists():
+        info = json.loads(stamp.read_text())
+        if info.get("seed") == SEED and info.get("mb") == mb:
+            return path
+    info = generate(path, int(mb * 1e6), SEED)
+    info.update(mb=mb, digest=corpus_digest(path))
+    stamp.write_text(json.dumps(info))
+    return path
+
+
+def bench_size(mb: float, rounds: int, env: dict, api_url: str | None, steps: bool) -> dict:
+    corpus = ensure_corpus(mb)
+    info = json.loads((corpus / ".generated.json").read_text())
+    rows = []
+    for n in range(rounds):
+        wh = OUT / f"wh-{mb:g}mb"
+        shutil.rmtree(wh, ignore_errors=True)
+        base = jieba_baseline(corpus)
+        first = timed_tree([str(BIN / "ingest"), "run", str(corpus), "--warehouse", str(wh)], env)
+        stage = flow_stages(api_url, wh) if api_url else {}
+        again = timed_tree([str(BIN / "ingest"), "run", str(corpus), "--warehouse", str(wh)], env)
+        if "0 read" not in again["output"]:
+            raise RuntimeError("the re-run on unchanged input read files again:\n" + again["output"][-2000:])
+        row = {
+            "round": n + 1, "jieba_s": base["seconds"], "jieba_mb_s": base["mb"] / base["seconds"],
+            "ingest_s": first["seconds"], "ingest_mb_s": base["mb"] / first["seconds"],
+            "ratio": base["seconds"] / first["seconds"], "peak_rss_mb": first["peak_rss_mb"],
+            "rerun_s": again["seconds"], "rerun_share": again["seconds"] / first["seconds"],
+            "rerun_peak_rss_mb": again["peak_rss_mb"], "stages": stage,
+        }
+        rows.append(row)
+        print(f"  {mb:g} MB round {n + 1}: jieba {row['jieba_s']:.1f} s, ingest run {row['ingest_s']:.1f} s "
+              f"(x{row['ratio']:.2f}), peak RSS {row['peak_rss_mb']:.0f} MB, re-run {row['rerun_s']:.1f} s",
+              flush=True)
+    med = {k: statistics.median(r[k] for r in rows) for k in rows[0] if k not in ("round", "stages")}
+    stage_names = sorted({k for r in rows for k in r["stages"]})
+    med_stages = {k: statistics.median(r["stages"][k]["seconds"] for r in rows if k in r["stages"])
+                  for k in stage_names}
+    result = {"mb": base["mb"], "docs": base["docs"], "files": info["files"], "reposts": info["reposts"],
+              "digest": info["digest"], "rounds": rows, "median": med, "median_stages": med_stages}
+    if steps:
+        out = subprocess.run([sys.executable, str(HERE / "steps.py"), str(corpus), "5"], capture_output=True,
+                             text=True, check=True)
+        result["steps_single_core"] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def print_report(results: dict, mode: str) -> None:
+    print()
+    print(f"Prefect: {mode}. Medians of {len(next(iter(results.values()))['rounds'])} rounds; "
+          "jieba and ingest run measured side by side in each round.")
+    print()
+    hdr = (f"{'corpus':>8} {'files':>6} {'jieba s':>8} {'jieba MB/s':>10} {'ingest s':>9} {'ingest MB/s':>11} "
+           f"{'vs jieba':>8} {'peak RSS MB':>11} {'re-run s':>8} {'re-run/1st':>10}")
+    print(hdr)
+    print("-" * len(hdr))
+    for name, r in results.items():
+        m = r["median"]
+        print(f"{name:>8} {r['files']:>6} {m['jieba_s']:>8.2f} {m['jieba_mb_s']:>10.2f} {m['ingest_s']:>9.2f} "
+              f"{m['ingest_mb_s']:>11.2f} {m['ratio']:>8.2f} {m['peak_rss_mb']:>11.0f} {m['rerun_s']:>8.2f} "
+              f"{m['rerun_share']:>10.0%}")
+    print()
+    print("Flow stages (task spans from the Prefect server, medians):")
+    print(f"{'corpus':>8} {'stage':<20} {'seconds':>8} {'MB/s':>8} {'docs/s':>8}")
+    for name, r in results.items():
+        for stage, s in r["median_stages"].items():
+            print(f"{name:>8} {stage:<20} {s:>8.2f} {r['mb'] / s if s else 0:>8.1f} {r['docs'] / s if s else 0:>8.0f}")
+    for name, r in results.items():
+        steps = r.get("steps_single_core")
+        if not steps:
+            continue
+        sample = steps.pop("_sample")
+        print()
+        print(f"Pipeline steps on one core ({name} corpus, first {sample['mb']:.1f} MB, {sample['docs']} docs):")
+        for step, s in steps.items():
+            print(f"  {step:<16} {s['seconds']:>7.2f} s {s['mb_per_s']:>8.1f} MB/s {s['docs_per_s']:>8.0f} docs/s")
+        steps["_sample"] = sample
+    if len(results) >= 2:
+        small, large = list(results.values())[0], list(results.values())[-1]
+        growth = large["median"]["peak_rss_mb"] / small["median"]["peak_rss_mb"] - 1
+        print()
+        print(f"peak RSS growth {list(results)[0]} -> {list(results)[-1]}: {growth:+.0%}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", default="10,60", help="corpus sizes in MB, comma separated")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--temporary-server", action="store_true",
+                    help="no Prefect server: each ingest run starts Prefect's temporary one (~7 s more)")
+    ap.add_argument("--no-steps", action="store_true", help="skip the single-core per-step breakdown")
+    ap.add_argument("--json", type=Path, default=HERE / "results.json")
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    sizes = [float(s) for s in args.sizes.split(",")]
+    env = {**os.environ, "PREFECT_HOME": str(OUT / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_SERVER_LOGGING_LEVEL": "WARNING", "COLUMNS": "200"}
+    results: dict = {}
+    if args.temporary_server:
+        env.pop("PREFECT_API_URL", None)
+        mode = "temporary server started by each `ingest run` (no PREFECT_API_URL)"
+        for mb in sizes:
+            results[f"{mb:g} MB"] = bench_size(mb, args.rounds, env, None, not args.no_steps)
+    else:
+        with PrefectServer(OUT / "prefect-home") as server:
+            env["PREFECT_API_URL"] = server.url
+            os.environ.update(PREFECT_API_URL=server.url, PREFECT_HOME=env["PREFECT_HOME"])
+            mode = f"a running `prefect server start` (PREFECT_API_URL={server.url})"
+            for mb in sizes:
+                results[f"{mb:g} MB"] = bench_size(mb, args.rounds, env, server.url, not args.no_steps)
+    print_report(results, mode)
+    payload = {"prefect_mode": mode, "cores": len(os.sched_getaffinity(0)),
+               "load_average": os.getloadavg(), "results": results}
+    args.json.write_text(json.dumps(payload, indent=1, default=str))
+    last = list(results.values())[-1]["median"]["ratio"]
+    print(f"results: {args.json}")
+    print(f"end_to_end_vs_jieba: {last:.2f}")
+
+
+if __name__ == "__main__":
+    main()

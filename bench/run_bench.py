@@ -127,6 +127,21 @@ def flow_stages(api_url: str, warehouse: Path) -> dict:
     return result
 
 
+def snapshot(rev: str) -> str:
+    """The tree of commit REV under bench/out/code-SHA; PYTHONPATH then makes `ingest` import it."""
+    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    target = OUT / f"code-{sha}"
+    if not target.exists():
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", sha], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        tmp.rename(target)
+    return sha
+
+
 def ensure_corpus(mb: float) -> Path:
     path = OUT / f"corpus-{mb:g}mb"
     stamp = path / ".generated.json"
@@ -222,11 +237,17 @@ def main() -> None:
                     help="no Prefect server: each ingest run starts Prefect's temporary one (~7 s more)")
     ap.add_argument("--no-steps", action="store_true", help="skip the single-core per-step breakdown")
     ap.add_argument("--json", type=Path, default=HERE / "results.json")
+    ap.add_argument("--from-commit", metavar="REV",
+                    help="measure the code of commit REV (git archive into bench/out), not the working tree")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     sizes = [float(s) for s in args.sizes.split(",")]
     env = {**os.environ, "PREFECT_HOME": str(OUT / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_SERVER_LOGGING_LEVEL": "WARNING", "COLUMNS": "200"}
+    code = "working tree"
+    if args.from_commit:
+        code = snapshot(args.from_commit)
+        env["PYTHONPATH"] = str(OUT / f"code-{code}" / "src")
     results: dict = {}
     if args.temporary_server:
         env.pop("PREFECT_API_URL", None)
@@ -240,8 +261,8 @@ def main() -> None:
             mode = f"a running `prefect server start` (PREFECT_API_URL={server.url})"
             for mb in sizes:
                 results[f"{mb:g} MB"] = bench_size(mb, args.rounds, env, server.url, not args.no_steps)
-    print_report(results, mode)
-    payload = {"prefect_mode": mode, "cores": len(os.sched_getaffinity(0)),
+    print_report(results, f"{mode}; code: {code}")
+    payload = {"prefect_mode": mode, "code": code, "cores": len(os.sched_getaffinity(0)),
                "load_average": os.getloadavg(), "results": results}
     args.json.write_text(json.dumps(payload, indent=1, default=str))
     last = list(results.values())[-1]["median"]["ratio"]

@@ -1,0 +1,71 @@
+"""Staging batches on worker processes gives the same warehouse as staging them in this process."""
+from __future__ import annotations
+
+import shutil
+import sys
+
+import duckdb
+import pytest
+
+from conftest import ROOT, SAMPLE
+from ingest import parallel, stages
+from ingest.storage.warehouse import Warehouse
+
+sys.path.insert(0, str(ROOT / "bench"))
+from gen_corpus import generate  # noqa: E402
+
+TABLES = {
+    "documents": "SELECT * EXCLUDE (run_id, fetched_at) FROM documents ORDER BY doc_id",
+    "tokens": "SELECT doc_id, position, token FROM tokens ORDER BY doc_id, position",
+    "boilerplate_hits": "SELECT * EXCLUDE (run_id) FROM boilerplate_hits ORDER BY ALL",
+    "file_state": "SELECT * EXCLUDE (run_id) FROM file_state ORDER BY path",
+    "rejects": "SELECT source_uri, stage, reason FROM rejects ORDER BY ALL",
+}
+
+
+def ingest(root, sources, workers: int) -> dict:
+    wh = Warehouse.at(root)
+    stages.prepare_warehouse(wh)
+    plan = stages.plan_run(wh, sources, batch_bytes=120_000)
+    counts = [stages.stage_batch(wh, plan.run_id, no, refs, "rjieba", workers=workers)
+              for no, refs in enumerate(plan.batches)]
+    known = stages.decide_duplicates(wh, plan.run_id).get("documents_known", 0)
+    stages.load_run(wh, plan, counts, known, None, "rjieba")
+    con = duckdb.connect(str(wh.db_path), read_only=True)
+    try:
+        return {name: con.execute(q).fetchall() for name, q in TABLES.items()}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    generate(root / "gen", 400_000, seed=3)
+    shutil.copytree(SAMPLE, root / "sample")
+    (root / "sample" / "broken.txt").write_bytes(b"\xff\xfe\x00garbage\x81" * 3)
+    return root
+
+
+def test_parallel_and_sequential_warehouses_are_equal(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(stages, "PART_BYTES", 30_000)  # several parts per batch, several batches
+    sequential = ingest(tmp_path / "seq", [str(corpus)], workers=1)
+    parallel_ = ingest(tmp_path / "par", [str(corpus)], workers=2)
+    assert len(sequential["documents"]) > 40 and len(sequential["tokens"]) > 10_000
+    for name in TABLES:
+        assert parallel_[name] == sequential[name], name
+
+
+def test_split_by_bytes_keeps_order_and_bounds():
+    items = list(range(10))
+    parts = parallel.split_by_bytes(items, [5] * 10, target=12, max_items=100)
+    assert [i for p in parts for i in p] == items
+    assert all(sum(5 for _ in p) <= 12 or len(p) == 1 for p in parts)
+    assert parallel.split_by_bytes(items, [1] * 10, target=100, max_items=3) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    assert parallel.split_by_bytes([], [], 10, 10) == []
+
+
+def test_one_worker_means_no_pool(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    assert parallel.worker_count() == 1
+    assert parallel.shared_pool("rjieba") is None

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from . import dedup, parallel
 from .clean import RULES_VERSION
-from .pipeline import process_batch
+from .pipeline import content_hash as pipeline_content_hash, process_batch
 from .segment import user_dictionary
 from .sources.files import FileRef, discover_files, read_file, sample_corpus_dir
 from .storage.lake import remove_tree, write_parquet_atomic
@@ -46,6 +46,8 @@ class RunPlan:
     inputs_unchanged: int
     started_at: datetime = field(default_factory=utcnow)
     started_clock: float = field(default_factory=time.perf_counter)
+    # Files whose mtime changed but whose bytes did not: skipped, their new mtime recorded.
+    touched: list[tuple[str, int, int, str]] = field(default_factory=list)
 
     @property
     def inputs_to_read(self) -> int:
@@ -81,18 +83,31 @@ def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None
         known = wh.file_state(con)
     finally:
         con.close()
-    seen, unchanged, todo, paths = 0, 0, [], set()
+    seen, unchanged, todo, paths, touched = 0, 0, [], set(), []
     for ref in discover_files(sources):
         if ref.path in paths:
             continue
         paths.add(ref.path)
         seen += 1
-        if known.get(ref.path) == (ref.size, ref.mtime_ns):
+        prev = known.get(ref.path)
+        if prev is not None and prev[:2] == (ref.size, ref.mtime_ns):
             unchanged += 1
+        elif prev is not None and prev[0] == ref.size and _same_bytes(ref, prev[2]):
+            # Copied, touched or restored from a backup: hashing (GB/s) is far cheaper than
+            # extracting and segmenting it again only to find the document already loaded.
+            unchanged += 1
+            touched.append((ref.path, ref.size, ref.mtime_ns, prev[2]))
         else:
             todo.append(ref)
     batches = parallel.split_by_bytes(todo, [r.size for r in todo], batch_bytes, MAX_BATCH_FILES)
-    return RunPlan(run_id or new_run_id(), sources, batches, seen, unchanged)
+    return RunPlan(run_id or new_run_id(), sources, batches, seen, unchanged, touched=touched)
+
+
+def _same_bytes(ref: FileRef, content_hash: str) -> bool:
+    try:
+        return pipeline_content_hash(Path(ref.path).read_bytes()) == content_hash
+    except OSError:
+        return False
 
 
 def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
@@ -230,6 +245,8 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
         "rules_version": [RULES_VERSION], "dictionary_version": [user_dictionary()[0]],
         "segmenter": [segmenter],
     })
+    if plan.touched:
+        write_parquet_atomic(file_state_table(plan.touched), wh.staging(plan.run_id) / "files-touched.parquet")
     con = wh.connect()
     try:
         counts = wh.load_run(con, plan.run_id, row)

@@ -111,8 +111,10 @@ class Warehouse:
                     remove_tree(part)
 
     # -- what is already there -----------------------------------------------------------------
-    def file_state(self, con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
-        return {p: (s, m) for p, s, m in con.execute("SELECT path, size, mtime_ns FROM file_state").fetchall()}
+    def file_state(self, con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str]]:
+        """path -> (size, mtime_ns, content hash) of every file as last ingested."""
+        rows = con.execute("SELECT path, size, mtime_ns, content_hash FROM file_state").fetchall()
+        return {p: (s, m, h) for p, s, m, h in rows}
 
     # -- the load --------------------------------------------------------------------------------
     def load_run(self, con: duckdb.DuckDBPyConnection, run_id: str, run_row: pa.Table) -> dict:

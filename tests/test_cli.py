@@ -50,7 +50,7 @@ def test_sample_corpus_run_is_clean_and_idempotent(run_cli, warehouse_dir):
     assert again["runs"] == first["runs"] + 1
 
 
-def test_touched_files_are_read_again_but_add_nothing(run_cli, tmp_path):
+def test_touched_files_are_recognised_by_their_hash_and_add_nothing(run_cli, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     for p in sorted(SAMPLE.glob("00*.txt")):
@@ -61,7 +61,8 @@ def test_touched_files_are_read_again_but_add_nothing(run_cli, tmp_path):
     for p in src.iterdir():
         os.utime(p, None)
     out = run_cli("run", str(src), "--warehouse", str(wh)).stdout
-    assert "0 new, 5 already in the warehouse" in out
+    # Same size, new mtime: the content hash says unchanged, so nothing is read or added.
+    assert "5 found, 5 unchanged since last run, 0 read" in out
     assert counts(wh)["documents"] == first["documents"]
 
 

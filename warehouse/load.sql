@@ -2,7 +2,7 @@
 -- directory; $run_id is bound by the loader. Blocks are named so the code can find them.
 
 -- name: staged_documents
-CREATE OR REPLACE TEMP TABLE staged_documents AS
+CREATE OR REPLACE TEMP VIEW staged_documents AS
     SELECT * FROM read_parquet('{staging}/documents-*.parquet');
 
 -- name: new_documents

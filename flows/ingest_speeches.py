@@ -37,8 +37,9 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
     logger = get_run_logger()
     wh = Warehouse.at(warehouse)
     with wh.run_lock():
-        stages.start_workers(segmenter)
         plan = plan_inputs(wh, sources)
+        if plan.batches:
+            stages.start_workers(segmenter)
         logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches",
                     plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches))
         # All batch tasks are submitted at once: each hands its parts to the shared worker pool,

@@ -60,10 +60,12 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str) -> None
         if not Path(source).expanduser().exists():
             raise Fatal(f"no such file or directory: {source}")
     wh = Warehouse.at(warehouse)
-    from .stages import start_workers
+    from .stages import has_new_input, start_workers
 
-    # The worker processes start now, so their imports run while this process imports Prefect.
-    start_workers(segmenter)
+    # When there is something to read, the worker processes start now, so their imports run
+    # while this process imports Prefect; a re-run over unchanged input starts none.
+    if has_new_input(wh, list(sources) or None):
+        start_workers(segmenter)
     flow = _load_flow()
     try:
         summary = flow(sources=list(sources) or None, warehouse=str(wh.root), segmenter=segmenter)

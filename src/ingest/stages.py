@@ -176,6 +176,16 @@ def stage_part(wh: Warehouse, run_id: str, batch_no: int, part_no: int, refs: li
                       reasons, file_rows)
 
 
+def has_new_input(wh: Warehouse, sources: list[str] | None) -> bool:
+    """Whether a run over these sources would read anything (a stat per file; errors say yes)."""
+    if not wh.exists():
+        return True
+    try:
+        return plan_run(wh, sources).inputs_to_read > 0
+    except Exception:  # the run itself reports what is wrong; this is only a hint
+        return True
+
+
 def start_workers(segmenter: str = "rjieba", workers: int | None = None) -> int:
     """Start the worker processes early so their start-up overlaps with planning; returns their count."""
     pool = parallel.shared_pool(segmenter, workers)

@@ -1,0 +1,133 @@
+"""Decode raw bytes to text: BOM, HTTP header, <meta>, then a detector, robust to lying declarations."""
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+
+class DecodeError(ValueError):
+    """The bytes are empty, binary, or in no charset we can read."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_MAGIC = (
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"\x1f\x8b", "gzip"),
+    (b"RIFF", "riff"),
+    (b"\xd0\xcf\x11\xe0", "ole"),
+)
+# Only <meta> declarations count: Wayback and ad scripts put `<script charset=…>` before the real one.
+_META_CHARSET = re.compile(
+    rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_:.+-]+)", re.I)
+
+# A page labelled with a legacy Chinese charset is decoded with the superset that browsers use.
+_WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+          "euc-cn": "gb18030", "cp936": "gb18030", "big5": "big5hkscs", "iso-8859-1": "cp1252",
+          "latin1": "cp1252", "us-ascii": "utf-8", "ascii": "utf-8"}
+
+
+def _normalise(name: str) -> str | None:
+    try:
+        canonical = codecs.lookup(name.strip().lower()).name
+    except LookupError:
+        return None
+    return _WIDEN.get(name.strip().lower(), _WIDEN.get(canonical, canonical))
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    # Text saved by Windows tools without a BOM: every other byte of ASCII is NUL.
+    head = data[:400]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > len(head) // 4 and even == 0:
+        return "utf-16-le"
+    if even > len(head) // 4 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def _check_binary(data: bytes) -> None:
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise DecodeError(f"binary content ({kind})")
+    if b"\x00" in data[:4096]:
+        raise DecodeError("binary content (NUL bytes)")
+
+
+def _strict(data: bytes, charset: str) -> str | None:
+    try:
+        return data.decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _declared(data: bytes, content_type: str | None, is_html: bool) -> list[str]:
+    found: list[str] = []
+    if content_type:
+        m = _HEADER_CHARSET.search(content_type)
+        if m:
+            found.append(m.group(1))
+    if is_html:
+        for m in _META_CHARSET.finditer(data[:16384]):
+            found.append(m.group(1).decode("ascii", "ignore"))
+    names = [n for n in (_normalise(x) for x in found) if n]
+    return list(dict.fromkeys(names))
+
+
+def decode_bytes(data: bytes, *, content_type: str | None = None, is_html: bool) -> tuple[str, str]:
+    """Return (text, charset). Raise DecodeError for empty, binary or undecodable input."""
+    if not data or not data.strip():
+        raise DecodeError("empty input")
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            text = _strict(data, name)
+            if text is None:
+                raise DecodeError(f"invalid {name} after byte-order mark")
+            return text.lstrip("\ufeff"), name.replace("-sig", "")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        text = _strict(data, utf16)
+        if text is not None:
+            return text, utf16
+    _check_binary(data)
+
+    # Valid UTF-8 with multi-byte sequences is almost never an accident, so it beats any label:
+    # stale `charset=gb2312` templates over UTF-8 bodies are common.
+    utf8 = _strict(data, "utf-8")
+    if utf8 is not None:
+        return utf8, "utf-8"
+    for name in _declared(data, content_type, is_html):
+        text = _strict(data, name)
+        if text is not None:
+            return text, name
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        name = _normalise(best.encoding) or best.encoding
+        text = _strict(data, name)
+        if text is not None:
+            return text, name
+        return str(best), best.encoding
+    # The detector gave up: a mostly-GB18030 page with a few broken bytes is still worth reading.
+    for name in _declared(data, content_type, is_html) or ["gb18030"]:
+        text = data.decode(name, "replace")
+        if text.count("\ufffd") <= max(2, len(text) // 1000):
+            return text, name
+    raise DecodeError("undecodable bytes")

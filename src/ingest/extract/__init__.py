@@ -1,0 +1,33 @@
+"""Main-text extraction for HTML pages: dispatch to a forum engine, else the article extractor."""
+from __future__ import annotations
+
+from ingest.extract.article import extract_article
+from ingest.extract.bbscloud import BBSCLOUD
+from ingest.extract.discuz import extract_discuz, is_discuz
+from ingest.extract.dom import parse_html
+from ingest.extract.flarum import FLARUM
+from ingest.extract.homeland import HOMELAND
+from ingest.extract.paopao import PAOPAO
+from ingest.extract.phpwind import PHPWIND
+from ingest.extract.tieba import TIEBA
+from ingest.extract.zhidao import ZHIDAO
+from ingest.model import Extracted
+
+ENGINES = (TIEBA, FLARUM, HOMELAND, PAOPAO, BBSCLOUD, PHPWIND, ZHIDAO)
+
+__all__ = ["extract_html", "ENGINES"]
+
+
+def extract_html(html: str, *, url: str | None = None) -> Extracted:
+    """Extract the main text of one decoded HTML page (first post for forums, article otherwise)."""
+    root = parse_html(html)
+    if is_discuz(root, html):
+        found = extract_discuz(root, html, url)
+        if found is not None:
+            return found
+    for engine in ENGINES:
+        if engine.matches(root):
+            found = engine.extract(root)
+            if found is not None and found.paragraphs:
+                return found
+    return extract_article(root, html, url)

@@ -1,0 +1,115 @@
+"""News, government, blog and WeChat pages: trafilatura on a pruned DOM, with the page's metadata."""
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+
+import trafilatura
+import lxml.html
+
+from ingest.extract.dom import text_of
+from ingest.extract.forum_meta import parse_post_time
+from ingest.model import BoilerplateHit, Extracted
+
+# Class/id words that mark blocks which are never the article the URL points to. Matched against
+# whole tokens split on -, _ and case changes, so `detail-content__recommend` hits but `commentary` not.
+_CHROME_WORDS = {
+    "recommend", "recom", "related", "relate", "morestories", "more", "hot", "hotnews", "rank",
+    "comment", "comments", "reply", "share", "sharebar", "social", "player", "video", "mplayer",
+    "sidebar", "side", "aside", "footer", "copyright", "breadcrumb", "crumb", "nav", "navbar", "menu",
+    "ad", "ads", "advert", "banner", "guess", "recomm", "feed", "stream", "toolbar", "tools", "login",
+    "qrcode", "ewm", "fixed", "popup", "modal", "dialog", "subscribe", "follow", "tags", "pager",
+    "pagination", "prevnext", "next", "prev",
+}
+_KEEP_TAGS = {"html", "body", "article", "main"}
+_TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_CAPTION_DATE = re.compile(r"^\s*(\d{4}年)?\d{1,2}月\d{1,2}日[，,]")
+
+
+def _tokens(el) -> set[str]:
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return {t.lower() for part in re.split(r"[\s_\-:.()!$%]+", raw) for t in _TOKEN.findall(part)}
+
+
+def _prune_chrome(root, hits: list[BoilerplateHit]) -> None:
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in _KEEP_TAGS or el.getparent() is None:
+            continue
+        words = _tokens(el)
+        if words & _CHROME_WORDS:
+            text = text_of(el)
+            el.drop_tree()
+            if text:
+                hits.append(BoilerplateHit("article.chrome_block", text[:200]))
+
+
+def _is_image_block(el) -> bool:
+    return el is not None and bool(el.xpath(".//img")) and not text_of(el)
+
+
+def _drop_captions(root, hits: list[BoilerplateHit]) -> None:
+    for el in root.xpath("//figcaption"):
+        hits.append(BoilerplateHit("article.figcaption", text_of(el)))
+        el.drop_tree()
+    # Photo-story captions: a short dated sentence directly under an image (Xinhua style).
+    for p in root.xpath("//p"):
+        text = text_of(p)
+        if not text or len(text) > 120 or not _CAPTION_DATE.match(text):
+            continue
+        prev = p.getprevious()
+        if _is_image_block(prev) or (prev is None and _is_image_block(p.getparent().getprevious())):
+            hits.append(BoilerplateHit("article.photo_caption", text))
+            p.drop_tree()
+
+
+def _scope(root):
+    """The first <article> when it holds a real text: infinite-scroll pages append others after it."""
+    for art in root.xpath("//article"):
+        if len(text_of(art)) >= 80:
+            return art
+    return root
+
+
+def _run_trafilatura(tree, url: str | None) -> list[str]:
+    text = trafilatura.extract(
+        tree, url=url, favor_precision=True, include_comments=False, include_tables=True,
+        include_images=False, include_links=False, deduplicate=False, output_format="txt",
+        with_metadata=False,
+    ) or ""
+    return [ln.strip() for ln in text.splitlines() if ln.strip()]
+
+
+def extract_article(root, html: str, url: str | None = None) -> Extracted:
+    hits: list[BoilerplateHit] = []
+    meta: dict = {"engine": "article"}
+    try:
+        info = trafilatura.extract_metadata(deepcopy(root), default_url=url)
+    except Exception:  # metadata is a bonus; a page without it still has a body
+        info = None
+    title = None
+    if info is not None:
+        title = info.title
+        if info.author:
+            meta["author"] = info.author
+        if info.sitename:
+            meta["site_name"] = info.sitename
+        if info.date:
+            when = parse_post_time(info.date)
+            if when:
+                meta["published_at"] = when
+    work = deepcopy(_scope(root))
+    if work.tag != "html":
+        shell = lxml.html.Element("html")
+        body = lxml.html.Element("body")
+        shell.append(body)
+        body.append(work)
+        work = shell
+    _drop_captions(work, hits)
+    pruned = deepcopy(work)
+    _prune_chrome(pruned, hits)
+    paras = _run_trafilatura(pruned, url)
+    if sum(map(len, paras)) < 40:
+        # The pruning was too eager for this layout; the unpruned tree is better than nothing.
+        hits = [h for h in hits if h.rule_id != "article.chrome_block"]
+        paras = _run_trafilatura(work, url)
+    return Extracted(paragraphs=paras, title=title, extractor="article", meta=meta, hits=hits)

@@ -22,6 +22,8 @@ _CHROME_WORDS = {
     "pagination", "prevnext", "next", "prev",
 }
 _KEEP_TAGS = {"html", "body", "article", "main"}
+# Inline markup is styling (a syntax highlighter's `hljs-comment` is code, not a comment section).
+_INLINE_TAGS = {"span", "a", "em", "strong", "b", "i", "code", "font", "small", "sup", "sub", "label"}
 _TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _CAPTION_DATE = re.compile(r"^\s*(\d{4}年)?\d{1,2}月\d{1,2}日[，,]")
 
@@ -33,7 +35,9 @@ def _tokens(el) -> set[str]:
 
 def _prune_chrome(root, hits: list[BoilerplateHit]) -> None:
     for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.tag in _KEEP_TAGS or el.getparent() is None:
+        if not isinstance(el.tag, str) or el.tag in _KEEP_TAGS or el.tag in _INLINE_TAGS:
+            continue
+        if el.getparent() is None or el.xpath("ancestor::pre"):
             continue
         words = _tokens(el)
         if words & _CHROME_WORDS:

@@ -112,13 +112,15 @@ def _title_variants(title: str | None) -> list[str]:
 def _drop_title_lines(paras: list[str], title: str | None, hits: list[BoilerplateHit]) -> list[str]:
     # The headline often opens the extracted text, sometimes glued to a button label (`播报文章`).
     variants = _title_variants(title)
-    while paras and variants:
-        head = _norm(paras[0])
-        if any(head == v or (head.startswith(v) and len(head) - len(v) <= 6) for v in variants):
-            hits.append(BoilerplateHit("page.title_repeat", paras.pop(0)))
+    kept = []
+    for i, text in enumerate(paras):
+        head = _norm(text)
+        if i < _HEAD and any(head == v or (head.startswith(v) and len(head) - len(v) <= 6)
+                             for v in variants):
+            hits.append(BoilerplateHit("page.title_repeat", text))
             continue
-        break
-    return paras
+        kept.append(text)
+    return kept
 
 
 def _store(meta: dict, name: str | None, value: str | None) -> None:

@@ -47,6 +47,21 @@ def _prune_chrome(root, hits: list[BoilerplateHit]) -> None:
                 hits.append(BoilerplateHit("article.chrome_block", text[:200]))
 
 
+def _drop_labelled_ads(root, hits: list[BoilerplateHit]) -> None:
+    # In-article ads carry a visible `广告`/`推广` label in their own element; the ad is the
+    # smallest enclosing block that still reads like a single teaser.
+    for label in root.xpath("//*[normalize-space(text())='广告' or normalize-space(text())='推广']"):
+        if label.getparent() is None or len(text_of(label)) > 4:
+            continue
+        unit = label
+        while unit.getparent() is not None and len(text_of(unit.getparent())) <= 100 \
+                and unit.getparent().tag not in _KEEP_TAGS:
+            unit = unit.getparent()
+        if unit.getparent() is not None:
+            hits.append(BoilerplateHit("article.labelled_ad", text_of(unit)))
+            unit.drop_tree()
+
+
 def _is_image_block(el) -> bool:
     return el is not None and bool(el.xpath(".//img")) and not text_of(el)
 
@@ -80,7 +95,15 @@ def _run_trafilatura(tree, url: str | None) -> list[str]:
         include_images=False, include_links=False, deduplicate=False, output_format="txt",
         with_metadata=False,
     ) or ""
-    return [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return [_untxt(ln) for ln in text.splitlines() if _untxt(ln)]
+
+
+def _untxt(line: str) -> str:
+    """Undo trafilatura's plain-text rendering of lists (`- `) and layout tables (`| … |`)."""
+    line = line.strip()
+    if line.startswith("- "):
+        line = line[2:]
+    return line.strip("|").strip()
 
 
 def extract_article(root, html: str, url: str | None = None) -> Extracted:
@@ -109,6 +132,7 @@ def extract_article(root, html: str, url: str | None = None) -> Extracted:
         body.append(work)
         work = shell
     _drop_captions(work, hits)
+    _drop_labelled_ads(work, hits)
     pruned = deepcopy(work)
     _prune_chrome(pruned, hits)
     paras = _run_trafilatura(pruned, url)

@@ -164,6 +164,15 @@ def _printable(root, url: str | None) -> Extracted | None:
                      _meta(poster, stamp, title, _thread_id(root, url), 1), [])
 
 
+def _site(root, url: str | None) -> str | None:
+    # Thread ids are per forum: the host keeps two forums' thread 123 apart when stitching.
+    for ref in [url or ""] + root.xpath("//base/@href | //link[@rel='canonical']/@href"):
+        m = re.match(r"https?://([^/]+)", ref)
+        if m:
+            return m.group(1).lower()
+    return None
+
+
 def _meta(poster, stamp, title, thread_id, page_no) -> dict:
     meta = {"engine": "discuz", "poster": poster, "thread_title": title or None,
             "thread_id": thread_id, "page_no": page_no}
@@ -179,5 +188,6 @@ def extract_discuz(root, html: str, url: str | None = None) -> Extracted | None:
                     lambda: _touch(root, url), lambda: _printable(root, url)):
         found = attempt()
         if found is not None and found.paragraphs:
+            found.meta["site"] = _site(root, url)
             return found
     return None

@@ -51,16 +51,21 @@ def _normalise(name: str) -> str | None:
     return _WIDEN.get(name.strip().lower(), _WIDEN.get(canonical, canonical))
 
 
+def _plausible_text(text: str) -> bool:
+    if not text:
+        return False
+    common = sum(1 for ch in text if ch in "\n\r\t" or (" " <= ch <= "~") or "\u3000" <= ch <= "\u9fff"
+                 or "\uff00" <= ch <= "\uffef" or "\u2000" <= ch <= "\u206f")
+    return common / len(text) >= 0.9
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
-    # Text saved by Windows tools without a BOM: every other byte of ASCII is NUL.
-    head = data[:400]
-    if len(head) < 4:
+    # Text saved by Windows tools without a BOM: NUL bytes, and it reads as real text in one order.
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data[:4096]:
         return None
-    even, odd = head[0::2].count(0), head[1::2].count(0)
-    if odd > len(head) // 4 and even == 0:
-        return "utf-16-le"
-    if even > len(head) // 4 and odd == 0:
-        return "utf-16-be"
+    for name in ("utf-16-le", "utf-16-be"):
+        if _plausible_text(_strict(data[:4096], name) or ""):
+            return name
     return None
 
 

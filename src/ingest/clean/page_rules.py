@@ -128,10 +128,24 @@ def _store(meta: dict, name: str | None, value: str | None) -> None:
         return
     if name == "published":
         when = parse_post_time(value)
-        if when and "published_at" not in meta:
+        old = meta.get("published_at")
+        # A dateline with a clock time beats a bare date from the page's metadata.
+        if when and (old is None or (old.hour == old.minute == 0 and (when.hour or when.minute))):
             meta["published_at"] = when
         return
     meta.setdefault(name, value.strip())
+
+
+def _read_bylines(meta: dict) -> None:
+    # By-lines the extractor saw outside the body: their values are metadata, nothing is removed.
+    lines = meta.pop("bylines", None) or []
+    for rule in PAGE_RULES:
+        if rule.kind == "strip":
+            lines = [rule.pattern.sub("", line) for line in lines]
+        elif rule.kind == "fields":
+            for line in lines:
+                for name, value in (_match_fields(line, rule) or {}).items():
+                    _store(meta, name, value)
 
 
 def apply_page_rules(page: Extracted) -> Extracted:
@@ -180,4 +194,5 @@ def apply_page_rules(page: Extracted) -> Extracted:
                 if new.strip():
                     kept.append(new.strip())
         paras = kept
+    _read_bylines(meta)
     return replace(page, paragraphs=paras, meta=meta, hits=hits)

@@ -81,6 +81,32 @@ def _drop_captions(root, hits: list[BoilerplateHit]) -> None:
             p.drop_tree()
 
 
+_BYLINE_HINT = re.compile(r"(来源|稿源|作者|编辑|责编|记者|发布时间|时间)\s*[:：|｜]")
+
+
+def _bylines(root) -> list[str]:
+    """Short `来源：… 作者：…` blocks: trafilatura drops them, the page rules read their values."""
+    found = []
+    for el in root.xpath("//body//*[self::div or self::p or self::span or self::section]"):
+        text = text_of(el)
+        if 6 <= len(text) <= 90 and _BYLINE_HINT.search(text) and not el.xpath(".//p | .//div"):
+            found.append(text)
+        if len(found) >= 6:
+            break
+    return found
+
+
+def _wechat_meta(root, meta: dict) -> None:
+    account = text_of(root.xpath("//*[@id='js_name']")[0]) if root.xpath("//*[@id='js_name']") else ""
+    if account:
+        meta["source_name"] = account
+    when = root.xpath("//*[@id='publish_time']")
+    if when:
+        stamp = parse_post_time(text_of(when[0]))
+        if stamp:
+            meta["published_at"] = stamp
+
+
 def _scope(root):
     """The first <article> when it holds a real text: infinite-scroll pages append others after it."""
     for art in root.xpath("//article"):
@@ -124,6 +150,8 @@ def extract_article(root, html: str, url: str | None = None) -> Extracted:
             when = parse_post_time(info.date)
             if when:
                 meta["published_at"] = when
+    meta["bylines"] = _bylines(root)
+    _wechat_meta(root, meta)
     work = deepcopy(_scope(root))
     if work.tag != "html":
         shell = lxml.html.Element("html")

@@ -1,0 +1,86 @@
+"""Tieba, Flarum, Homeland, paopao, BBScloud, Q&A and phpwind pages: the starter's post only."""
+import pytest
+
+from ingest.clean.page_rules import apply_page_rules
+from ingest.extract import extract_html
+
+POST = "各位好，想请教一下：社区议事会的会议纪要一般按什么格式写？谢谢大家。"
+REPLY = "这个我知道，一般包括时间地点参会人员和议定事项。"
+
+PAGES = {
+    "tieba": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写_示例吧_百度贴吧</title></head><body>
+<h3 class="core_title_txt">会议纪要怎么写</h3>
+<div id="j_p_postlist" class="p_postlist">
+<div class="l_post j_l_post"><div class="d_author"><a class="p_author_name">提问的人</a></div>
+<div class="d_post_content_main d_post_content_firstfloor"><div class="p_content"><cc>
+<div id="post_content_1001" class="d_post_content j_d_post_content">{POST}</div></cc></div>
+<div class="post-tail-wrap"><span class="tail-info">1楼</span><span class="tail-info">2024-05-01 10:00</span></div></div></div>
+<div class="l_post j_l_post"><div class="d_post_content_main"><div class="p_content"><cc>
+<div id="post_content_1002" class="d_post_content j_d_post_content">{REPLY}</div></cc></div></div></div>
+</div><div class="tbui_aside">贴吧热议榜</div></body></html>""",
+    "flarum": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 - 示例社区</title></head><body>
+<div class="DiscussionPage-stream"><div class="PostStream">
+<div class="PostStream-item"><article class="CommentPost Post Post--by-start-user">
+<header><h3 class="PostUser-name"><span class="username">提问的人</span></h3><time datetime="2024-05-01T10:00:00+08:00">5月1日</time></header>
+<div class="Post-body"><p>{POST}</p></div>
+<footer class="Post-footer"><ul><li class="item-bestAnswerPost"><div class="CommentPost"><div class="Post-body"><p>{REPLY}</p></div></div></li></ul></footer>
+</article></div>
+<div class="PostStream-item"><article class="CommentPost Post"><div class="Post-body"><p>{REPLY}</p></div></article></div>
+</div></div></body></html>""",
+    "homeland": f"""<html><head><meta charset="utf-8"><meta name="generator" content="Homeland"><title>会议纪要怎么写 · 示例社区</title></head><body>
+<div class="topic-detail card"><div class="card-header"><h1>会议纪要怎么写</h1><a class="user-name">提问的人</a></div>
+<div class="card-body markdown"><p>{POST}</p></div></div>
+<div id="replies"><div class="reply"><div class="infos"><div class="markdown"><p>{REPLY}</p></div></div></div></div></body></html>""",
+    "paopao": f"""<html><head><meta charset="utf-8"><title>泡泡</title></head><body><div class="detail-wrap">
+<div class="detail-item"><div class="n-thing"><div class="n-thing-main">
+<div class="n-thing-header"><a class="username-link">提问的人</a></div>
+<div class="n-thing-main__content"><div><span class="post-text">{POST}</span></div></div>
+<div class="n-thing-main__footer"><div class="link-wrap"><div class="link-item"><span class="link-txt">https://example.org/guide</span></div></div>
+<div class="timestamp"> 发布于 2024-05-01 10:00 </div></div></div></div></div>
+<div class="comment-item"><span class="comment-text">{REPLY}</span></div></div></body></html>""",
+    "bbscloud": f"""<html><head><meta charset="utf-8"><title>社区</title></head><body>
+<div class="detail-warp"><div class="bbs-author"><span>提问的人</span><span>2024.05.01 10:00发布于社区管理</span></div>
+<div class="rich-text-content-wrap bbs-post-content"><p>{POST}</p></div></div>
+<div class="comment-list-item-comp"><div class="rich-text-content-wrap comment-comment"><p>{REPLY}</p></div></div></body></html>""",
+    "zhidao": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写_百度知道</title></head><body>
+<span class="ask-title">会议纪要怎么写？</span>
+<div id="best-answer-1" class="wgt-best"><div id="best-content-1" class="best-text">展开全部<p>{POST}</p></div></div>
+<div id="answer-2"><div id="answer-content-2" class="answer-text"><p>{REPLY}</p></div></div>
+<div class="knowledge-answer">本回答由示例公司提供</div></body></html>""",
+    "phpwind": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 - 示例论坛 - Powered by phpwind</title></head><body>
+<h1 id="subject_tpc">会议纪要怎么写</h1>
+<table><tr><td><a href="u.php?uid=5">提问的人</a><span title="2024-05-01 10:00">1楼</span>
+<div class="tpc_content"><div class="f14" id="read_tpc">{POST}<div class="blockquote">引用 某人：以前的帖子</div></div></div></td></tr></table>
+<table><tr><td><div class="tpc_content"><div class="f14" id="read_2">{REPLY}</div></div></td></tr></table></body></html>""",
+}
+
+
+@pytest.mark.parametrize("engine", sorted(PAGES))
+def test_first_post_only(engine):
+    page = apply_page_rules(extract_html(PAGES[engine]))
+    text = "".join(page.paragraphs)
+    assert POST in text
+    assert REPLY not in text
+    assert page.extractor == engine
+
+
+def test_paopao_keeps_attached_link():
+    page = extract_html(PAGES["paopao"])
+    assert "https://example.org/guide" in page.paragraphs
+
+
+def test_qa_drops_expand_label_and_ad_answer():
+    page = apply_page_rules(extract_html(PAGES["zhidao"]))
+    assert page.paragraphs == [POST]
+
+
+def test_phpwind_drops_quote():
+    page = extract_html(PAGES["phpwind"])
+    assert "以前的帖子" not in "".join(page.paragraphs)
+    assert page.meta["thread_title"] == "会议纪要怎么写"
+
+
+def test_flarum_meta():
+    page = extract_html(PAGES["flarum"])
+    assert page.meta["poster"] == "提问的人"
+    assert page.meta["published_at"].year == 2024

@@ -152,6 +152,7 @@ def apply_page_rules(page: Extracted) -> Extracted:
     """Run the page rule pack over extracted paragraphs; hits and moved values land on the result."""
     hits = list(page.hits)
     meta = dict(page.meta)
+    meta["page_rules"] = PAGE_RULES_VERSION
     paras = _drop_title_lines([p.strip() for p in page.paragraphs if p.strip()], page.title, hits)
     for rule in PAGE_RULES:
         kept: list[str] = []

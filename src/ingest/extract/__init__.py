@@ -15,7 +15,13 @@ from ingest.model import Extracted
 
 ENGINES = (TIEBA, FLARUM, HOMELAND, PAOPAO, BBSCLOUD, PHPWIND, ZHIDAO)
 
-__all__ = ["extract_html", "ENGINES"]
+__all__ = ["extract_html", "extract_text", "ENGINES"]
+
+
+def extract_text(text: str) -> Extracted:
+    """A .txt file is already the body: one paragraph per non-blank line."""
+    paragraphs = [line.strip(" \t\u3000\xa0\ufeff") for line in text.splitlines()]
+    return Extracted(paragraphs=[p for p in paragraphs if p], extractor="text")
 
 
 def extract_html(html: str, *, url: str | None = None) -> Extracted:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from copy import deepcopy
 
-import trafilatura
 import lxml.html
+import trafilatura
+from trafilatura.settings import use_config
 
 from ingest.extract.dom import text_of
 from ingest.extract.forum_meta import parse_post_time
@@ -25,6 +26,11 @@ _KEEP_TAGS = {"html", "body", "article", "main"}
 # Inline markup is styling (a syntax highlighter's `hljs-comment` is code, not a comment section).
 _INLINE_TAGS = {"span", "a", "em", "strong", "b", "i", "code", "font", "small", "sup", "sub", "label"}
 _TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_CONFIG = use_config()
+# Short pages are real (a 58-character news brief); the signal-based timeout breaks in worker threads.
+_CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
+_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+_CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
 _CAPTION_DATE = re.compile(r"^\s*(\d{4}年)?\d{1,2}月\d{1,2}日[，,]")
 
 
@@ -119,7 +125,7 @@ def _run_trafilatura(tree, url: str | None) -> list[str]:
     text = trafilatura.extract(
         tree, url=url, favor_precision=True, include_comments=False, include_tables=True,
         include_images=False, include_links=False, deduplicate=False, output_format="txt",
-        with_metadata=False,
+        with_metadata=False, config=_CONFIG,
     ) or ""
     return [_untxt(ln) for ln in text.splitlines() if _untxt(ln)]
 

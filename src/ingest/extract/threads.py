@@ -38,7 +38,7 @@ def stitch_thread(pages: list[Extracted]) -> Extracted:
     used = [head.meta.get("page_no") or 1]
     prev = head
     for page in ordered[1:]:
-        if not _continues_starter(prev, page, starter):
+        if (page.meta.get("page_no") or 1) in used or not _continues_starter(prev, page, starter):
             continue
         paragraphs += page.paragraphs
         hits += page.hits

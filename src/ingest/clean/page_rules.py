@@ -79,6 +79,8 @@ def _match_fields(text: str, rule: PageRule) -> dict | None:
             return None  # `时间：本周五下午` is a notice in the body, not a dateline
         if len(value) > 40:
             return None
+        if name != "published" and re.search(r"[，。？！?!；;]", value):
+            return None  # `记者：请问…？` is an interview question, not a by-line
         found.setdefault(name, value)
     if lead_date:
         found.setdefault("published", lead_date)

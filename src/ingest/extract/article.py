@@ -22,6 +22,8 @@ _CHROME_WORDS = {
     "qrcode", "ewm", "fixed", "popup", "modal", "dialog", "subscribe", "follow", "tags", "pager",
     "pagination", "prevnext", "next", "prev",
 }
+# Containers whose <article> children are teasers for other pages.
+_SIDEBAR_WORDS = {"sidebar", "side", "aside", "recommend", "recom", "related", "footer", "morestories"}
 _KEEP_TAGS = {"html", "body", "article", "main"}
 # Inline markup is styling (a syntax highlighter's `hljs-comment` is code, not a comment section).
 _INLINE_TAGS = {"span", "a", "em", "strong", "b", "i", "code", "font", "small", "sup", "sub", "label"}
@@ -39,18 +41,37 @@ def _tokens(el) -> set[str]:
     return {t.lower() for part in re.split(r"[\s_\-:.()!$%]+", raw) for t in _TOKEN.findall(part)}
 
 
+def _main_block(root):
+    """The element holding the most paragraph text directly: the body, whatever its class says."""
+    best, best_len = None, 0
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in _INLINE_TAGS:
+            continue
+        own = sum(len(text_of(c)) for c in el if isinstance(c.tag, str) and c.tag in ("p", "br", "section")
+                  ) + len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
+        if own > best_len:
+            best, best_len = el, own
+    return best
+
+
 def _prune_chrome(root, hits: list[BoilerplateHit]) -> None:
+    main = _main_block(root)
+    protected = set(main.iterancestors()) | {main} if main is not None else set()
+    main_len = len(text_of(main)) if main is not None else 0
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el.tag in _KEEP_TAGS or el.tag in _INLINE_TAGS:
             continue
-        if el.getparent() is None or el.xpath("ancestor::pre"):
+        if el in protected or el.getparent() is None or el.xpath("ancestor::pre"):
             continue
         words = _tokens(el)
-        if words & _CHROME_WORDS:
-            text = text_of(el)
-            el.drop_tree()
-            if text:
-                hits.append(BoilerplateHit("article.chrome_block", text[:200]))
+        if not words & _CHROME_WORDS:
+            continue
+        text = text_of(el)
+        if main is not None and main in el.iterancestors() and len(text) > 0.3 * main_len:
+            continue  # a big part of the body with an unlucky class name
+        el.drop_tree()
+        if text:
+            hits.append(BoilerplateHit("article.chrome_block", text[:200]))
 
 
 def _drop_labelled_ads(root, hits: list[BoilerplateHit]) -> None:
@@ -76,13 +97,19 @@ def _drop_captions(root, hits: list[BoilerplateHit]) -> None:
     for el in root.xpath("//figcaption"):
         hits.append(BoilerplateHit("article.figcaption", text_of(el)))
         el.drop_tree()
-    # Photo-story captions: a short dated sentence directly under an image (Xinhua style).
+    # Photo-story captions: one short dated sentence directly under an image, on a page that
+    # credits a photographer (Xinhua style `5月13日，在…。` … `新华社发（…摄）`).
+    if "摄" not in text_of(root):
+        return
     for p in root.xpath("//p"):
         text = text_of(p)
-        if not text or len(text) > 120 or not _CAPTION_DATE.match(text):
+        if not text or len(text) > 80 or not _CAPTION_DATE.match(text):
+            continue
+        if re.search(r"[。！？!?]", text.rstrip("。！？!? ")):
             continue
         prev = p.getprevious()
-        if _is_image_block(prev) or (prev is None and _is_image_block(p.getparent().getprevious())):
+        parent_prev = p.getparent().getprevious() if p.getparent() is not None else None
+        if _is_image_block(prev) or (prev is None and _is_image_block(parent_prev)):
             hits.append(BoilerplateHit("article.photo_caption", text))
             p.drop_tree()
 
@@ -114,8 +141,14 @@ def _wechat_meta(root, meta: dict) -> None:
 
 
 def _scope(root):
-    """The first <article> when it holds a real text: infinite-scroll pages append others after it."""
-    for art in root.xpath("//article"):
+    """Where the article is: WeChat's `js_content`, else the first real <article> outside chrome
+    (infinite-scroll pages append other articles after the one the URL points to), else the page."""
+    wechat = root.xpath("//*[@id='js_content']")
+    if wechat and len(text_of(wechat[0])) >= 20:
+        return wechat[0]
+    for art in root.xpath("//article[not(ancestor::aside) and not(ancestor::nav) and not(ancestor::footer)]"):
+        if any(_tokens(a) & _SIDEBAR_WORDS for a in art.iterancestors()):
+            continue
         if len(text_of(art)) >= 80:
             return art
     return root

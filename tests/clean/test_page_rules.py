@@ -32,6 +32,7 @@ CASES = [
     ("page.wechat_follow", "长按识别二维码，关注我们", {}),
     ("page.social_actions", "点赞 在看 分享", {}),
     ("page.ui_label", "展开全部", {}),
+    ("page.engagement_prompt", "觉得有用就点个赞吧", {}),
     ("forum.moderator_notice", "本主题由 版主 于 2024-3-2 19:24 设置高亮", {}),
     ("forum.view_counter", "查看: 7349|回复: 12", {}),
     ("forum.pager", "页: [1] 2", {}),

@@ -52,6 +52,31 @@ PAGES = {
 <table><tr><td><a href="u.php?uid=5">提问的人</a><span title="2024-05-01 10:00">1楼</span>
 <div class="tpc_content"><div class="f14" id="read_tpc">{POST}<div class="blockquote">引用 某人：以前的帖子</div></div></div></td></tr></table>
 <table><tr><td><div class="tpc_content"><div class="f14" id="read_2">{REPLY}</div></div></td></tr></table></body></html>""",
+    "discourse": f"""<html><head><meta charset="utf-8"><meta name="generator" content="Discourse 3.2"><title>会议纪要怎么写 - 示例社区</title></head><body>
+<h1>会议纪要怎么写</h1>
+<div id="post_1" class="topic-body crawler-post"><span itemprop="name">提问的人</span><time datetime="2024-05-01T10:00:00Z">2024年5月1日</time>
+<div class="post" itemprop="text"><aside class="quote"><blockquote>以前的帖子</blockquote></aside><p>{POST}</p></div></div>
+<div id="post_2" class="topic-body crawler-post"><div class="post" itemprop="text"><p>{REPLY}</p></div></div></body></html>""",
+    "xenforo": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 | 示例论坛</title></head><body>
+<h1 class="p-title-value">会议纪要怎么写</h1>
+<article class="message message--post" data-author="提问的人"><div class="message-userContent"><article class="message-body">
+<div class="bbWrapper"><blockquote class="bbCodeBlock bbCodeBlock--quote">以前的帖子</blockquote>{POST}</div></article></div>
+<time datetime="2024-05-01T10:00:00+0800">5月1日</time></article>
+<article class="message message--post" data-author="回答的人"><article class="message-body"><div class="bbWrapper">{REPLY}</div></article></article></body></html>""",
+    "vbulletin": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 - 示例论坛</title></head><body>
+<h1>会议纪要怎么写</h1>
+<table id="post101"><tr><td><a class="bigusername">提问的人</a></td><td><div id="post_message_101">
+<div class="bbcode_container">引用：以前的帖子</div>{POST}</div></td></tr></table>
+<table id="post102"><tr><td><div id="post_message_102">{REPLY}</div></td></tr></table></body></html>""",
+    "douban_group": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写</title></head><body><h1>会议纪要怎么写</h1>
+<div class="topic-doc"><h3><span class="from">来自: <a href="#">提问的人</a></span><span class="create-time">2024-05-01 10:00:00</span></h3>
+<div class="topic-content"><div class="rich-content topic-richtext"><p>{POST}</p></div></div></div>
+<ul id="comments"><li class="comment-item"><div class="reply-doc"><p class="reply-content">{REPLY}</p></div></li></ul></body></html>""",
+    "tianya": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写_天涯社区</title></head><body>
+<h1><span class="s_title">会议纪要怎么写</span></h1>
+<div class="atl-main"><div class="atl-item host-item"><div class="atl-info"><a uname="提问的人">提问的人</a><span>时间：2024-05-01 10:00:00</span></div>
+<div class="bbs-content clearfix">{POST}</div></div>
+<div class="atl-item"><div class="bbs-content">{REPLY}</div></div></div></body></html>""",
 }
 
 
@@ -78,6 +103,13 @@ def test_phpwind_drops_quote():
     page = extract_html(PAGES["phpwind"])
     assert "以前的帖子" not in "".join(page.paragraphs)
     assert page.meta["thread_title"] == "会议纪要怎么写"
+
+
+@pytest.mark.parametrize("engine", ["discourse", "xenforo", "vbulletin", "douban_group", "tianya", "tieba"])
+def test_poster_and_quotes(engine):
+    page = extract_html(PAGES[engine])
+    assert page.meta["poster"] == "提问的人"
+    assert "以前的帖子" not in "".join(page.paragraphs)
 
 
 def test_flarum_meta():

@@ -3,17 +3,23 @@ from __future__ import annotations
 
 from ingest.extract.article import extract_article
 from ingest.extract.bbscloud import BBSCLOUD
+from ingest.extract.discourse import DISCOURSE
 from ingest.extract.discuz import extract_discuz, is_discuz
+from ingest.extract.douban import DOUBAN_GROUP
 from ingest.extract.dom import parse_html
 from ingest.extract.flarum import FLARUM
 from ingest.extract.homeland import HOMELAND
 from ingest.extract.paopao import PAOPAO
 from ingest.extract.phpwind import PHPWIND
+from ingest.extract.tianya import TIANYA
 from ingest.extract.tieba import TIEBA
+from ingest.extract.vbulletin import VBULLETIN
+from ingest.extract.xenforo import XENFORO
 from ingest.extract.zhidao import ZHIDAO
 from ingest.model import Extracted
 
-ENGINES = (TIEBA, FLARUM, HOMELAND, PAOPAO, BBSCLOUD, PHPWIND, ZHIDAO)
+ENGINES = (TIEBA, FLARUM, HOMELAND, PAOPAO, BBSCLOUD, PHPWIND, DISCOURSE, XENFORO, VBULLETIN,
+           DOUBAN_GROUP, TIANYA, ZHIDAO)
 
 __all__ = ["extract_html", "extract_text", "ENGINES"]
 

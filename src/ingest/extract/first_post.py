@@ -45,7 +45,8 @@ class FirstPostEngine:
         title = title or strip_site_suffix(text_of(first(root, "//title")))
         meta = {"engine": self.name, **self.meta}
         if self.poster:
-            meta["poster"] = text_of(first(floor, self.poster)) or None
+            who = first(floor, self.poster)
+            meta["poster"] = (who.strip() if isinstance(who, str) else text_of(who)) or None
         if self.time:
             stamp = first(floor, self.time)
             when = parse_post_time(stamp if isinstance(stamp, str) else text_of(stamp))

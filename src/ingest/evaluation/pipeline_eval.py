@@ -10,6 +10,9 @@ from ..pipeline import process_batch, process_one
 from ..sources.files import _ref, read_file
 from .extraction import ExtractionReport, evaluate_extraction
 
+__all__ = ["evaluate_extraction", "evaluate_pipeline", "pipeline_page_text", "pipeline_thread_text",
+           "trafilatura_page_text"]
+
 
 def _raw(path: Path):
     return read_file(_ref(path))

@@ -90,3 +90,19 @@ def test_rule_ids_unique_and_version_tracks_content(tmp_path, monkeypatch):
     monkeypatch.setattr(page_rules.resources, "files", lambda pkg: tmp_path)
     version, _ = page_rules._load()
     assert version != PAGE_RULES_VERSION
+
+
+@pytest.mark.parametrize("rule_id,line", [
+    ("page.mobile_qr", "扫一扫在手机打开当前页"),
+    ("page.print_close", "打印本页 关闭窗口"),
+    ("page.related_heading", "相关链接"),
+])
+def test_gov_page_tools(rule_id, line):
+    out = apply_page_rules(Extracted(paragraphs=[BODY, line]))
+    assert out.paragraphs == [BODY]
+    assert out.hits[0].rule_id == rule_id
+
+
+def test_interview_question_is_not_a_byline():
+    paras = [BODY, "记者：请问今年的重点工作是什么？", "答：主要有三个方面。"]
+    assert apply_page_rules(Extracted(paragraphs=paras)).paragraphs == paras

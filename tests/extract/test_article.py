@@ -4,7 +4,7 @@ from datetime import datetime
 from ingest.clean.page_rules import apply_page_rules
 from ingest.encoding import decode_bytes
 from ingest.extract import extract_html
-from tests.fixtures.pages import BODY, news_article, wechat_article
+from tests.fixtures.pages import BODY, gov_notice, news_article, wechat_article, wechat_sections
 
 
 def test_news_body_title_and_meta():
@@ -54,3 +54,16 @@ def test_labelled_inline_ad_is_dropped():
 <p>{BODY[1]}</p><p>{BODY[2]}</p></div></body></html>"""
     page = apply_page_rules(extract_html(html))
     assert page.paragraphs == BODY
+
+
+def test_wechat_sections_are_paragraphs():
+    page = apply_page_rules(extract_html(wechat_sections()))
+    assert page.paragraphs == BODY
+    assert page.extractor == "article.wechat"
+    assert page.meta["published_at"] == datetime(2024, 6, 1, 8, 0)
+
+
+def test_gov_notice_keeps_signature_drops_tools():
+    page = apply_page_rules(extract_html(gov_notice()))
+    assert page.paragraphs == BODY + ["某县人民政府", "2024年3月1日"]
+    assert page.meta["source_name"] == "县政府办公室"

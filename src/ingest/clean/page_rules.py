@@ -125,8 +125,11 @@ def _drop_title_lines(paras: list[str], title: str | None, hits: list[Boilerplat
     return kept
 
 
+_NOT_STORED = {"counter", "ui"}  # view counts and font-size buttons are recognised, not kept
+
+
 def _store(meta: dict, name: str | None, value: str | None) -> None:
-    if not name or not value:
+    if not name or not value or name in _NOT_STORED:
         return
     if name == "published":
         when = parse_post_time(value)

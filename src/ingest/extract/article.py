@@ -8,7 +8,7 @@ import lxml.html
 import trafilatura
 from trafilatura.settings import use_config
 
-from ingest.extract.dom import text_of
+from ingest.extract.dom import paragraphs, text_of
 from ingest.extract.forum_meta import parse_post_time
 from ingest.model import BoilerplateHit, Extracted
 
@@ -191,7 +191,13 @@ def extract_article(root, html: str, url: str | None = None) -> Extracted:
                 meta["published_at"] = when
     meta["bylines"] = _bylines(root)
     _wechat_meta(root, meta)
-    work = deepcopy(_scope(root))
+    scope = _scope(root)
+    if scope.get("id") == "js_content":
+        # WeChat bodies are nested <section>s that trafilatura merges; their blocks are the paragraphs.
+        meta["engine"] = "wechat"
+        return Extracted(paragraphs=paragraphs(scope), title=title, extractor="article.wechat",
+                         meta=meta, hits=hits)
+    work = deepcopy(scope)
     if work.tag != "html":
         shell = lxml.html.Element("html")
         body = lxml.html.Element("body")

@@ -11,7 +11,8 @@ BLOCK_TAGS = {
     "blockquote", "pre", "section", "article", "header", "footer", "dd", "dt", "dl", "hr", "td",
     "th", "figure", "figcaption", "center", "form", "aside", "nav", "main",
 }
-SKIP_TAGS = {"script", "style", "noscript", "template", "textarea", "select", "button", "svg", "iframe"}
+SKIP_TAGS = {"script", "style", "noscript", "template", "textarea", "select", "button", "svg", "iframe",
+             "img", "video", "audio", "canvas", "object", "embed"}
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 
 
@@ -55,7 +56,8 @@ def paragraphs(el, *, drop=lambda e: False) -> list[str]:
 
     def walk(node):
         tag = node.tag if isinstance(node.tag, str) else ""
-        if not tag or tag in SKIP_TAGS or drop(node) or is_hidden(node):
+        # The root is what the caller chose; WeChat hides its body until scripts run.
+        if not tag or tag in SKIP_TAGS or drop(node) or (node is not el and is_hidden(node)):
             return
         block = tag in BLOCK_TAGS
         if block:

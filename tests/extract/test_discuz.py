@@ -72,3 +72,23 @@ def test_continuation_markers_removed_and_flagged():
     p2 = run(discuz_viewthread(page=2, pages=2, opening="接上楼：", body=["第二页的正文内容在这里继续。"]))
     assert p2.meta.get("continuation") is True
     assert p2.paragraphs == ["第二页的正文内容在这里继续。"]
+
+
+def test_discuz7_div_message_and_printable():
+    old = f"""<html><head><meta charset="gbk"><title>旧版帖子 - 示例论坛 - Powered by Discuz!</title></head><body>
+<div id="postlist"><div id="post_11"><table id="pid11"><tr><td class="postauthor"><cite><a href="space.php?uid=3">老版主</a></cite></td>
+<td class="postcontent"><div class="postinfo"><em id="authorposton11">发表于 2010-5-1 08:00</em></div>
+<div class="t_msgfont" id="postmessage_11">{"<br />".join(BODY)}</div></td></tr></table></div>
+<div id="post_12"><table id="pid12"><tr><td class="postauthor"><cite><a>网友</a></cite></td>
+<td><div class="t_msgfont" id="postmessage_12">顶一下</div></td></tr></table></div></div></body></html>"""
+    page = run(decode_bytes(old.encode("gbk"), is_html=True)[0])
+    assert page.paragraphs == BODY
+    assert page.meta["poster"] == "老版主"
+    printable = f"""<html><head><meta charset="utf-8"><title>关于基层治理的讲话 - 示例论坛 - Powered by Discuz!</title></head><body>
+<h1>关于基层治理的讲话</h1><b>作者:</b> 林间小道 &nbsp; <b>时间:</b> 2024-6-3 09:15<br /><br />{"<br />".join(BODY)}
+<br /><br /><hr noshade size="2" width="100%" color="#808080" />
+<b>作者:</b> 回帖的人 &nbsp; <b>时间:</b> 2024-6-3 11:00<br /><br />说得好<br /><hr /></body></html>"""
+    page = run(printable)
+    assert page.paragraphs == BODY
+    assert page.extractor == "discuz.printable"
+    assert page.meta["poster"] == "林间小道"

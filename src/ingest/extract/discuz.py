@@ -63,13 +63,15 @@ def _strip_chrome(cell, hits: list[BoilerplateHit]) -> None:
 
 
 def _viewthread(root, html: str, url: str | None) -> Extracted | None:
-    cell = first(root, "//td[starts-with(@id, 'postmessage_')]")
+    # X2/X3 render the message as td.t_f; Discuz! 6/7 as div.t_msgfont: both carry postmessage_N.
+    cell = first(root, "//*[self::td or self::div][starts-with(@id, 'postmessage_')]")
     if cell is None:
         return None
     hits: list[BoilerplateHit] = []
-    post = first(cell, "ancestor::table[starts-with(@id, 'pid')] | ancestor::div[starts-with(@id, 'post_')]")
+    post = first(cell, "ancestor::table[starts-with(@id, 'pid')][1] | ancestor::div[starts-with(@id, 'post_')][1]")
     post = post if post is not None else root
-    poster = text_of(first(post, f".//div[{cls('authi')}]/a[1] | .//a[{cls('xw1')}]")) or None
+    poster = text_of(first(post, f".//div[{cls('authi')}]/a[1] | .//a[{cls('xw1')}]"
+                                 f" | .//td[{cls('postauthor')}]//cite/a | .//*[{cls('postauthor')}]//cite")) or None
     when = first(post, ".//em[starts-with(@id, 'authorposton')]")
     stamp = None
     if when is not None:
@@ -133,8 +135,9 @@ def _touch(root, url: str | None) -> Extracted | None:
         return None
     hits: list[BoilerplateHit] = []
     floor = first(cell, f"ancestor::div[{cls('plc')}]")
-    poster = text_of(first(floor, f".//div[{cls('authi')}]//a | .//li[{cls('grey')}]//b | .//a[{cls('blue')}]")) or None
-    stamp = text_of(first(floor, f".//div[{cls('authi')}] | .//li[{cls('grey')}]"))
+    poster = text_of(first(floor, f".//*[{cls('authi')}]//b | .//*[{cls('authi')}]//a"
+                                  f" | .//li[{cls('grey')}]//b | .//a[{cls('blue')}]")) or None
+    stamp = text_of(first(floor, f".//*[{cls('mtime')}] | .//*[{cls('authi')}] | .//li[{cls('grey')}]"))
     _strip_chrome(cell, hits)
     title = text_of(first(root, "//h2 | //div[@class='view_tit']")) or strip_site_suffix(text_of(first(root, "//title")))
     return Extracted(paragraphs(cell), title or None, "discuz.touch",

@@ -77,6 +77,24 @@ PAGES = {
 <div class="atl-main"><div class="atl-item host-item"><div class="atl-info"><a uname="提问的人">提问的人</a><span>时间：2024-05-01 10:00:00</span></div>
 <div class="bbs-content clearfix">{POST}</div></div>
 <div class="atl-item"><div class="bbs-content">{REPLY}</div></div></div></body></html>""",
+    "phpbb": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 - 示例论坛</title></head><body>
+<h2 class="topic-title"><a>会议纪要怎么写</a></h2>
+<div id="p1" class="post has-profile bg2"><div class="postbody"><p class="author"><a class="username">提问的人</a> <time datetime="2024-05-01T02:00:00+00:00">2024年5月1日</time></p>
+<div class="content"><blockquote><cite>某人 写道:</cite>以前的帖子</blockquote>{POST}</div><div class="signature">签名档</div></div></div>
+<div id="p2" class="post has-profile bg1"><div class="postbody"><div class="content">{REPLY}</div></div></div></body></html>""",
+    "nodebb": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 | 示例社区</title></head><body>
+<h1 component="topic/title">会议纪要怎么写</h1><ul component="topic">
+<li component="post" data-index="0" data-username="提问的人"><div component="post/content"><blockquote>以前的帖子</blockquote><p>{POST}</p></div></li>
+<li component="post" data-index="1" data-username="回答的人"><div component="post/content"><p>{REPLY}</p></div></li></ul></body></html>""",
+    "v2ex": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 - V2EX</title></head><body><div id="Main">
+<div class="box"><div class="header"><h1>会议纪要怎么写</h1><small class="gray"><a href="/member/x">提问的人</a> · <span title="2024-05-01 10:00:00 +08:00">1 天前</span></small></div>
+<div class="cell"><div class="topic_content">{POST}</div></div>
+<div class="subtle"><span class="fade">第 1 条附言</span><div class="topic_content">补充：最好附上模板。</div></div></div>
+<div class="box"><div class="cell"><div class="reply_content">{REPLY}</div></div></div></div></body></html>""",
+    "nga": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 NGA玩家社区</title></head><body>
+<h3 id="postsubject0">会议纪要怎么写</h3><a id="postauthor0">提问的人</a><span id="postdate0">2024-05-01 10:00</span>
+<p id="postcontent0" class="postcontent">{POST}</p>
+<a id="postauthor1">回答的人</a><span id="postcontent1" class="postcontent">{REPLY}</span></body></html>""",
 }
 
 
@@ -105,7 +123,8 @@ def test_phpwind_drops_quote():
     assert page.meta["thread_title"] == "会议纪要怎么写"
 
 
-@pytest.mark.parametrize("engine", ["discourse", "xenforo", "vbulletin", "douban_group", "tianya", "tieba"])
+@pytest.mark.parametrize("engine", ["discourse", "xenforo", "vbulletin", "douban_group", "tianya", "tieba",
+                                    "phpbb", "nodebb", "v2ex", "nga"])
 def test_poster_and_quotes(engine):
     page = extract_html(PAGES[engine])
     assert page.meta["poster"] == "提问的人"
@@ -116,3 +135,8 @@ def test_flarum_meta():
     page = extract_html(PAGES["flarum"])
     assert page.meta["poster"] == "提问的人"
     assert page.meta["published_at"].year == 2024
+
+
+def test_v2ex_keeps_the_starters_appendix():
+    page = extract_html(PAGES["v2ex"])
+    assert "补充：最好附上模板。" in page.paragraphs

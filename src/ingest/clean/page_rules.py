@@ -81,6 +81,7 @@ def _match_fields(text: str, rule: PageRule) -> dict | None:
             return None
         if name != "published" and re.search(r"[，。？！?!；;]", value):
             return None  # `记者：请问…？` is an interview question, not a by-line
+        value = " ".join(w for w in value.split() if w not in _WIDGET_WORDS)
         found.setdefault(name, value)
     if lead_date:
         found.setdefault("published", lead_date)
@@ -101,19 +102,19 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
-def _title_variants(title: str | None) -> list[str]:
-    if not title:
-        return []
-    variants = {_norm(title)}
-    for part in re.split(r"\s*[-_|｜–—]\s*", title):
-        if len(_norm(part)) >= 6:
-            variants.add(_norm(part))
+def _title_variants(titles: list[str]) -> list[str]:
+    variants = set()
+    for title in titles:
+        variants.add(_norm(title))
+        for part in re.split(r"\s*[-_|｜–—]\s*", title):
+            if len(_norm(part)) >= 6:
+                variants.add(_norm(part))
     return [v for v in variants if v]
 
 
-def _drop_title_lines(paras: list[str], title: str | None, hits: list[BoilerplateHit]) -> list[str]:
+def _drop_title_lines(paras: list[str], titles: list[str], hits: list[BoilerplateHit]) -> list[str]:
     # The headline often opens the extracted text, sometimes glued to a button label (`播报文章`).
-    variants = _title_variants(title)
+    variants = _title_variants(titles)
     kept = []
     for i, text in enumerate(paras):
         head = _norm(text)
@@ -126,6 +127,8 @@ def _drop_title_lines(paras: list[str], title: str | None, hits: list[Boilerplat
 
 
 _NOT_STORED = {"counter", "ui"}  # view counts and font-size buttons are recognised, not kept
+# Buttons that sit on the same line as a by-line (`来源：某报 举报`).
+_WIDGET_WORDS = {"举报", "分享", "收藏", "关注", "打印", "纠错", "字号", "评论", "点赞", "大", "中", "小"}
 
 
 def _store(meta: dict, name: str | None, value: str | None) -> None:
@@ -158,7 +161,8 @@ def apply_page_rules(page: Extracted) -> Extracted:
     hits = list(page.hits)
     meta = dict(page.meta)
     meta["page_rules"] = PAGE_RULES_VERSION
-    paras = _drop_title_lines([p.strip() for p in page.paragraphs if p.strip()], page.title, hits)
+    titles = [t for t in (page.title, meta.get("html_title"), meta.get("thread_title")) if t]
+    paras = _drop_title_lines([p.strip() for p in page.paragraphs if p.strip()], titles, hits)
     for rule in PAGE_RULES:
         kept: list[str] = []
         skip_next = False
@@ -201,4 +205,9 @@ def apply_page_rules(page: Extracted) -> Extracted:
                     kept.append(new.strip())
         paras = kept
     _read_bylines(meta)
+    # The extractor's guesses only fill what the page's own by-lines and footers left empty.
+    if "author" not in meta and meta.get("author_guess"):
+        meta["author"] = meta["author_guess"]
+    if "published_at" not in meta and meta.get("published_guess"):
+        meta["published_at"] = meta["published_guess"]
     return replace(page, paragraphs=paras, meta=meta, hits=hits)

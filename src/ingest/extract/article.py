@@ -9,7 +9,7 @@ import trafilatura
 from trafilatura.settings import use_config
 
 from ingest.extract.dom import paragraphs, text_of
-from ingest.extract.forum_meta import parse_post_time
+from ingest.extract.page_meta import page_facts
 from ingest.model import BoilerplateHit, Extracted
 
 # Class/id words that mark blocks which are never the article the URL points to. Matched against
@@ -114,32 +114,6 @@ def _drop_captions(root, hits: list[BoilerplateHit]) -> None:
             p.drop_tree()
 
 
-_BYLINE_HINT = re.compile(r"(来源|稿源|作者|编辑|责编|记者|发布时间|时间)\s*[:：|｜]")
-
-
-def _bylines(root) -> list[str]:
-    """Short `来源：… 作者：…` blocks: trafilatura drops them, the page rules read their values."""
-    found = []
-    for el in root.xpath("//body//*[self::div or self::p or self::span or self::section]"):
-        text = text_of(el)
-        if 6 <= len(text) <= 90 and _BYLINE_HINT.search(text) and not el.xpath(".//p | .//div"):
-            found.append(text)
-        if len(found) >= 6:
-            break
-    return found
-
-
-def _wechat_meta(root, meta: dict) -> None:
-    account = text_of(root.xpath("//*[@id='js_name']")[0]) if root.xpath("//*[@id='js_name']") else ""
-    if account:
-        meta["source_name"] = account
-    when = root.xpath("//*[@id='publish_time']")
-    if when:
-        stamp = parse_post_time(text_of(when[0]))
-        if stamp:
-            meta["published_at"] = stamp
-
-
 def _scope(root):
     """Where the article is: WeChat's `js_content`, else the first real <article> outside chrome
     (infinite-scroll pages append other articles after the one the URL points to), else the page."""
@@ -174,23 +148,7 @@ def _untxt(line: str) -> str:
 def extract_article(root, html: str, url: str | None = None) -> Extracted:
     hits: list[BoilerplateHit] = []
     meta: dict = {"engine": "article"}
-    try:
-        info = trafilatura.extract_metadata(deepcopy(root), default_url=url)
-    except Exception:  # metadata is a bonus; a page without it still has a body
-        info = None
-    title = None
-    if info is not None:
-        title = info.title
-        if info.author:
-            meta["author"] = info.author
-        if info.sitename:
-            meta["site_name"] = info.sitename
-        if info.date:
-            when = parse_post_time(info.date)
-            if when:
-                meta["published_at"] = when
-    meta["bylines"] = _bylines(root)
-    _wechat_meta(root, meta)
+    title = page_facts(root, url, meta)
     scope = _scope(root)
     if scope.get("id") == "js_content":
         # WeChat bodies are nested <section>s that trafilatura merges; their blocks are the paragraphs.

@@ -38,7 +38,7 @@ def first(root, xpath: str):
 def text_of(el) -> str:
     if el is None:
         return ""
-    return _WS.sub(" ", "".join(el.itertext())).strip()
+    return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
 
 
 def is_hidden(el) -> bool:
@@ -73,7 +73,8 @@ def paragraphs(el, *, drop=lambda e: False) -> list[str]:
 
     if el is not None:
         walk(el)
-    out = [_WS.sub(" ", ln).strip() for ln in lines]
+    # A newline inside a text node only survives from pre / pre-wrap posts, where it is a line break.
+    out = [_WS.sub(" ", part).strip() for ln in lines for part in ln.split("\n")]
     return [ln for ln in out if ln]
 
 

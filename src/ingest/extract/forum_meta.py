@@ -1,4 +1,4 @@
-"""Facts shared by forum extractors: post times, and thread titles without the site suffix."""
+"""Facts shared by extractors: post times, and page titles without the site/board suffix."""
 from __future__ import annotations
 
 import re
@@ -21,11 +21,24 @@ def parse_post_time(text: str) -> datetime | None:
         return None
 
 
+_SITE_WORD = re.compile(r"网|报|台|社|频道|新闻|在线|论坛|社区|客户端|官网|头条|资讯|门户|首页|博客|"
+                        r"\.(?:com|cn|net|org)\b|Discuz|贴吧|知道|微博", re.I)
+_TRAILING = re.compile(r"^(?P<head>.+?)\s*(?:\s-\s|-|\s\|\s|\||｜|—|–)\s*(?P<tail>[^-|｜—–]{1,20})$")
+
+
 def strip_site_suffix(title: str) -> str:
-    """`主题 - 版块 - 论坛 - Powered by Discuz!` -> `主题` (the thread title alone)."""
-    title = (title or "").strip()
-    if not _SUFFIX.search(title):
-        return title
-    title = _SUFFIX.sub("", title)
-    parts = re.split(r"\s+-\s+", title)
-    return parts[0].strip() if parts else title
+    """`主题 - 版块 - 论坛 - Powered by Discuz!` / `标题_频道_某某网` / `标题-某某网` -> the headline."""
+    title = re.sub(r"\s+", " ", title or "").strip()
+    if _SUFFIX.search(title):
+        title = _SUFFIX.sub("", title)
+        parts = re.split(r"\s+-\s+", title)
+        return parts[0].strip() if parts else title
+    if "_" in title:
+        head = title.split("_", 1)[0].strip()
+        if len(head) >= 4:
+            title = head
+    while True:
+        m = _TRAILING.match(title)
+        if not m or len(m["head"]) < 4 or not _SITE_WORD.search(m["tail"]):
+            return title
+        title = m["head"].strip()

@@ -69,3 +69,22 @@ def test_refuses_empty_and_binary(data, reason):
     with pytest.raises(DecodeError) as err:
         decode_bytes(data, is_html=True)
     assert reason in err.value.reason
+
+
+def test_page_declared_utf8_but_gbk_bytes():
+    data = html("utf-8").encode("gbk")
+    text, charset = decode_bytes(data, is_html=True)
+    assert ZH in text and charset == "gb18030"
+
+
+def test_gbk_page_with_a_broken_byte_still_reads():
+    data = html("gbk", body=ZH * 3).encode("gbk")
+    data = data[:-40] + b"\xff" + data[-40:]
+    text, charset = decode_bytes(data, is_html=True)
+    assert ZH in text and charset == "gb18030"
+
+
+def test_big5_declared_page():
+    body = "各位代表，現在我代表縣人民政府向大會報告工作，請予審議。"
+    text, _ = decode_bytes(html("big5", body=body).encode("big5"), is_html=True)
+    assert body in text

@@ -23,14 +23,14 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _MAGIC = (
-    (b"%PDF-", "pdf"),
-    (b"PK\x03\x04", "zip"),
-    (b"\x89PNG", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF8", "gif"),
-    (b"\x1f\x8b", "gzip"),
-    (b"RIFF", "riff"),
-    (b"\xd0\xcf\x11\xe0", "ole"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive (docx/xlsx/zip)"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"RIFF", "RIFF media"),
+    (b"\xd0\xcf\x11\xe0", "OLE document (doc/xls)"),
 )
 # Only <meta> declarations count: Wayback and ad scripts put `<script charset=…>` before the real one.
 _META_CHARSET = re.compile(
@@ -69,10 +69,14 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _check_binary(data: bytes) -> None:
+def _check_magic(data: bytes) -> None:
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             raise DecodeError(f"binary content ({kind})")
+
+
+def _check_binary(data: bytes) -> None:
+    _check_magic(data)
     if b"\x00" in data[:4096]:
         raise DecodeError("binary content (NUL bytes)")
 
@@ -97,10 +101,23 @@ def _declared(data: bytes, content_type: str | None, is_html: bool) -> list[str]
     return list(dict.fromkeys(names))
 
 
-def decode_bytes(data: bytes, *, content_type: str | None = None, is_html: bool) -> tuple[str, str]:
+def _broken_utf8(data: bytes) -> int:
+    """Number of bad sequences when the bytes are UTF-8 apart from a few (else 0).
+
+    GBK and friends fail UTF-8 on a large share of their bytes; a handful of failures in a long
+    UTF-8 text is corruption, which would otherwise decode 'successfully' as GB18030 mojibake.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return bad if bad and multibyte > 20 * bad else 0
+
+
+def decode_bytes(data: bytes, *, content_type: str | None = None, is_html: bool = False) -> tuple[str, str]:
     """Return (text, charset). Raise DecodeError for empty, binary or undecodable input."""
     if not data or not data.strip():
-        raise DecodeError("empty input")
+        raise DecodeError("empty file")
+    _check_magic(data)
     for bom, name in _BOMS:
         if data.startswith(bom):
             text = _strict(data, name)
@@ -119,6 +136,9 @@ def decode_bytes(data: bytes, *, content_type: str | None = None, is_html: bool)
     utf8 = _strict(data, "utf-8")
     if utf8 is not None:
         return utf8, "utf-8"
+    bad = _broken_utf8(data)
+    if bad:
+        raise DecodeError(f"invalid UTF-8 ({bad} undecodable byte sequences in otherwise UTF-8 text)")
     for name in _declared(data, content_type, is_html):
         text = _strict(data, name)
         if text is not None:

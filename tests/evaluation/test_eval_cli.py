@@ -9,7 +9,7 @@ from ingest import stages
 from ingest.evaluation.commands import eval_group
 from ingest.evaluation.pipeline_eval import pipeline_page_text, pipeline_thread_text
 from ingest.storage.warehouse import Warehouse
-from tests.fixtures.pages import BODY, CONTINUED, discuz_archiver, discuz_viewthread, news_article
+from fixtures.pages import BODY, CONTINUED, discuz_archiver, discuz_viewthread, news_article
 
 
 def make_devset(root):
@@ -80,3 +80,12 @@ def test_run_stores_exactly_what_eval_scores(tmp_path):
     assert paths["t_p2"] not in stored
     assert stored[paths["t_p1"]] == pipeline_thread_text([devset / "t_p1.html", devset / "t_p2.html"])
     assert hits[0] > 0 and hits[1] == 1
+
+
+def test_eval_is_a_subcommand_of_the_ingest_cli(tmp_path):
+    from ingest.cli import main
+
+    devset = make_devset(tmp_path / "set")
+    result = CliRunner().invoke(main, ["eval", "extraction", str(devset), "--no-baseline"])
+    assert result.exit_code == 0, result.output
+    assert "[pipeline]" in result.output and "trafilatura" not in result.output

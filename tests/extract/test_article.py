@@ -4,7 +4,7 @@ from datetime import datetime
 from ingest.clean.page_rules import apply_page_rules
 from ingest.encoding import decode_bytes
 from ingest.extract import extract_html
-from tests.fixtures.pages import BODY, gov_notice, news_article, wechat_article, wechat_sections
+from fixtures.pages import BODY, gov_notice, news_article, wechat_article, wechat_sections
 
 
 def test_news_body_title_and_meta():
@@ -67,3 +67,23 @@ def test_gov_notice_keeps_signature_drops_tools():
     page = apply_page_rules(extract_html(gov_notice()))
     assert page.paragraphs == BODY + ["某县人民政府", "2024年3月1日"]
     assert page.meta["source_name"] == "县政府办公室"
+
+
+# Test from the foundation (main): a plain speech page.
+PAGE = """<html><head><title>市委书记在全市组织工作会议上的讲话</title></head><body>
+<div class="nav"><a href="/">首页</a> | <a href="/news">新闻</a></div>
+<article><h1>市委书记在全市组织工作会议上的讲话</h1>
+<p>同志们：今天我们召开全市组织工作会议，主要任务是学习贯彻全国组织工作会议精神。</p>
+<p>一、深入学习领会，统一思想认识，切实把思想和行动统一到党中央精神上来。</p></article>
+<div class="footer">版权所有 某某网</div></body></html>"""
+
+
+def test_body_paragraphs_and_title():
+    out = extract_html(PAGE)
+    assert out.title == "市委书记在全市组织工作会议上的讲话"
+    assert any(p.startswith("同志们：今天我们召开") for p in out.paragraphs)
+    assert not any("版权所有" in p for p in out.paragraphs)
+
+
+def test_html_file_without_markup_has_no_body():
+    assert extract_html("D" * 4096).paragraphs == []

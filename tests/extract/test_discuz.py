@@ -4,7 +4,7 @@ from datetime import datetime
 from ingest.clean.page_rules import apply_page_rules
 from ingest.encoding import decode_bytes
 from ingest.extract import extract_html
-from tests.fixtures.pages import BODY, discuz_archiver, discuz_touch, discuz_viewthread
+from fixtures.pages import BODY, discuz_archiver, discuz_touch, discuz_viewthread
 
 FORBIDDEN = ["本帖最后由", "路人甲", "引用别人", "限时特惠", "x7Kq2", "本主题由", "签名", "说得好", "回帖的人",
              "[复制链接]", "查看:", "中级会员", "积分", "只看该作者", "Powered by"]

@@ -5,7 +5,7 @@ from ingest.clean.page_rules import apply_page_rules
 from ingest.extract import extract_html
 from ingest.extract.forum_meta import parse_post_time, strip_site_suffix
 from ingest.extract.page_meta import clean_name
-from tests.fixtures.pages import BODY
+from fixtures.pages import BODY
 
 
 @pytest.mark.parametrize("raw,headline", [

@@ -3,7 +3,7 @@ from ingest.clean.page_rules import apply_page_rules
 from ingest.extract import extract_html
 from ingest.extract.threads import group_threads, stitch_thread, thread_key
 from ingest.model import Extracted
-from tests.fixtures.pages import BODY, CONTINUED, discuz_archiver, discuz_viewthread
+from fixtures.pages import BODY, CONTINUED, discuz_archiver, discuz_viewthread
 
 
 def page(html):

@@ -1,6 +1,8 @@
 """Main-text extraction for HTML pages: dispatch to a forum engine, else the article extractor."""
 from __future__ import annotations
 
+import re
+
 from ingest.extract.article import extract_article
 from ingest.extract.bbscloud import BBSCLOUD
 from ingest.extract.discourse import DISCOURSE
@@ -36,6 +38,9 @@ def extract_text(text: str) -> Extracted:
 
 def extract_html(html: str, *, url: str | None = None) -> Extracted:
     """Extract the main text of one decoded HTML page (first post for forums, article otherwise)."""
+    if not re.search(r"<[A-Za-z!/]", html[:65536]):
+        # No markup at all: not a page (noise or a mislabelled file), so no body to find.
+        return Extracted(paragraphs=[], extractor="article")
     root = parse_html(html)
     if is_discuz(root, html):
         found = extract_discuz(root, html, url)

@@ -54,6 +54,13 @@ def _main_block(root):
     return best
 
 
+def _attached(el, root) -> bool:
+    top = el
+    for top in el.iterancestors():
+        pass
+    return top is root
+
+
 def _prune_chrome(root, hits: list[BoilerplateHit]) -> None:
     main = _main_block(root)
     protected = set(main.iterancestors()) | {main} if main is not None else set()
@@ -63,6 +70,8 @@ def _prune_chrome(root, hits: list[BoilerplateHit]) -> None:
             continue
         if el in protected or el.getparent() is None or el.xpath("ancestor::pre"):
             continue
+        if not _attached(el, root):
+            continue  # inside a block already dropped
         words = _tokens(el)
         if not words & _CHROME_WORDS:
             continue

@@ -20,9 +20,13 @@ def parse_html(html: str):
     """Parse a whole page; lxml refuses str input that still carries an XML encoding declaration."""
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     try:
-        return lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return lxml.html.document_fromstring("<html><body></body></html>")
+    # Code and styles are never text; JSON-LD stays because it carries the page's metadata.
+    for el in root.xpath("//style | //script[not(contains(@type, 'ld+json'))]"):
+        el.drop_tree()
+    return root
 
 
 def cls(name: str) -> str:

@@ -38,6 +38,9 @@ CASES = [
     ("forum.pager", "页: [1] 2", {}),
     ("forum.full_version", "查看完整版本: 某某帖子标题", {}),
     ("forum.post_actions", "回复 引用 举报", {}),
+    ("page.end_mark", "（完）", {}),
+    ("page.lone_counter", "12", {}),
+    ("forum.client_tail", "来自Android客户端", {}),
 ]
 
 
@@ -106,3 +109,15 @@ def test_gov_page_tools(rule_id, line):
 def test_interview_question_is_not_a_byline():
     paras = [BODY, "记者：请问今年的重点工作是什么？", "答：主要有三个方面。"]
     assert apply_page_rules(Extracted(paragraphs=paras)).paragraphs == paras
+
+
+def test_quote_header_takes_the_quoted_excerpt_with_it():
+    paras = ["某网友 发表于 2024-4-16 10:09", "同志们，今天我们召开 ...", BODY]
+    out = apply_page_rules(Extracted(paragraphs=paras))
+    assert out.paragraphs == [BODY]
+    assert [h.rule_id for h in out.hits] == ["forum.quote_header", "forum.quote_header"]
+
+
+def test_every_rule_has_a_test():
+    source = open(__file__, encoding="utf-8").read()
+    assert [r.id for r in PAGE_RULES if f'"{r.id}"' not in source] == []

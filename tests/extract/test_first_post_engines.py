@@ -140,3 +140,19 @@ def test_flarum_meta():
 def test_v2ex_keeps_the_starters_appendix():
     page = extract_html(PAGES["v2ex"])
     assert "补充：最好附上模板。" in page.paragraphs
+
+
+def test_every_engine_has_a_fixture_page():
+    from ingest.extract import ENGINES
+
+    assert sorted(e.name for e in ENGINES) == sorted(PAGES)
+
+
+def test_engines_do_not_claim_an_article_page():
+    from fixtures.pages import news_article
+
+    from ingest.extract import ENGINES
+    from ingest.extract.dom import parse_html
+
+    root = parse_html(news_article())
+    assert [e.name for e in ENGINES if e.matches(root)] == []

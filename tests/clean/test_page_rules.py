@@ -70,6 +70,7 @@ def test_strip_rules_cut_inside_a_paragraph(rule_id, text, expected):
 
 def test_leads_and_trailing_credits_inside_body_are_kept():
     paras = ["新华社北京5月9日电（记者 某某）" + BODY, "时间：本周五下午三点，地点：县委礼堂。",
+             "时间：2024年5月20日上午9时 地点：县委礼堂三楼会议室",
              BODY + "（评论员 某某）", "编辑部的同志们辛苦了，感谢大家一年来的努力工作。"]
     out = apply_page_rules(Extracted(paragraphs=paras))
     assert out.paragraphs == paras

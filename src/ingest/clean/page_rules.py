@@ -75,8 +75,11 @@ def _match_fields(text: str, rule: PageRule) -> dict | None:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
         value = line[m.end():end].strip(" \u3000\t|｜,，;；" + _BRACKETS)
         name = dict(rule.keys)[m.group("key")]
-        if name == "published" and not _DATE.search(value):
-            return None  # `时间：本周五下午` is a notice in the body, not a dateline
+        if name == "published":
+            date = _DATE.search(value)
+            # `时间：本周五下午` or `时间：5月20日上午 地点：礼堂` is a notice in the body, not a dateline.
+            if not date or len(value) - len(date.group(0)) > 8:
+                return None
         if len(value) > 40:
             return None
         if name != "published" and re.search(r"[，。？！?!；;]", value):

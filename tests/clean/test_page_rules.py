@@ -15,6 +15,8 @@ CASES = [
     ("page.meta_fields", "稿源：某某网 作者：钱七 责编：孙八", {"source_name": "某某网", "author": "钱七"}),
     ("page.meta_fields", "来源 | 某某客户端", {"source_name": "某某客户端"}),
     ("page.meta_fields", "2024-05-15 08:58:52来源：某某网", {"source_name": "某某网"}),
+    ("page.meta_fields", "2024年06月05日08:21 | 来源：某某网－某地频道", {"source_name": "某某网－某地频道"}),
+    ("page.platform_disclaimer", "本文为某号作者或机构在某平台上传并发布，仅代表该作者或机构观点。", {}),
     ("page.source_sentence", "本文来源于某某商报 2024-05-20 09:47:48", {"source_name": "某某商报"}),
     ("page.original_title", "原标题：某地召开某会议", {"original_title": "某地召开某会议"}),
     ("page.reporter_credit", "某某社记者 周九", {"author": "周九"}),
@@ -38,7 +40,7 @@ CASES = [
     ("forum.pager", "页: [1] 2", {}),
     ("forum.full_version", "查看完整版本: 某某帖子标题", {}),
     ("forum.post_actions", "回复 引用 举报", {}),
-    ("page.end_mark", "（完）", {}),
+    ("page.end_mark", "【END】", {}),
     ("page.lone_counter", "12", {}),
     ("forum.client_tail", "来自Android客户端", {}),
 ]
@@ -59,6 +61,7 @@ def test_rule_removes_line_and_moves_values(rule_id, line, meta):
     ("forum.edit_status", "本帖最后由 某人 于 2021-4-14 17:01 编辑 " + BODY, BODY),
     ("forum.copy_link", "[复制链接]" + BODY, BODY),
     ("page.correction_buttons", BODY + "【纠错】", BODY),
+    ("page.end_mark_inline", BODY + "(完)", BODY),
     ("forum.continues_marker", BODY + "（未完，见下楼）", BODY),
     ("forum.continuation_marker", "接上楼：" + BODY, BODY),
 ])

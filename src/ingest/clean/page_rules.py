@@ -66,7 +66,7 @@ def _match_fields(text: str, rule: PageRule) -> dict | None:
     date = _DATE.match(line)
     lead_date = date.group(0) if date else None
     if date:
-        line = line[date.end():].strip()
+        line = line[date.end():].strip(" \u3000|｜·")
     marks = list(rule.splitter.finditer(line))
     if not marks or marks[0].start() != 0:
         return None

@@ -17,6 +17,8 @@ CASES = [
     ("page.meta_fields", "2024-05-15 08:58:52来源：某某网", {"source_name": "某某网"}),
     ("page.meta_fields", "2024年06月05日08:21 | 来源：某某网－某地频道", {"source_name": "某某网－某地频道"}),
     ("page.platform_disclaimer", "本文为某号作者或机构在某平台上传并发布，仅代表该作者或机构观点。", {}),
+    ("page.platform_disclaimer", "某网声明：此消息系转载自合作媒体，登载此文出于传递更多信息之目的，并不意味着赞同其观点。", {}),
+    ("page.back_to_portal", "返回某网，查看更多", {}),
     ("page.source_sentence", "本文来源于某某商报 2024-05-20 09:47:48", {"source_name": "某某商报"}),
     ("page.original_title", "原标题：某地召开某会议", {"original_title": "某地召开某会议"}),
     ("page.reporter_credit", "某某社记者 周九", {"author": "周九"}),

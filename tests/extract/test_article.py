@@ -87,3 +87,18 @@ def test_body_paragraphs_and_title():
 
 def test_html_file_without_markup_has_no_body():
     assert extract_html("D" * 4096).paragraphs == []
+
+
+def test_portal_layouts_body_and_facts():
+    import re
+
+    from fixtures.pages import portal_layouts
+
+    for name, html in portal_layouts().items():
+        page = apply_page_rules(extract_html(html))
+        text = re.sub(r"\s+", "", "".join(page.paragraphs))
+        assert text.endswith(BODY[2]), name
+        assert re.sub(r"\s+", "", "".join(BODY)) in re.sub(r"（记者张三）|\(记者张三\)|^示例网北京6月5日电", "", text), name
+        assert page.title == "某县召开基层治理推进会", name
+        assert page.meta["published_at"] == datetime(2024, 6, 5, 8, 21), name
+        assert page.meta.get("source_name"), name

@@ -14,16 +14,25 @@ _BYLINE_HINT = re.compile(r"(来源|稿源|作者|编辑|责编|记者|发布时
 _NOT_A_NAME = re.compile(r"关注|举报|字号|时间|来源|编辑|热门|跟贴|评论|分享|收藏|点赞|阅读|粉丝|来自|[:：@#\d]")
 
 
+_DATELINE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}(?::\d{2})?$")
+
+
 def _bylines(root) -> list[str]:
-    """Short `来源：… 作者：…` blocks: trafilatura drops them, the page rules read their values."""
-    found = []
-    for el in root.xpath("//body//*[self::div or self::p or self::span or self::section]"):
+    """Short `来源：… 作者：…` blocks and the bare dateline above the body: trafilatura drops them,
+    the page rules read their values."""
+    found, body_started, dateline = [], False, None
+    for el in root.xpath("//body//*[self::div or self::p or self::span or self::section or self::time]"):
         text = text_of(el)
-        if 6 <= len(text) <= 90 and _BYLINE_HINT.search(text) and not el.xpath(".//p | .//div"):
+        if el.tag == "p" and len(text) >= 60:
+            body_started = True
+        leaf = not el.xpath(".//p | .//div")
+        if 6 <= len(text) <= 90 and _BYLINE_HINT.search(text) and leaf:
             found.append(text)
+        elif dateline is None and not body_started and leaf and _DATELINE.match(text):
+            dateline = text
         if len(found) >= 6:
             break
-    return found
+    return found + ([f"发布时间：{dateline}"] if dateline else [])
 
 
 def _wechat(root, meta: dict) -> None:

@@ -144,7 +144,10 @@ def _store(meta: dict, name: str | None, value: str | None) -> None:
         if when and (old is None or (old.hour == old.minute == 0 and (when.hour or when.minute))):
             meta["published_at"] = when
         return
-    meta.setdefault(name, value.strip())
+    if name == "author":
+        value = re.sub(r"^(?:本报|本台|本网|特约|见习)?(?:记者|通讯员)\s*", "", value.strip())
+    if value.strip():
+        meta.setdefault(name, value.strip())
 
 
 def _read_bylines(meta: dict) -> None:

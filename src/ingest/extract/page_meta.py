@@ -21,7 +21,8 @@ def _bylines(root) -> list[str]:
     """Short `来源：… 作者：…` blocks and the bare dateline above the body: trafilatura drops them,
     the page rules read their values."""
     found, body_started, dateline = [], False, None
-    for el in root.xpath("//body//*[self::div or self::p or self::span or self::section or self::time]"):
+    for el in root.xpath("//body//*[not(self::a or self::img or self::br or self::ul or self::ol or self::table"
+                         " or self::tbody or self::tr or self::form or self::script)]"):
         text = text_of(el)
         if el.tag == "p" and len(text) >= 60:
             body_started = True
@@ -30,7 +31,7 @@ def _bylines(root) -> list[str]:
             found.append(text)
         elif dateline is None and not body_started and leaf and _DATELINE.match(text):
             dateline = text
-        if len(found) >= 6:
+        if len(found) >= 8:
             break
     return found + ([f"发布时间：{dateline}"] if dateline else [])
 

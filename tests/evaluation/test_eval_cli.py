@@ -89,3 +89,23 @@ def test_eval_is_a_subcommand_of_the_ingest_cli(tmp_path):
     result = CliRunner().invoke(main, ["eval", "extraction", str(devset), "--no-baseline"])
     assert result.exit_code == 0, result.output
     assert "[pipeline]" in result.output and "trafilatura" not in result.output
+
+
+def test_ingest_run_cli_over_pages_matches_eval(run_cli, tmp_path):
+    """End to end through the Prefect flow: `ingest run DIR` stores what `ingest eval` scores."""
+    devset = make_devset(tmp_path / "set")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for page in devset.glob("*.html"):
+        (pages / page.name).write_bytes(page.read_bytes())
+    wh = tmp_path / "wh"
+    run_cli("run", str(pages), "--warehouse", str(wh))
+    rows = json.loads(run_cli("sql", "SELECT source_uri, text, rules_version FROM documents",
+                              "--warehouse", str(wh), "--format", "json").stdout)
+    stored = {r["source_uri"]: r["text"] for r in rows}
+    p = {x.stem: str(x.resolve()) for x in pages.glob("*.html")}
+    assert set(stored) == {p["news"], p["arch"], p["t_p1"]}
+    assert stored[p["news"]] == pipeline_page_text(pages / "news.html")
+    assert stored[p["t_p1"]] == pipeline_thread_text([pages / "t_p1.html", pages / "t_p2.html"])
+    rerun = run_cli("run", str(pages), "--warehouse", str(wh)).stdout
+    assert "0 new" in rerun

@@ -95,6 +95,30 @@ PAGES = {
 <h3 id="postsubject0">会议纪要怎么写</h3><a id="postauthor0">提问的人</a><span id="postdate0">2024-05-01 10:00</span>
 <p id="postcontent0" class="postcontent">{POST}</p>
 <a id="postauthor1">回答的人</a><span id="postcontent1" class="postcontent">{REPLY}</span></body></html>""",
+    "zhihu": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写？ - 知乎</title></head><body>
+<div class="QuestionPage"><h1 class="QuestionHeader-title">会议纪要怎么写？</h1>
+<div class="QuestionHeader-detail"><span class="RichText">问题补充：以前的帖子</span></div>
+<div class="Question-main"><div class="List"><div class="List-item"><div class="ContentItem AnswerItem">
+<div class="AuthorInfo"><meta itemprop="name" content="提问的人"></div>
+<div class="RichContent"><div class="RichContent-inner"><span class="RichText"><p>{POST}</p></span></div>
+<div class="ContentItem-time">发布于 2024-05-01 10:00</div></div></div></div>
+<div class="List-item"><div class="ContentItem AnswerItem"><div class="RichContent-inner"><p>{REPLY}</p></div></div></div>
+</div></div></div></body></html>""",
+    "stackexchange": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 - Stack Overflow</title></head><body>
+<div id="question-header"><h1>会议纪要怎么写</h1></div>
+<div id="question" class="question"><div class="s-prose js-post-body"><p>{POST}</p></div>
+<div class="user-details"><a href="/users/1">提问的人</a></div><time datetime="2024-05-01T10:00:00">May 1</time></div>
+<div id="answers"><div class="answer"><div class="s-prose js-post-body"><p>{REPLY}</p></div></div></div></body></html>""",
+    "github": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 · Issue #1 · example/repo</title></head><body>
+<h1><bdi class="js-issue-title">会议纪要怎么写</bdi></h1><div class="js-discussion">
+<div class="timeline-comment"><a class="author">提问的人</a><relative-time datetime="2024-05-01T10:00:00Z"></relative-time>
+<table><tr><td class="d-block comment-body markdown-body"><p>{POST}</p></td></tr></table></div>
+<div class="timeline-comment"><table><tr><td class="comment-body"><p>{REPLY}</p></td></tr></table></div></div></body></html>""",
+    "reddit": f"""<html><head><meta charset="utf-8"><title>会议纪要怎么写 : r/example</title></head><body>
+<shreddit-post author="提问的人" post-title="会议纪要怎么写" created-timestamp="2024-05-01T10:00:00+0000">
+<div slot="text-body"><p>{POST}</p></div></shreddit-post>
+<shreddit-comment-tree><shreddit-comment><div slot="comment"><p>{REPLY}</p></div></shreddit-comment></shreddit-comment-tree>
+</body></html>""",
 }
 
 
@@ -124,7 +148,8 @@ def test_phpwind_drops_quote():
 
 
 @pytest.mark.parametrize("engine", ["discourse", "xenforo", "vbulletin", "douban_group", "tianya", "tieba",
-                                    "phpbb", "nodebb", "v2ex", "nga"])
+                                    "phpbb", "nodebb", "v2ex", "nga", "zhihu", "stackexchange", "github",
+                                    "reddit"])
 def test_poster_and_quotes(engine):
     page = extract_html(PAGES[engine])
     assert page.meta["poster"] == "提问的人"

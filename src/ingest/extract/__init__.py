@@ -10,22 +10,27 @@ from ingest.extract.discuz import extract_discuz, is_discuz
 from ingest.extract.douban import DOUBAN_GROUP
 from ingest.extract.dom import parse_html
 from ingest.extract.flarum import FLARUM
+from ingest.extract.github import GITHUB
 from ingest.extract.homeland import HOMELAND
 from ingest.extract.nga import NGA
 from ingest.extract.nodebb import NODEBB
 from ingest.extract.paopao import PAOPAO
 from ingest.extract.phpbb import PHPBB
 from ingest.extract.phpwind import PHPWIND
+from ingest.extract.reddit import REDDIT
+from ingest.extract.stackexchange import STACKEXCHANGE
 from ingest.extract.tianya import TIANYA
 from ingest.extract.tieba import TIEBA
 from ingest.extract.v2ex import V2EX
 from ingest.extract.vbulletin import VBULLETIN
 from ingest.extract.xenforo import XENFORO
 from ingest.extract.zhidao import ZHIDAO
+from ingest.extract.zhihu import ZHIHU
 from ingest.model import Extracted
 
 ENGINES = (TIEBA, FLARUM, HOMELAND, PAOPAO, BBSCLOUD, PHPWIND, DISCOURSE, XENFORO, VBULLETIN,
-           PHPBB, NODEBB, V2EX, NGA, DOUBAN_GROUP, TIANYA, ZHIDAO)
+           PHPBB, NODEBB, V2EX, NGA, DOUBAN_GROUP, TIANYA, ZHIHU, STACKEXCHANGE, GITHUB, REDDIT,
+           ZHIDAO)
 
 __all__ = ["extract_html", "extract_text", "ENGINES"]
 

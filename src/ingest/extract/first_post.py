@@ -41,7 +41,8 @@ class FirstPostEngine:
         for xpath in self.extras:
             for el in floor.xpath(xpath):
                 paras += paragraphs(el)
-        title = text_of(first(root, self.title)) if self.title else ""
+        found = first(root, self.title) if self.title else None
+        title = found.strip() if isinstance(found, str) else text_of(found)
         title = title or strip_site_suffix(text_of(first(root, "//title")))
         meta = {"engine": self.name, **self.meta}
         if self.poster:

@@ -181,3 +181,15 @@ def test_engines_do_not_claim_an_article_page():
 
     root = parse_html(news_article())
     assert [e.name for e in ENGINES if e.matches(root)] == []
+
+
+def test_a_failing_engine_falls_back_to_the_article_path(monkeypatch):
+    from ingest.extract import first_post
+
+    def boom(self, root):
+        raise ValueError("unexpected markup")
+
+    monkeypatch.setattr(first_post.FirstPostEngine, "extract", boom)
+    page = extract_html(PAGES["tieba"])
+    assert page.extractor == "article"
+    assert page.meta["engine_failures"][0].startswith("tieba: ValueError")

@@ -47,13 +47,22 @@ def extract_html(html: str, *, url: str | None = None) -> Extracted:
         # No markup at all: not a page (noise or a mislabelled file), so no body to find.
         return Extracted(paragraphs=[], extractor="article")
     root = parse_html(html)
-    if is_discuz(root, html):
-        found = extract_discuz(root, html, url)
-        if found is not None:
+    failures: list[str] = []
+    touched = False
+    attempts = [("discuz", lambda: extract_discuz(root, html, url) if is_discuz(root, html) else None)]
+    attempts += [(e.name, lambda e=e: e.extract(root) if e.matches(root) else None) for e in ENGINES]
+    for name, attempt in attempts:
+        try:
+            found = attempt()
+        except Exception as exc:  # odd markup in one engine's template must not lose the page
+            failures.append(f"{name}: {type(exc).__name__}: {exc}")
+            touched = True
+            continue
+        if found is not None and found.paragraphs:
             return found
-    for engine in ENGINES:
-        if engine.matches(root):
-            found = engine.extract(root)
-            if found is not None and found.paragraphs:
-                return found
-    return extract_article(root, html, url)
+        touched = touched or found is not None
+    # Engines edit the tree as they go (quotes, signatures); the article path starts afresh.
+    article = extract_article(parse_html(html) if touched else root, html, url)
+    if failures:
+        article.meta["engine_failures"] = failures
+    return article

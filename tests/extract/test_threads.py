@@ -44,3 +44,21 @@ def test_group_threads_passes_other_pages_through():
     groups = group_threads([("b.html", p2), ("x.html", other), ("a.html", p1)])
     assert [g[0] for g in groups] == [["a.html", "b.html"], ["x.html"]]
     assert groups[0][1].paragraphs == BODY + CONTINUED
+
+
+def test_plan_keeps_a_directorys_html_pages_in_one_batch(tmp_path):
+    from ingest import stages
+    from ingest.storage.warehouse import Warehouse
+
+    pages = tmp_path / "forum"
+    pages.mkdir()
+    for n in (1, 2):
+        (pages / f"thread_p{n}.html").write_text(discuz_viewthread(page=n, pages=2), "utf-8")
+    (tmp_path / "notes.txt").write_text("一篇普通的文本。\n" * 50, "utf-8")
+    wh = Warehouse.at(tmp_path / "wh")
+    with wh.run_lock():
+        stages.prepare_warehouse(wh)
+        budget = (pages / "thread_p1.html").stat().st_size + 1  # one page fills a batch
+        plan = stages.plan_run(wh, [str(tmp_path / "notes.txt"), str(pages)], batch_bytes=budget)
+    names = [[ref.path.rsplit("/", 1)[-1] for ref in batch] for batch in plan.batches]
+    assert names == [["notes.txt"], ["thread_p1.html", "thread_p2.html"]]

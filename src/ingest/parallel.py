@@ -84,11 +84,20 @@ def run_parts(fn: Callable, parts: list[tuple], pool: ProcessPoolExecutor | None
     return [f.result() for f in futures]
 
 
-def split_by_bytes(items: list, sizes: list[int], target: int, max_items: int) -> list[list]:
-    """Consecutive runs of items of about `target` bytes each (order kept, none empty)."""
+def split_by_bytes(items: list, sizes: list[int], target: int, max_items: int,
+                   keep_together: Callable | None = None, cap: int = 1) -> list[list]:
+    """Consecutive runs of items of about `target` bytes each (order kept, none empty).
+
+    Two neighbours for which keep_together(a, b) holds stay in one run while it is under
+    cap * target bytes (the pages of one forum thread are stitched within a run).
+    """
     parts, current, size = [], [], 0
     for item, n in zip(items, sizes):
-        if current and (size + n > target or len(current) >= max_items):
+        full = current and (size + n > target or len(current) >= max_items)
+        if full and keep_together is not None and keep_together(current[-1], item) \
+                and size + n <= cap * target and len(current) < max_items:
+            full = False
+        if full:
             parts.append(current)
             current, size = [], 0
         current.append(item)

@@ -25,6 +25,7 @@ MAX_BATCH_FILES = 2000
 # batch together, large enough that its five Parquet files are not mostly overhead.
 PART_BYTES = 512 << 10
 MAX_PART_FILES = 250
+STITCH_BATCH_CAP = 4  # a directory of HTML pages may grow a batch (or a part) to 4x the byte budget
 
 
 def utcnow() -> datetime:
@@ -64,6 +65,14 @@ class BatchCounts:
     reject_reasons: dict[str, int]
 
 
+def _pages_side_by_side(a: FileRef, b: FileRef) -> bool:
+    # Forum threads are stitched within a batch; the pages of one thread sit in one directory, so
+    # a batch is not cut between two HTML pages of the same directory (up to STITCH_BATCH_CAP).
+    html = (".html", ".htm")
+    return (Path(a.path).parent == Path(b.path).parent and a.path.lower().endswith(html)
+            and b.path.lower().endswith(html))
+
+
 def prepare_warehouse(wh: Warehouse) -> None:
     """Schema up to date and the leftovers of any crashed run removed (call under the run lock)."""
     con = wh.connect()
@@ -99,7 +108,8 @@ def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None
             touched.append((ref.path, ref.size, ref.mtime_ns, prev[2]))
         else:
             todo.append(ref)
-    batches = parallel.split_by_bytes(todo, [r.size for r in todo], batch_bytes, MAX_BATCH_FILES)
+    batches = parallel.split_by_bytes(todo, [r.size for r in todo], batch_bytes, MAX_BATCH_FILES,
+                                      keep_together=_pages_side_by_side, cap=STITCH_BATCH_CAP)
     return RunPlan(run_id or new_run_id(), sources, batches, seen, unchanged, touched=touched)
 
 
@@ -119,7 +129,9 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
     """
     pool = parallel.shared_pool(segmenter, workers) if refs else None
     sizes = [r.size for r in refs]
-    parts = parallel.split_by_bytes(refs, sizes, PART_BYTES, MAX_PART_FILES) or [[]]
+    # Threads are stitched within a part, so parts are cut like batches: never between two pages.
+    parts = parallel.split_by_bytes(refs, sizes, PART_BYTES, MAX_PART_FILES, keep_together=_pages_side_by_side,
+                                    cap=STITCH_BATCH_CAP) or [[]]
     results = parallel.run_parts(stage_part, [(wh, run_id, batch_no, no, part, segmenter)
                                               for no, part in enumerate(parts)], pool)
     file_rows = [row for r in results for row in r.file_rows]
@@ -157,6 +169,8 @@ def stage_part(wh: Warehouse, run_id: str, batch_no: int, part_no: int, refs: li
     result = process_batch(raws, segmenter)
     result.rejects.extend(read_rejects)
     hashes = {p.document.source_uri: p.document.content_hash for p in result.documents}
+    # A thread's later pages live inside page 1's document; remember them so a rerun skips them.
+    hashes.update({uri: h for p in result.documents for uri, h in p.merged_sources})
     hashes.update({r.source_uri: r.content_hash for r in result.rejects if r.content_hash})
     for ref in refs:
         if ref.path in hashes:

@@ -69,3 +69,29 @@ def test_one_worker_means_no_pool(monkeypatch):
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     assert parallel.worker_count() == 1
     assert parallel.shared_pool("rjieba") is None
+
+
+KILLED_PARENT = """
+import os, signal
+from ingest import parallel
+if __name__ == "__main__":
+    pool = parallel.shared_pool("rjieba", 2)
+    print(" ".join(str(p) for p in {pool.submit(os.getpid).result() for _ in range(4)}), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_workers_exit_when_the_run_is_killed(tmp_path):
+    import os
+    import subprocess
+    import time
+
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_PARENT)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    pids = [int(p) for p in out.stdout.split()]
+    assert pids
+    deadline = time.time() + 30
+    while time.time() < deadline and any(os.path.exists(f"/proc/{p}") for p in pids):
+        time.sleep(0.2)
+    assert not any(os.path.exists(f"/proc/{p}") for p in pids)

@@ -5,6 +5,7 @@ import atexit
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Callable
 
@@ -26,12 +27,25 @@ def worker_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(segmenter: str) -> None:
+def _init_worker(segmenter: str, parent_pid: int | None = None) -> None:
+    _exit_with_parent(parent_pid or os.getppid())
     # Pay the imports and the dictionary load once per worker, not once per part.
     from .pipeline import process_one  # noqa: F401  (imports extractors, cleaning rules, dedup)
     from .segment import get_segmenter
 
     get_segmenter(segmenter)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A run killed outright (SIGKILL, OOM) cannot shut its pool down; its workers notice and go."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def shared_pool(segmenter: str = "rjieba", workers: int | None = None) -> ProcessPoolExecutor | None:
@@ -53,7 +67,7 @@ def shared_pool(segmenter: str = "rjieba", workers: int | None = None) -> Proces
             _pool.shutdown(wait=True)
         ctx = multiprocessing.get_context("spawn")
         _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                    initializer=_init_worker, initargs=(segmenter,))
+                                    initializer=_init_worker, initargs=(segmenter, os.getpid()))
         _pool_key = (workers, segmenter)
         # Start the workers now so their imports overlap with planning, not with the first batch.
         for f in [_pool.submit(_ready) for _ in range(workers)]:

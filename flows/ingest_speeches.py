@@ -54,8 +54,10 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
             counts = future.result()
             batches.append(counts)
             logger.info("batch %d/%d: %d files, %.1f MB, %d documents, %d rejects",
-                        no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
+                        counts.batch_no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
                         counts.documents, counts.rejects)
+        # Peak memory is staging (workers) or loading (DuckDB), not both at once.
+        stages.stop_workers()
         dups = find_duplicates(wh, plan.run_id)
         loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter)
     summary = {

@@ -190,6 +190,11 @@ def stage_part(wh: Warehouse, run_id: str, batch_no: int, part_no: int, refs: li
                       reasons, file_rows)
 
 
+def stop_workers() -> None:
+    """Let the worker processes go once every batch is staged: the load needs their memory more."""
+    parallel.shutdown_pool()
+
+
 def has_new_input(wh: Warehouse, sources: list[str] | None) -> bool:
     """Whether a run over these sources would read anything (a stat per file; errors say yes)."""
     if not wh.exists():

@@ -17,6 +17,7 @@ from .sql import named_statements, sql_file
 from .tables import TOKEN_SCHEMA
 
 DB_NAME = "speeches.duckdb"
+LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "512MB")
 SCHEMA_FILES = ("schema.sql", "views.sql", "macros.sql")
 
 
@@ -65,7 +66,10 @@ class Warehouse:
             raise WarehouseError(f"no warehouse at {self.root} (run `ingest run` first, or pass --warehouse DIR)")
         self.root.mkdir(parents=True, exist_ok=True)
         try:
-            return duckdb.connect(str(self.db_path), read_only=read_only)
+            if read_only:
+                return duckdb.connect(str(self.db_path), read_only=True)
+            # The load of a big run spills to disk instead of growing with the corpus.
+            return duckdb.connect(str(self.db_path), config={"memory_limit": LOAD_MEMORY_LIMIT})
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 holder = re.search(r"PID (\d+)", str(exc))

@@ -46,21 +46,37 @@ def main() -> None:
 @WAREHOUSE_OPTION
 @click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True,
               help="Word segmentation engine (same tokens; rjieba is much faster).")
-def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str) -> None:
-    """Run the ingest flow over SOURCES (files or directories, recursive; .txt, .html, .htm).
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False), default=None,
+              help="A sources.yaml listing URLs to fetch, with per-source options.")
+@click.option("--allow-private-hosts", is_flag=True, default=False,
+              help="Allow fetching from private and loopback addresses (also INGEST_ALLOW_PRIVATE_HOSTS=1).")
+def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources_file: str | None,
+        allow_private_hosts: bool) -> None:
+    """Run the ingest flow over SOURCES: files or directories (recursive; .txt, .html, .htm) and
+    URLs (an article, an RSS/Atom feed, a sitemap, a Discuz! board or thread).
 
-    With no SOURCE, ingests the bundled sample corpus. Bad inputs land in the `rejects`
-    table and do not stop the run; exit status is non-zero only on a fatal error.
+    With no SOURCE, ingests the bundled sample corpus. Only new or changed web pages are
+    downloaded. Bad inputs land in the `rejects` table and do not stop the run; exit status is
+    non-zero only on a fatal error.
     """
+    from .sources.config import load_sources_file
     from .sources.files import SourceError
+    from .sources.urls import allow_private_from_env, is_url
 
     for source in sources:
-        if not Path(source).expanduser().exists():
+        if not is_url(source) and not Path(source).expanduser().exists():
             raise Fatal(f"no such file or directory: {source}")
+    if sources_file:
+        try:
+            load_sources_file(sources_file)  # fail before the flow starts, with the file's own message
+        except SourceError as exc:
+            raise Fatal(str(exc)) from None
     wh = Warehouse.at(warehouse)
     flow = _load_flow()
     try:
-        summary = flow(sources=list(sources) or None, warehouse=str(wh.root), segmenter=segmenter)
+        summary = flow(sources=list(sources) or None, warehouse=str(wh.root), segmenter=segmenter,
+                       sources_file=str(Path(sources_file).resolve()) if sources_file else None,
+                       allow_private_hosts=allow_private_hosts or allow_private_from_env())
     except (WarehouseError, SourceError) as exc:
         raise Fatal(str(exc)) from None
     _print_summary(summary, wh)
@@ -75,6 +91,10 @@ def _print_summary(s: dict, wh: Warehouse) -> None:
     click.echo(f"  duplicates: {s['exact_duplicates']} exact, {s['near_duplicates']} near or contained")
     reasons = ", ".join(f"{n} × {r}" for r, n in sorted(s["reject_reasons"].items(), key=lambda kv: -kv[1]))
     click.echo(f"  rejects:    {s['rejects']}" + (f" ({reasons})" if reasons else ""))
+    if s.get("web"):
+        w = s["web"]
+        click.echo(f"  web:        {w['seen']} seen, {w['new']} new, {w['changed']} changed, {w['unchanged']} unchanged, "
+                   f"{w['rejected']} rejected ({w['requests']} requests, {w['not_modified']} answered 304)")
     click.echo(f"  warehouse:  {wh.db_path}")
     click.echo("")
     example = " ".join(named_statements("status.sql")["example"].split())

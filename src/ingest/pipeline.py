@@ -9,7 +9,7 @@ from . import dedup
 from .clean import RULES_VERSION, clean
 from .encoding import DecodeError, decode_bytes
 from .extract import extract_html, extract_text
-from .model import Document, RawInput, Reject
+from .model import Document, Extracted, RawInput, Reject
 from .segment import get_segmenter
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
@@ -46,8 +46,8 @@ def is_html(raw: RawInput, text_head: str | None = None) -> bool:
     return head.startswith(("<!doctype html", "<html"))
 
 
-def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocument | Reject:
-    """One raw input to a clean, segmented document, or a reject with the stage and reason."""
+def extract_one(raw: RawInput) -> Extracted | Reject:
+    """Decode and extract one input."""
     raw_hash = content_hash(raw.data)
     html = is_html(raw)
     try:
@@ -55,9 +55,15 @@ def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocum
     except DecodeError as exc:
         return Reject(raw.source_uri, "decode", str(exc), raw_hash)
     try:
-        extracted = extract_html(text, url=raw.source_uri if raw.source_kind != "file" else None) if html else extract_text(text)
+        return extract_html(text, url=raw.source_uri if raw.source_kind != "file" else None) if html else extract_text(text)
     except Exception as exc:  # a broken page must not stop the run
         return Reject(raw.source_uri, "extract", f"extraction failed: {type(exc).__name__}: {exc}", raw_hash)
+
+
+def build_document(raw: RawInput, extracted: Extracted, segmenter_name: str = "rjieba",
+                   raw_hash: str | None = None) -> ProcessedDocument | Reject:
+    """Clean an extracted input and make the document row, its tokens and its dedup fingerprint."""
+    raw_hash = raw_hash or content_hash(raw.data)
     cleaned = clean(extracted)
     if not cleaned.text.strip():
         return Reject(raw.source_uri, "extract", "no body text found", raw_hash)
@@ -91,6 +97,14 @@ def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocum
     )
     tokens = get_segmenter(segmenter_name).cut(cleaned.text)
     return ProcessedDocument(document, tokens, dedup.fingerprint(cleaned.text))
+
+
+def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocument | Reject:
+    """One raw input to a clean, segmented document, or a reject with the stage and reason."""
+    extracted = extract_one(raw)
+    if isinstance(extracted, Reject):
+        return extracted
+    return build_document(raw, extracted, segmenter_name)
 
 
 def process_batch(raws: list[RawInput], segmenter_name: str = "rjieba") -> BatchResult:

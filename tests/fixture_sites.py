@@ -26,8 +26,8 @@ _SENTENCES = seed_sentences()
 
 
 def speech(n: int, paragraphs: int = 3) -> list[str]:
-    """Distinct paragraphs for fixture document n (three sentences each)."""
-    base = n * paragraphs * 3
+    """Paragraphs of three sentences starting at sentence 9*n: fixture documents n, n+1 … never overlap."""
+    base = n * 9
     return ["".join(_SENTENCES[(base + p * 3 + k) % len(_SENTENCES)] for k in range(3)) for p in range(paragraphs)]
 
 
@@ -201,15 +201,14 @@ class DiscuzBoard:
     def __init__(self) -> None:
         self.site = FixtureSite()
         self.threads: list[Thread] = []
-        n = 20
-        for tid, pages, charset in ((101, 2, "utf-8"), (102, 1, "gbk"), (103, 3, "gbk"), (104, 1, "utf-8")):
-            self.add_thread(tid, pages, charset, n)
-            n += 3
+        for tid, pages, charset, seed in ((101, 2, "utf-8", 8), (102, 1, "gbk", 10), (103, 3, "gbk", 11),
+                                          (104, 1, "utf-8", 13)):
+            self.add_thread(tid, pages, charset, seed)
         self.site.routes["/robots.txt"] = Page(b"User-agent: *\nDisallow: /bbs/api/\n", "text/plain")
         self.site.routes["/bbs/forum.php"] = self._forum_php
         self.site.routes["/bbs/archiver/"] = self._archiver
 
-    def add_thread(self, tid: int, n_pages: int, charset: str = "utf-8", seed: int = 60) -> Thread:
+    def add_thread(self, tid: int, n_pages: int, charset: str = "utf-8", seed: int = 14) -> Thread:
         starter = f"作者{tid}"
         body = speech(seed, 2 * n_pages)
         pages = []

@@ -23,13 +23,17 @@ class Fatal(click.ClickException):
     exit_code = 2
 
 
-def _load_flow():
-    """The flow lives in flows/ beside src/ (it imports Prefect; this library does not)."""
+def _load_flow(name: str = "ingest_speeches"):
+    """The flows live in flows/ beside src/ (they import Prefect; this library does not)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     root = str(Path(__file__).resolve().parents[2])
     if root not in sys.path:
         sys.path.insert(0, root)
+    if name == "reprocess":
+        from flows.reprocess import reprocess_raw
+
+        return reprocess_raw
     from flows.ingest_speeches import ingest_speeches
 
     return ingest_speeches
@@ -105,6 +109,30 @@ def _print_summary(s: dict, wh: Warehouse) -> None:
         click.echo(_format_table([d[0] for d in cur.description], cur.fetchall()))
     finally:
         con.close()
+
+
+@main.command()
+@WAREHOUSE_OPTION
+@click.option("--into", "into", type=click.Path(file_okay=False), required=True,
+              help="Directory for the rebuilt warehouse (must not hold one yet).")
+@click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True)
+def reprocess(warehouse: str | None, into: str, segmenter: str) -> None:
+    """Rebuild the web documents of a warehouse from its raw layer with the current rules, into a
+    new warehouse (--into DIR), without the network. The raw layer and fetch state are copied along,
+    so later `ingest run`s against the new warehouse stay incremental.
+    """
+    src, dest = Warehouse.at(warehouse), Warehouse.at(into)
+    from .reprocess import check_target
+
+    try:
+        check_target(src, dest)
+        summary = _load_flow("reprocess")(warehouse=str(src.root), into=str(dest.root), segmenter=segmenter)
+    except WarehouseError as exc:
+        raise Fatal(str(exc)) from None
+    click.echo(f"\nReprocess run {summary['run_id']} finished.")
+    click.echo(f"  raw fetches: {summary['raw_units']} read from {summary['source']}")
+    click.echo(f"  documents:   {summary['documents_new']} rebuilt, {summary['rejects']} rejects")
+    click.echo(f"  warehouse:   {dest.db_path}")
 
 
 @main.command()

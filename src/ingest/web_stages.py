@@ -76,8 +76,9 @@ class WebBatchCounts:
     documents: int
     rejects: int
     reject_reasons: dict[str, int]
-    unchanged_text: int = 0  # changed bytes, same text: not a new version
+    unchanged_text: dict = field(default_factory=dict)  # unit status -> fetched again, same text
     versions: int = 0
+    latest: dict = field(default_factory=dict)  # source_uri -> (doc_id, match_hash) staged by this batch
 
 
 def unit_batches(units: list[Unit]) -> list[list[Unit]]:
@@ -85,15 +86,19 @@ def unit_batches(units: list[Unit]) -> list[list[Unit]]:
 
 
 def stage_units(wh: Warehouse, run_id: str, batch_no: int, units: list[Unit], fetch_rejects: list[Reject],
-                segmenter: str = "rjieba") -> WebBatchCounts:
-    """Process fetched units into documents and stage them like a batch of files."""
+                segmenter: str = "rjieba", earlier: dict[str, tuple[str, str]] | None = None) -> WebBatchCounts:
+    """Process fetched units into documents and stage them like a batch of files.
+
+    `earlier` are versions staged by previous batches of the same run (reprocess replays many).
+    """
     con = wh.connect(read_only=True)
     try:
         previous = raw_store.previous_versions(con, [u.source_uri for u in units])
     finally:
         con.close()
+    previous.update(earlier or {})
     result = BatchResult(rejects=list(fetch_rejects))
-    unchanged = 0
+    unchanged, prev_ids, latest = {}, [], {}
     for unit in units:
         raws = [RawInput(unit.source_uri if i == 0 else r.url, unit.source_kind, r.body, r.fetched_at,
                          r.content_type) for i, r in enumerate(unit.pages)]
@@ -101,17 +106,19 @@ def stage_units(wh: Warehouse, run_id: str, batch_no: int, units: list[Unit], fe
         if isinstance(out, Reject):
             result.rejects.append(out)
         elif unit.source_uri in previous and previous[unit.source_uri][1] == out.match_hash:
-            unchanged += 1  # only the page around the text changed (counters, ads): same document
+            unchanged[unit.status] = unchanged.get(unit.status, 0) + 1  # only the page around the text changed (counters, ads): same document
         else:
+            prev_ids.append(previous.get(unit.source_uri, (None,))[0])
+            previous[unit.source_uri] = (out.document.doc_id, out.match_hash)
+            latest[unit.source_uri] = previous[unit.source_uri]
             result.documents.append(out)
-    prev_ids = [previous.get(p.document.source_uri, (None,))[0] for p in result.documents]
     stage_documents(wh, run_id, batch_no, result, prev_ids)
     reasons: dict[str, int] = {}
     for r in result.rejects:
         reasons[r.reason] = reasons.get(r.reason, 0) + 1
     return WebBatchCounts(batch_no, len(units), sum(len(p.body) for u in units for p in u.pages),
                           len(result.documents), len(result.rejects), reasons, unchanged,
-                          sum(1 for p in prev_ids if p))
+                          sum(1 for p in prev_ids if p), latest)
 
 
 def stage_documents(wh: Warehouse, run_id: str, batch_no: int, result: BatchResult,
@@ -137,5 +144,6 @@ class WebSummary:
 
     def add_batch(self, batch: WebBatchCounts) -> None:
         # A changed page whose text came out the same is an unchanged document after all.
-        self.counts["changed"] -= batch.unchanged_text
-        self.counts["unchanged"] += batch.unchanged_text
+        for status, n in batch.unchanged_text.items():
+            self.counts[status] -= n
+            self.counts["unchanged"] += n

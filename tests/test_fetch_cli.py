@@ -132,3 +132,21 @@ def test_bad_sources_file_is_a_clear_fatal_error(run_cli, tmp_path):
     bad.write_text("sources:\n  - url: notaurl\n", "utf-8")
     proc = run_cli("run", "--sources", str(bad), "--warehouse", str(tmp_path / "wh"), check=False)
     assert proc.returncode == 2 and "source #1" in proc.stderr and "not an http(s) URL" in proc.stderr
+
+
+def test_a_killed_fetch_run_leaves_nothing_and_the_rerun_loads_once(run_cli, tmp_path):
+    import signal
+
+    wh = tmp_path / "wh"
+    with DiscuzBoard() as board:
+        url = board.base + "archiver/?fid-2.html"
+        proc = run_cli("run", url, "--warehouse", str(wh), "--allow-private-hosts",
+                       env={**FAST_FETCH, "INGEST_CRASH_AT": "before_commit"}, check=False)
+        assert proc.returncode == -signal.SIGKILL
+        assert query(wh, "select (select count(*) from documents), (select count(*) from fetch_state),"
+                         " (select count(*) from raw_responses), (select count(*) from runs)") == [(0, 0, 0, 0)]
+        out = run_cli("run", url, "--warehouse", str(wh), "--allow-private-hosts", env=FAST_FETCH).stdout
+        assert web_line(out).startswith("4 seen, 4 new")
+        out = run_cli("run", url, "--warehouse", str(wh), "--allow-private-hosts", env=FAST_FETCH).stdout
+        assert web_line(out).startswith("4 seen, 0 new, 0 changed, 4 unchanged")
+        assert query(wh, "select count(*) from documents")[0][0] == 4

@@ -70,3 +70,13 @@ def test_thread_page_count_from_links_and_text():
     assert thread_page_count(html, page) == 7
     assert thread_page_count('<span title="共 4 页"> / 4 页</span>', page) == 4
     assert thread_page_count("<p>no pager</p>", page) == 1
+
+
+def test_forumdisplay_rows_only_when_the_page_has_them():
+    page = BoardURL(ROOT, "list", "2", 1, "x")
+    html = """<div id="hot"><a href="forum.php?mod=viewthread&amp;tid=900">hot thread of another board</a></div>
+      <table><tbody id="stickthread_8"><tr><th><a href="forum.php?mod=viewthread&amp;tid=8">sticky</a></th></tr></tbody>
+      <tbody id="normalthread_5"><tr><th><a href="forum.php?mod=viewthread&amp;tid=5&amp;extra=page%3D1">A</a></th></tr></tbody>
+      </table><div class="pg"><a href="forum.php?mod=forumdisplay&amp;fid=2&amp;page=2">2</a></div>"""
+    found = read_list_page(html, page)
+    assert [t.id for t in found.threads] == ["8", "5"] and [b.page for b in found.lists] == [2]

@@ -21,8 +21,10 @@ class SourceSpec(BaseModel):
     kind: Literal["auto", "article", "feed", "sitemap", "forum"] = "auto"
     include: tuple[str, ...] = ()  # regexes; a discovered URL must match one (when any are given)
     exclude: tuple[str, ...] = ()  # regexes; a discovered URL matching one is skipped
-    max_pages: int = Field(500, ge=1)  # requests for this source per run
-    max_depth: int = Field(10, ge=0)  # list/sitemap/paging hops from the source URL
+    # A first run over a board must see all of it (a later run would otherwise pick up old
+    # threads as "new"); the per-host delay is what keeps this polite.
+    max_pages: int = Field(5000, ge=1)  # requests for this source per run
+    max_depth: int = Field(100, ge=0)  # list/sitemap/paging hops from the source URL
     max_thread_pages: int = Field(50, ge=1)
     delay: float | None = Field(None, ge=0, le=600)  # seconds between requests to the host
     revisit: bool = False  # re-request known discovered items (conditional GET) on every run

@@ -267,7 +267,7 @@ class Crawler:
         while queue:
             page, depth = queue.popleft()
             if first_body is not None and page is first_body[0]:
-                body, ctype = first_body[1], None
+                body, ctype, base = first_body[1], None, None
             else:
                 resp = self._fetch(page.url, budget, "listing", "forum", conditional=True)
                 if resp is None:
@@ -276,12 +276,12 @@ class Crawler:
                 if body is None:
                     continue
                 self._remember(resp)
-                ctype = resp.content_type
+                ctype, base = resp.content_type, (resp.final_url if resp.ok else None)
             text = _decode(body, ctype)
             if text is None:
                 self._reject(page.url, "list page: undecodable bytes")
                 continue
-            found = discuz.read_list_page(text, page)
+            found = discuz.read_list_page(text, page, base)
             threads.extend(t for t in found.threads if t.key not in self._threads_seen)
             self._threads_seen.update(t.key for t in found.threads)
             for nxt in found.lists:

@@ -107,14 +107,20 @@ def parse_board_url(url: str) -> BoardURL | None:
     return None
 
 
-def page_links(html_text: str, base_url: str) -> list[str]:
-    """Absolute canonical URLs of every <a href> on a page, in page order, without repeats."""
+# Discuz! X forumdisplay rows; when a list page has them, thread links elsewhere (sidebars,
+# "hot threads" of other boards) are not this board's threads.
+_THREAD_ROWS = "//tbody[starts-with(@id, 'normalthread_') or starts-with(@id, 'stickthread_')]//a"
+
+
+def page_links(html_text: str, base_url: str, rows_only: bool = False) -> list[str]:
+    """Absolute canonical URLs of every <a href> on a page (or in its thread rows), in order, no repeats."""
     try:
         doc = lxml_html.fromstring(html_text)
     except Exception:  # an empty or broken page has no links
         return []
+    anchors = doc.xpath(_THREAD_ROWS) if rows_only else []
     out, seen = [], set()
-    for el in doc.iter("a"):
+    for el in anchors or doc.iter("a"):
         href = (el.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
@@ -136,14 +142,21 @@ class ListPage:
     lists: list[BoardURL]
 
 
-def read_list_page(html_text: str, page: BoardURL) -> ListPage:
-    """Threads and list pages on the same board root; an index page also yields its boards."""
+def read_list_page(html_text: str, page: BoardURL, base_url: str | None = None) -> ListPage:
+    """Threads and list pages on the same board root; an index page also yields its boards.
+
+    `base_url` is where the page really came from (after redirects), for its relative links.
+    """
     threads, lists, seen = [], [], set()
-    for url in page_links(html_text, page.url):
+    base = base_url or page.url
+    in_rows = page_links(html_text, base, rows_only=page.kind == "list") if page.kind == "list" else []
+    for url in page_links(html_text, base):
         found = parse_board_url(url)
         if found is None or found.root != page.root or found.key in seen:
             continue
         if found.kind == "thread":
+            if in_rows and url not in in_rows and found.at_page(1).url not in in_rows:
+                continue
             seen.add(found.key)
             threads.append(found.at_page(1))
         elif found.kind == "list" and (page.kind == "index" or found.id == page.id):

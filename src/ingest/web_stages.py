@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from . import dedup
 from .model import RawInput, Reject
 from .pipeline import BatchResult
 from .sources.config import SourceSpec
@@ -99,14 +100,20 @@ def stage_units(wh: Warehouse, run_id: str, batch_no: int, units: list[Unit], fe
     previous.update(earlier or {})
     result = BatchResult(rejects=list(fetch_rejects))
     unchanged, prev_ids, latest = {}, [], {}
+    processed = []
     for unit in units:
         raws = [RawInput(unit.source_uri if i == 0 else r.url, unit.source_kind, r.body, r.fetched_at,
                          r.content_type) for i, r in enumerate(unit.pages)]
         out = process_unit(raws, segmenter)
         if isinstance(out, Reject):
             result.rejects.append(out)
-        elif unit.source_uri in previous and previous[unit.source_uri][1] == out.match_hash:
-            unchanged[unit.status] = unchanged.get(unit.status, 0) + 1  # only the page around the text changed (counters, ads): same document
+        else:
+            processed.append((unit, out))
+    fingerprint_batch([out for _, out in processed])
+    for unit, out in processed:
+        if unit.source_uri in previous and previous[unit.source_uri][1] == out.match_hash:
+            # Only the page around the text changed (counters, ads): the same document.
+            unchanged[unit.status] = unchanged.get(unit.status, 0) + 1
         else:
             prev_ids.append(previous.get(unit.source_uri, (None,))[0])
             previous[unit.source_uri] = (out.document.doc_id, out.match_hash)
@@ -121,6 +128,20 @@ def stage_units(wh: Warehouse, run_id: str, batch_no: int, units: list[Unit], fe
                           sum(1 for p in prev_ids if p), latest)
 
 
+def fingerprint_batch(docs: list) -> None:
+    """Engines that fingerprint a whole batch at once do it in pipeline.process_batch; units need the same.
+
+    On a branch whose dedup module has `fingerprint_batch` (vectorised MinHash), set what its
+    process_batch sets; otherwise process_one already filled `match_hash`.
+    """
+    batch = getattr(dedup, "fingerprint_batch", None)
+    if batch is None or not docs:
+        return
+    for p, fp in zip(docs, batch([p.document.text for p in docs])):
+        p.fingerprint = fp
+        p.match_hash = f"{fp.exact_hash & (2**64 - 1):016x}"
+
+
 def stage_documents(wh: Warehouse, run_id: str, batch_no: int, result: BatchResult,
                     previous_doc_ids: list[str | None]) -> None:
     out = wh.staging(run_id)
@@ -132,6 +153,12 @@ def stage_documents(wh: Warehouse, run_id: str, batch_no: int, result: BatchResu
     write_parquet_atomic(hits_table(result.documents), out / f"hits-{batch_no:05d}.parquet")
     write_parquet_atomic(rejects_table(result.rejects), out / f"rejects-{batch_no:05d}.parquet")
     write_parquet_atomic(file_state_table([]), out / f"files-{batch_no:05d}.parquet")
+    try:  # the near-duplicate engine stages fingerprints beside each batch
+        from .storage import dedup_store
+    except ImportError:
+        return
+    fps = [(p.document.doc_id, p.fingerprint) for p in result.documents]
+    write_parquet_atomic(dedup_store.fingerprints_table(fps), out / f"fingerprints-{batch_no:05d}.parquet")
 
 
 @dataclass

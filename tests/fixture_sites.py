@@ -207,6 +207,10 @@ class DiscuzBoard:
         self.site.routes["/robots.txt"] = Page(b"User-agent: *\nDisallow: /bbs/api/\n", "text/plain")
         self.site.routes["/bbs/forum.php"] = self._forum_php
         self.site.routes["/bbs/archiver/"] = self._archiver
+        self.site.routes["/bbs/"] = Page(
+            "<html><head><meta name='generator' content='Discuz! X3.4'><title>示例论坛</title></head><body>"
+            "<a href='forum.php?mod=forumdisplay&amp;fid=2'>讲话交流</a> <a href='home.php?mod=space'>空间</a>"
+            "</body></html>".encode("utf-8"))
 
     def add_thread(self, tid: int, n_pages: int, charset: str = "utf-8", seed: int = 14) -> Thread:
         starter = f"作者{tid}"

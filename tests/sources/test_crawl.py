@@ -106,3 +106,16 @@ def test_include_and_exclude_patterns():
     with news_site() as site:
         result = Memory().crawl([SourceSpec(url=site.base + "/feed.xml", include=[r"/news/a\d"], exclude=[r"a2"])])
         assert sorted(u.source_uri[-7:] for u in result.units) == ["a1.html", "a3.html", "a4.html"]
+
+
+def test_board_front_page_is_crawled_as_an_index():
+    with DiscuzBoard() as board:
+        result = Memory().crawl([SourceSpec(url=board.base)])
+        assert sorted(tid(u.source_uri) for u in result.units) == ["101", "102", "103", "104"]
+
+
+def test_a_failed_article_is_one_reject():
+    with news_site() as site:
+        result = Memory().crawl([SourceSpec(url=site.base + "/news/missing.html")])
+        assert [(r.reason, r.stage) for r in result.rejects] == [("HTTP 404", "fetch")]
+        assert result.counts["rejected"] == 1 and result.counts["seen"] == 1 and not result.units

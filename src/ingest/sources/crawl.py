@@ -6,6 +6,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
+from urllib.parse import urlsplit
 
 import xxhash
 
@@ -111,13 +112,17 @@ class Crawler:
         if resp is None:
             return
         body = self._body(resp)
-        kind = feeds.xml_kind(body) if body is not None and spec.kind != "article" else None
+        if body is None:  # failed, and already rejected with its reason
+            self._record(resp, "page", "web", unit_uri=spec.url, page_no=1)
+            self.result.counts["seen"] += 1
+            return
+        kind = feeds.xml_kind(body) if spec.kind != "article" else None
         if kind in ("feed", "sitemap", "sitemapindex"):
             self._record(resp, "listing", "feed" if kind == "feed" else "sitemap")
             self._remember(resp)
             self._listing(spec, spec.url, kind, body, 0, budget)
             return
-        if body is not None and spec.kind in ("auto", "forum"):
+        if spec.kind == "forum" or (spec.kind == "auto" and _looks_like_index(resp.final_url)):
             root = self._board_root(resp, body)
             if root is not None:
                 self._record(resp, "listing", "forum")
@@ -341,6 +346,12 @@ class Crawler:
         for p in pages:
             self._remember(p, uri)
         self.result.units.append(Unit(uri, source_kind, pages, status))
+
+
+def _looks_like_index(url: str) -> bool:
+    """A site or forum front page; an article on a Discuz! portal must not turn into a whole-site crawl."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    return name in ("", "index.php", "forum.php", "index.html", "index.htm", "archiver")
 
 
 def _decode(body: bytes, content_type: str | None) -> str | None:

@@ -1,0 +1,100 @@
+"""Verifying a candidate pair on its real shingle sets: near duplicate, long excerpt, or neither."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .matching import MatchingForm
+from .minhash import SHINGLE, shingle_hashes
+
+
+@dataclass(slots=True)
+class Shingled:
+    """A document's exact shingle set plus one set per paragraph (for paragraph coverage)."""
+
+    doc_id: str
+    hashes: np.ndarray
+    paragraphs: list[np.ndarray]
+
+    @classmethod
+    def from_form(cls, doc_id: str, form: MatchingForm) -> "Shingled":
+        paras = [shingle_hashes(p) for p in form.lines if len(p) >= SHINGLE]
+        return cls(doc_id, shingle_hashes(form.text), paras)
+
+    @property
+    def size(self) -> int:
+        return len(self.hashes)
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    """How two documents overlap; `small`/`large` name the documents by shingle count."""
+
+    small: str
+    large: str
+    jaccard: float
+    contained: float  # share of the smaller document found in the larger one
+    coverage: float  # share of the larger document reproduced by the smaller one
+    size_ratio: float  # |small| / |large|
+
+
+@dataclass(frozen=True, slots=True)
+class MatchPolicy:
+    """Thresholds of the verification step (tuned on the dev set; the reasons are in README).
+
+    near_jaccard      two texts are one speech when their Jaccard reaches this, whatever sizes;
+    reword_jaccard    ... or this much when they are of similar length (size_ratio >= reword_ratio):
+                      a real edited draft keeps only ~1/3 of the 5-grams but is still the speech;
+    contained_min     "mostly contained": this share of the smaller text occurs in the larger;
+    cover_min         a contained text joins only when it reproduces this share of the larger
+                      text (policy: excerpts of >= 50 % are the speech, quotations <= 40 % are not);
+    para_hit          a paragraph counts as reproduced when this share of its shingles occurs;
+    min_paragraphs    below this many paragraphs (a layout that merged them) use characters.
+    """
+
+    near_jaccard: float = 0.5
+    reword_jaccard: float = 0.3
+    reword_ratio: float = 0.8
+    contained_min: float = 0.7
+    cover_min: float = 0.45
+    para_hit: float = 0.5
+    min_paragraphs: int = 4
+
+
+def _paragraph_coverage(large: Shingled, small_set: np.ndarray, policy: MatchPolicy) -> float | None:
+    """Share of the larger text's paragraphs that the smaller text reproduces.
+
+    Counted in paragraphs rather than characters because excerpts are cut at paragraph
+    boundaries and the policy speaks of "how much of the speech" was reposted: a poem
+    commentary's first six short paragraphs are half of it although they are 20 % of its characters.
+    """
+    paras = large.paragraphs
+    if len(paras) < policy.min_paragraphs:
+        return None
+    hit = sum(1 for p in paras if np.isin(p, small_set, assume_unique=True).mean() >= policy.para_hit)
+    return hit / len(paras)
+
+
+def compare(a: Shingled, b: Shingled, policy: MatchPolicy = MatchPolicy()) -> Overlap:
+    small, large = (a, b) if (a.size, a.doc_id) <= (b.size, b.doc_id) else (b, a)
+    if small.size == 0:
+        return Overlap(small.doc_id, large.doc_id, 0.0, 0.0, 0.0, 0.0)
+    inter = len(np.intersect1d(small.hashes, large.hashes, assume_unique=True))
+    union = small.size + large.size - inter
+    char_cover = inter / large.size
+    para_cover = _paragraph_coverage(large, small.hashes, policy) if inter else 0.0
+    coverage = char_cover if para_cover is None else max(char_cover, para_cover)
+    return Overlap(small.doc_id, large.doc_id, inter / union, inter / small.size, coverage,
+                   small.size / large.size)
+
+
+def verdict(o: Overlap, policy: MatchPolicy = MatchPolicy()) -> str | None:
+    """'near', 'contained' or None (different texts) for a verified overlap."""
+    if o.jaccard >= policy.near_jaccard:
+        return "near"
+    if o.size_ratio >= policy.reword_ratio and o.jaccard >= policy.reword_jaccard:
+        return "near"
+    if o.contained >= policy.contained_min and o.coverage >= policy.cover_min:
+        return "contained"
+    return None

@@ -1,0 +1,143 @@
+"""Cleaning: strip boilerplate lines (recording each hit), move footer facts to metadata, find the title."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..model import BoilerplateHit, Extracted
+from .punctuation import to_fullwidth
+from .rules import (
+    FOOTER_FIELD_TO_META, FOOTER_GATES, FOOTER_HEAD_LINES, FOOTER_RULE_ID, FOOTER_SEGMENT,
+    FOOTER_TAIL_LINES, LINE_RULES, REPEATED_TITLE_RULE_ID, RULES_VERSION,
+)
+from .title import TitleFacts, looks_like_title, parse_title, strip_stray_suffix
+
+__all__ = ["Cleaned", "clean", "RULES_VERSION", "has_masking", "parse_datetime"]
+
+_MASK = re.compile(r"\*+|(?<![A-Za-z])(?:XX|xx|X|x)(?=[\u4e00-\u9fff])|(?<=[第的])[Xx]{1,3}(?![A-Za-z])")
+_DATETIME = re.compile(
+    r"(?P<y>\d{4})[-/年.](?P<m>\d{1,2})[-/月.](?P<d>\d{1,2})日?(?:\s*(?P<H>\d{1,2})[:：时](?P<M>\d{2})(?:[:：分](?P<S>\d{2}))?)?"
+)
+
+
+@dataclass(slots=True)
+class Cleaned:
+    paragraphs: list[str]
+    title: str | None
+    meta: dict = field(default_factory=dict)
+    hits: list[BoilerplateHit] = field(default_factory=list)
+    facts: TitleFacts = field(default_factory=TitleFacts)
+    has_masking: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """First date(-time) in a string such as '2024-7-4 09:18:46' or '2024年7月4日'."""
+    if not value:
+        return None
+    m = _DATETIME.search(value)
+    if not m:
+        return None
+    try:
+        return datetime(int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0))
+    except ValueError:
+        return None
+
+
+def has_masking(text: str) -> bool:
+    """Names masked as '**书记', '*户', 'x市', 'XX大' by the people who reposted the text."""
+    return bool(_MASK.search(text))
+
+
+def _strip_line_rules(lines: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
+    kept = []
+    for line in lines:
+        for rule in LINE_RULES:
+            if rule.gate in line:
+                m = rule.pattern.match(line)
+                if m:
+                    hits.append(BoilerplateHit(rule.rule_id, line))
+                    for name in rule.captures:
+                        if m.group(name) and name not in meta:
+                            meta[name] = m.group(name).strip()
+                    break
+        else:
+            kept.append(line)
+    return kept
+
+
+def _footer_fields(line: str) -> list[tuple[str, str]] | None:
+    """Fields of a line made only of 'FIELD：value' segments, else None."""
+    if len(line) > 120 or not any(g in line for g in FOOTER_GATES):
+        return None
+    fields, pos = [], 0
+    for m in FOOTER_SEGMENT.finditer(line):
+        if line[pos:m.start()].strip(" \u3000|｜"):
+            return None
+        fields.append((m.group("field"), m.group("value").strip()))
+        pos = m.end()
+    if not fields or line[pos:].strip(" \u3000|｜"):
+        return None
+    return fields
+
+
+def _strip_footers(lines: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
+    n = len(lines)
+    kept = []
+    for i, line in enumerate(lines):
+        near_end = i < FOOTER_HEAD_LINES or i >= n - FOOTER_TAIL_LINES
+        fields = _footer_fields(line) if near_end else None
+        if fields is None:
+            kept.append(line)
+            continue
+        hits.append(BoilerplateHit(FOOTER_RULE_ID, line))
+        for name, value in fields:
+            column = FOOTER_FIELD_TO_META.get(name)
+            if column and column not in meta:
+                meta[column] = value
+    return kept
+
+
+def _take_title(lines: list[str], given: str | None, hits: list[BoilerplateHit]) -> tuple[str | None, list[str]]:
+    """Take the leading title line(s) out of the body; extra copies of the title are recorded hits."""
+    title = given.strip() if given else None
+    popped: list[str] = []
+    while lines and looks_like_title(lines[0]) and (
+        title is None or strip_stray_suffix(lines[0]) == strip_stray_suffix(title)
+    ):
+        popped.append(lines.pop(0))
+        title = title or strip_stray_suffix(popped[0])
+    if given is None and popped:
+        # One popped line is the title itself: the exact copy if there is one, else the first.
+        popped.remove(title if title in popped else popped[0])
+    hits.extend(BoilerplateHit(REPEATED_TITLE_RULE_ID, line) for line in popped)
+    return title, lines
+
+
+def clean(extracted: Extracted) -> Cleaned:
+    """Apply the rule pack to an extractor's paragraphs; the result's text is the body only."""
+    hits = list(extracted.hits)
+    meta = dict(extracted.meta)
+    lines = _strip_line_rules(extracted.paragraphs, hits, meta)
+    lines = _strip_footers(lines, hits, meta)
+    title, lines = _take_title(lines, extracted.title or meta.get("thread_title"), hits)
+    paragraphs = [to_fullwidth(p) for p in lines]
+    if title:
+        title = to_fullwidth(title)
+    if "published_at" not in meta:
+        posted = parse_datetime(meta.get("posted") or meta.get("published_at_text"))
+        if posted:
+            meta["published_at"] = posted
+    text = "\n".join(paragraphs)
+    return Cleaned(
+        paragraphs=paragraphs,
+        title=title,
+        meta=meta,
+        hits=hits,
+        facts=parse_title(title),
+        has_masking=has_masking(text) or has_masking(title or ""),
+    )

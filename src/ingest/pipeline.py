@@ -1,0 +1,101 @@
+"""Per-document steps chained: decode, extract, clean, segment, fingerprint. Pure: no I/O."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import xxhash
+
+from . import dedup
+from .clean import RULES_VERSION, clean
+from .encoding import DecodeError, decode_bytes
+from .extract import extract_html, extract_text
+from .model import Document, RawInput, Reject
+from .segment import get_segmenter
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+
+
+@dataclass(slots=True)
+class ProcessedDocument:
+    document: Document
+    tokens: list[str]
+    match_hash: str
+
+
+@dataclass(slots=True)
+class BatchResult:
+    documents: list[ProcessedDocument] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def content_hash(data: bytes) -> str:
+    return xxhash.xxh3_128_hexdigest(data)
+
+
+def make_doc_id(source_uri: str, raw_hash: str) -> str:
+    """Stable id from where a document came from and what its bytes were."""
+    return xxhash.xxh3_128_hexdigest(f"{source_uri}\n{raw_hash}".encode("utf-8"))[:20]
+
+
+def is_html(raw: RawInput, text_head: str | None = None) -> bool:
+    if raw.suffix in HTML_SUFFIXES:
+        return True
+    if raw.content_type:
+        return "html" in raw.content_type.lower()
+    head = (text_head or raw.data[:512].decode("latin-1")).lstrip().lower()
+    return head.startswith(("<!doctype html", "<html"))
+
+
+def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocument | Reject:
+    """One raw input to a clean, segmented document, or a reject with the stage and reason."""
+    raw_hash = content_hash(raw.data)
+    html = is_html(raw)
+    try:
+        text, _charset = decode_bytes(raw.data, content_type=raw.content_type, is_html=html)
+    except DecodeError as exc:
+        return Reject(raw.source_uri, "decode", str(exc), raw_hash)
+    try:
+        extracted = extract_html(text, url=raw.source_uri if raw.source_kind != "file" else None) if html else extract_text(text)
+    except Exception as exc:  # a broken page must not stop the run
+        return Reject(raw.source_uri, "extract", f"extraction failed: {type(exc).__name__}: {exc}", raw_hash)
+    cleaned = clean(extracted)
+    if not cleaned.text.strip():
+        return Reject(raw.source_uri, "extract", "no body text found", raw_hash)
+    doc_id = make_doc_id(raw.source_uri, raw_hash)
+    meta = cleaned.meta
+    for hit in cleaned.hits:
+        hit.doc_id = doc_id
+    document = Document(
+        doc_id=doc_id,
+        source_uri=raw.source_uri,
+        source_kind=raw.source_kind,
+        text=cleaned.text,
+        content_hash=raw_hash,
+        fetched_at=raw.fetched_at,
+        title=cleaned.title,
+        published_at=meta.get("published_at"),
+        author=meta.get("author"),
+        editor=meta.get("editor"),
+        source_name=meta.get("source_name"),
+        speaker=cleaned.facts.speaker,
+        organization=cleaned.facts.organization,
+        event=cleaned.facts.event,
+        genre=cleaned.facts.genre,
+        poster=meta.get("poster"),
+        thread_id=meta.get("thread_id"),
+        page_no=meta.get("page_no"),
+        has_masking=cleaned.has_masking,
+        extractor=extracted.extractor,
+        rules_version=RULES_VERSION,
+        hits=cleaned.hits,
+    )
+    tokens = get_segmenter(segmenter_name).cut(cleaned.text)
+    return ProcessedDocument(document, tokens, dedup.fingerprint(cleaned.text))
+
+
+def process_batch(raws: list[RawInput], segmenter_name: str = "rjieba") -> BatchResult:
+    result = BatchResult()
+    for raw in raws:
+        out = process_one(raw, segmenter_name)
+        (result.rejects if isinstance(out, Reject) else result.documents).append(out)
+    return result

@@ -1,0 +1,100 @@
+"""Word segmentation: rjieba (fast) by default, jieba as reference, one shared domain dictionary."""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Protocol
+
+USER_DICT = "political_terms.txt"
+# jieba splits ASCII runs joined by '-', '_' or '.' ('2020-5-12'); rjieba keeps them whole.
+_JIEBA_ASCII_SPLIT = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+_NEEDS_SPLIT = re.compile(r"^[\x21-\x7e]*[a-zA-Z0-9][-_.][\x21-\x7e]*$")
+
+
+class Segmenter(Protocol):
+    name: str
+
+    def cut(self, text: str) -> list[str]: ...
+
+
+@lru_cache(maxsize=1)
+def user_dictionary() -> tuple[str, list[tuple[str, str | None]]]:
+    """(version, [(term, pos)]) of the bundled domain dictionary."""
+    raw = resources.files("ingest.data.userdict").joinpath(USER_DICT).read_text("utf-8")
+    version, terms = "unversioned", []
+    for line in raw.splitlines():
+        line = line.strip()
+        if line.startswith("#"):
+            m = re.search(r"version:\s*(\S+)", line)
+            if m:
+                version = m.group(1)
+            continue
+        if line:
+            parts = line.split()
+            pos = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
+            terms.append((parts[0], pos))
+    return version, terms
+
+
+def _drop_space(tokens: list[str]) -> list[str]:
+    return [t for t in tokens if not t.isspace()]
+
+
+class RJiebaSegmenter:
+    """jieba-rs through rjieba, post-split so its tokens match jieba's."""
+
+    name = "rjieba"
+
+    def __init__(self) -> None:
+        import rjieba
+
+        self._engine = rjieba.Jieba()
+        for term, pos in user_dictionary()[1]:
+            self._engine.add_word(term, None, pos)
+
+    def cut(self, text: str) -> list[str]:
+        out: list[str] = []
+        for tok in self._engine.cut(text, True):
+            if tok.isspace():
+                continue
+            if _NEEDS_SPLIT.match(tok):
+                out.extend(p for p in _JIEBA_ASCII_SPLIT.split(tok) if p)
+            else:
+                out.append(tok)
+        return out
+
+
+class JiebaSegmenter:
+    """The reference engine: plain jieba with HMM and the same user dictionary."""
+
+    name = "jieba"
+
+    def __init__(self) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._engine = jieba.Tokenizer()
+        for term, pos in user_dictionary()[1]:
+            self._engine.add_word(term, tag=pos)
+
+    def cut(self, text: str) -> list[str]:
+        return _drop_space(self._engine.lcut(text, HMM=True))
+
+
+ENGINES = {"rjieba": RJiebaSegmenter, "jieba": JiebaSegmenter}
+
+
+@lru_cache(maxsize=None)
+def get_segmenter(name: str = "rjieba") -> Segmenter:
+    """One engine per process (each worker process loads the user dictionary itself)."""
+    try:
+        return ENGINES[name]()
+    except KeyError:
+        raise ValueError(f"unknown segmenter {name!r}; choose one of {sorted(ENGINES)}") from None
+    except ImportError:
+        if name == "jieba":
+            raise
+        logging.getLogger(__name__).warning("rjieba unavailable, falling back to jieba")
+        return ENGINES["jieba"]()

@@ -1,0 +1,1 @@
+"""Where inputs come from: local files today; every source yields RawInput records."""

@@ -1,0 +1,208 @@
+"""The stages of one ingest run as plain functions; Prefect tasks in flows/ wrap each one."""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from . import dedup
+from .clean import RULES_VERSION
+from .pipeline import process_batch
+from .segment import user_dictionary
+from .sources.files import FileRef, discover_files, read_file, sample_corpus_dir
+from .storage.lake import remove_tree, write_parquet_atomic
+from .storage.tables import documents_table, file_state_table, hits_table, rejects_table, tokens_table
+from .storage.warehouse import Warehouse
+
+DEFAULT_BATCH_BYTES = 4 << 20
+MAX_BATCH_FILES = 2000
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def new_run_id() -> str:
+    return utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+@dataclass
+class RunPlan:
+    """What a run will read: new or changed files in batches, and what it skips."""
+
+    run_id: str
+    sources: list[str]
+    batches: list[list[FileRef]]
+    inputs_seen: int
+    inputs_unchanged: int
+    started_at: datetime = field(default_factory=utcnow)
+    started_clock: float = field(default_factory=time.perf_counter)
+
+    @property
+    def inputs_to_read(self) -> int:
+        return sum(len(b) for b in self.batches)
+
+
+@dataclass
+class BatchCounts:
+    batch_no: int
+    files: int
+    bytes_read: int
+    documents: int
+    rejects: int
+    reject_reasons: dict[str, int]
+
+
+def prepare_warehouse(wh: Warehouse) -> None:
+    """Schema up to date and the leftovers of any crashed run removed (call under the run lock)."""
+    con = wh.connect()
+    try:
+        wh.ensure_schema(con)
+        wh.sweep(con)
+    finally:
+        con.close()
+
+
+def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None,
+             batch_bytes: int = DEFAULT_BATCH_BYTES) -> RunPlan:
+    """Discover inputs and skip the files whose path, size and mtime match the last ingest."""
+    sources = list(sources) if sources else [str(sample_corpus_dir())]
+    con = wh.connect(read_only=True)
+    try:
+        known = wh.file_state(con)
+    finally:
+        con.close()
+    seen, unchanged, todo, paths = 0, 0, [], set()
+    for ref in discover_files(sources):
+        if ref.path in paths:
+            continue
+        paths.add(ref.path)
+        seen += 1
+        if known.get(ref.path) == (ref.size, ref.mtime_ns):
+            unchanged += 1
+        else:
+            todo.append(ref)
+    batches, current, size = [], [], 0
+    for ref in todo:
+        if current and (size + ref.size > batch_bytes or len(current) >= MAX_BATCH_FILES):
+            batches.append(current)
+            current, size = [], 0
+        current.append(ref)
+        size += ref.size
+    if current:
+        batches.append(current)
+    return RunPlan(run_id or new_run_id(), sources, batches, seen, unchanged)
+
+
+def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
+                segmenter: str = "rjieba") -> BatchCounts:
+    """Read, process and write one batch to the run's staging area as Parquet."""
+    raws, file_rows, read_rejects = [], [], []
+    for ref in refs:
+        try:
+            raw = read_file(ref)
+        except OSError as exc:
+            from .model import Reject
+
+            read_rejects.append(Reject(ref.path, "read", f"cannot read file: {exc.strerror or exc}"))
+            continue
+        raws.append(raw)
+    result = process_batch(raws, segmenter)
+    result.rejects.extend(read_rejects)
+    hashes = {p.document.source_uri: p.document.content_hash for p in result.documents}
+    hashes.update({r.source_uri: r.content_hash for r in result.rejects if r.content_hash})
+    for ref in refs:
+        if ref.path in hashes:
+            file_rows.append((ref.path, ref.size, ref.mtime_ns, hashes[ref.path]))
+    out = wh.staging(run_id)
+    docs = documents_table(result.documents)
+    docs = docs.append_column("batch_no", pa.array([batch_no] * docs.num_rows, pa.int32()))
+    write_parquet_atomic(docs, out / f"documents-{batch_no:05d}.parquet")
+    write_parquet_atomic(tokens_table(result.documents), out / f"tokens-{batch_no:05d}.parquet")
+    write_parquet_atomic(hits_table(result.documents), out / f"hits-{batch_no:05d}.parquet")
+    write_parquet_atomic(rejects_table(result.rejects), out / f"rejects-{batch_no:05d}.parquet")
+    write_parquet_atomic(file_state_table(file_rows), out / f"files-{batch_no:05d}.parquet")
+    reasons: dict[str, int] = {}
+    for r in result.rejects:
+        reasons[r.reason] = reasons.get(r.reason, 0) + 1
+    return BatchCounts(batch_no, len(refs), sum(len(r.data) for r in raws), len(result.documents),
+                       len(result.rejects), reasons)
+
+
+def stage_empty(wh: Warehouse, run_id: str) -> None:
+    """A run with nothing to read still loads (it records the run): stage empty tables."""
+    stage_batch(wh, run_id, 0, [])
+
+
+def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
+    """Cluster this run's new documents against each other and everything loaded before."""
+    staging = wh.staging(run_id)
+    local = duckdb.connect()
+    try:
+        staged = local.execute(
+            f"SELECT doc_id, match_hash, char_count, published_at FROM read_parquet('{staging.as_posix()}/documents-*.parquet')"
+            " ORDER BY batch_no, doc_id"
+        ).fetchall()
+    finally:
+        local.close()
+    con = wh.connect(read_only=True)
+    try:
+        con.register("staged_ids", pa.table({"doc_id": [r[0] for r in staged]}))
+        known = {r[0] for r in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT doc_id FROM staged_ids)").fetchall()}
+        prior = dict(con.execute("SELECT match_hash, any_value(cluster_id) FROM documents GROUP BY match_hash").fetchall())
+    finally:
+        con.close()
+    new = [dedup.Candidate(doc_id, mh, n, pub) for doc_id, mh, n, pub in staged if doc_id not in known]
+    # The same file content staged twice within a run is one document.
+    unique_new = list({c.doc_id: c for c in new}.values())
+    decisions = dedup.assign_clusters(unique_new, prior)
+    table = pa.table({
+        "doc_id": [d.doc_id for d in decisions],
+        "cluster_id": [d.cluster_id for d in decisions],
+        "is_canonical": pa.array([d.is_canonical for d in decisions], pa.bool_()),
+        "dup_kind": [d.dup_kind for d in decisions],
+        "matched_doc_id": pa.array([d.matched_doc_id for d in decisions], pa.string()),
+        "similarity": pa.array([d.similarity for d in decisions], pa.float64()),
+    })
+    write_parquet_atomic(table, staging / "decisions.parquet")
+    kinds: dict[str, int] = {}
+    for d in decisions:
+        kinds[d.dup_kind] = kinds.get(d.dup_kind, 0) + 1
+    return {"documents_known": len(staged) - len(unique_new), **kinds}
+
+
+def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: int,
+             flow_run_id: str | None, segmenter: str) -> dict:
+    """Commit the run to the warehouse in one transaction and drop its staging area."""
+    row = pa.table({
+        "run_id": [plan.run_id], "flow_run_id": pa.array([flow_run_id], pa.string()),
+        "started_at": [plan.started_at], "finished_at": [utcnow()],
+        "sources": pa.array([plan.sources], pa.list_(pa.string())),
+        "inputs_seen": pa.array([plan.inputs_seen], pa.int32()),
+        "inputs_unchanged": pa.array([plan.inputs_unchanged], pa.int32()),
+        "inputs_read": pa.array([sum(b.files for b in batches)], pa.int32()),
+        "documents_new": pa.array([0], pa.int32()),
+        "documents_known": pa.array([known], pa.int32()),
+        "exact_duplicates": pa.array([0], pa.int32()),
+        "near_duplicates": pa.array([0], pa.int32()),
+        "rejects": pa.array([sum(b.rejects for b in batches)], pa.int32()),
+        "bytes_read": pa.array([sum(b.bytes_read for b in batches)], pa.int64()),
+        "elapsed_s": [time.perf_counter() - plan.started_clock],
+        "rules_version": [RULES_VERSION], "dictionary_version": [user_dictionary()[0]],
+        "segmenter": [segmenter],
+    })
+    con = wh.connect()
+    try:
+        counts = wh.load_run(con, plan.run_id, row)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    remove_tree(wh.staging(plan.run_id))
+    return counts
+
+

@@ -1,0 +1,1 @@
+"""Storage: the Parquet lake, the staging area of a run, and the DuckDB warehouse."""

@@ -1,0 +1,75 @@
+"""Arrow tables built column by column from a batch's documents, tokens, hits and rejects."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+import pyarrow as pa
+
+from ..model import Reject
+from ..pipeline import ProcessedDocument
+
+DOCUMENT_COLUMNS = {
+    "doc_id": pa.string(), "source_uri": pa.string(), "source_kind": pa.string(), "title": pa.string(),
+    "text": pa.string(), "published_at": pa.timestamp("us"), "author": pa.string(), "editor": pa.string(),
+    "source_name": pa.string(), "speaker": pa.string(), "organization": pa.string(), "event": pa.string(),
+    "genre": pa.string(), "poster": pa.string(), "thread_id": pa.string(), "page_no": pa.int32(),
+    "has_masking": pa.bool_(), "fetched_at": pa.timestamp("us"), "char_count": pa.int32(),
+    "content_hash": pa.string(), "match_hash": pa.string(), "extractor": pa.string(),
+    "rules_version": pa.string(),
+}
+TOKEN_SCHEMA = pa.schema([("doc_id", pa.string()), ("position", pa.int32()), ("token", pa.string())])
+HIT_SCHEMA = pa.schema([("doc_id", pa.string()), ("rule_id", pa.string()), ("removed", pa.string()),
+                        ("rules_version", pa.string())])
+REJECT_SCHEMA = pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("reason", pa.string()),
+                           ("content_hash", pa.string()), ("detail", pa.string()),
+                           ("rejected_at", pa.timestamp("us"))])
+FILE_STATE_SCHEMA = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
+                               ("content_hash", pa.string())])
+
+
+def documents_table(docs: list[ProcessedDocument]) -> pa.Table:
+    columns = {name: [] for name in DOCUMENT_COLUMNS}
+    for p in docs:
+        d = p.document
+        for name in DOCUMENT_COLUMNS:
+            if name == "match_hash":
+                columns[name].append(p.match_hash)
+            elif name == "char_count":
+                columns[name].append(d.char_count)
+            else:
+                columns[name].append(getattr(d, name))
+    return pa.table({n: pa.array(v, type=DOCUMENT_COLUMNS[n]) for n, v in columns.items()})
+
+
+def tokens_table(docs: list[ProcessedDocument]) -> pa.Table:
+    lengths = np.fromiter((len(p.tokens) for p in docs), dtype=np.int64, count=len(docs))
+    doc_ids = pa.array([p.document.doc_id for p in docs], type=pa.string())
+    flat = [tok for p in docs for tok in p.tokens]
+    repeat = np.repeat(np.arange(len(docs)), lengths)
+    positions = np.concatenate([np.arange(n, dtype=np.int32) for n in lengths]) if len(docs) else np.array([], np.int32)
+    return pa.table({
+        "doc_id": doc_ids.take(pa.array(repeat)),
+        "position": pa.array(positions, type=pa.int32()),
+        "token": pa.array(flat, type=pa.string()),
+    }, schema=TOKEN_SCHEMA)
+
+
+def hits_table(docs: list[ProcessedDocument]) -> pa.Table:
+    rows = [(h.doc_id, h.rule_id, h.removed, p.document.rules_version) for p in docs for h in p.document.hits]
+    return pa.table([pa.array(c, type=f.type) for f, c in zip(HIT_SCHEMA, zip(*rows) if rows else [[]] * 4)],
+                    schema=HIT_SCHEMA)
+
+
+def rejects_table(rejects: list[Reject]) -> pa.Table:
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    return pa.table({
+        "source_uri": [r.source_uri for r in rejects], "stage": [r.stage for r in rejects],
+        "reason": [r.reason for r in rejects], "content_hash": [r.content_hash for r in rejects],
+        "detail": [r.detail for r in rejects], "rejected_at": [now] * len(rejects),
+    }, schema=REJECT_SCHEMA)
+
+
+def file_state_table(rows: list[tuple[str, int, int, str]]) -> pa.Table:
+    cols = list(zip(*rows)) if rows else [[]] * 4
+    return pa.table([pa.array(c, type=f.type) for f, c in zip(FILE_STATE_SCHEMA, cols)], schema=FILE_STATE_SCHEMA)

@@ -1,0 +1,165 @@
+"""The DuckDB warehouse: opening it safely, its schema, and the one-transaction load of a run."""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pyarrow as pa
+
+from .lake import remove_tree, write_parquet_atomic
+from .sql import named_statements, sql_file
+from .tables import TOKEN_SCHEMA
+
+DB_NAME = "speeches.duckdb"
+SCHEMA_FILES = ("schema.sql", "views.sql", "macros.sql")
+
+
+class WarehouseError(Exception):
+    """A fatal warehouse problem, with a message fit for the user."""
+
+
+class WarehouseLocked(WarehouseError):
+    pass
+
+
+def default_warehouse_dir() -> Path:
+    return Path(os.environ.get("INGEST_WAREHOUSE") or "warehouse")
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | os.PathLike | None) -> "Warehouse":
+        return cls(Path(root).expanduser().resolve() if root else default_warehouse_dir().resolve())
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def staging_root(self) -> Path:
+        return self.root / ".staging"
+
+    def staging(self, run_id: str) -> Path:
+        return self.staging_root / run_id
+
+    def exists(self) -> bool:
+        return self.db_path.exists()
+
+    # -- connections -------------------------------------------------------------------------
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """A connection; a clear WarehouseError when the file is missing or another process holds it."""
+        if read_only and not self.exists():
+            raise WarehouseError(f"no warehouse at {self.root} (run `ingest run` first, or pass --warehouse DIR)")
+        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            return duckdb.connect(str(self.db_path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                holder = re.search(r"PID (\d+)", str(exc))
+                who = f" (pid {holder.group(1)})" if holder else ""
+                raise WarehouseLocked(
+                    f"warehouse {self.db_path} is locked by another process{who}; try again when it finishes"
+                ) from None
+            raise WarehouseError(f"cannot open warehouse {self.db_path}: {exc}") from None
+
+    @contextmanager
+    def run_lock(self) -> Iterator[None]:
+        """One ingest run per warehouse at a time; readers are not blocked by this lock."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".ingest.lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WarehouseLocked(f"another ingest run is using {self.root}; wait for it to finish") from None
+            fh.write(str(os.getpid()))
+            fh.flush()
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- schema ------------------------------------------------------------------------------
+    def ensure_schema(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Tables, views (pointing at this lake's absolute path) and macros; idempotent."""
+        empty_tokens = self.lake / "tokens" / "run_id=__schema__" / "part-0.parquet"
+        if not empty_tokens.exists():
+            write_parquet_atomic(pa.table({f.name: pa.array([], f.type) for f in TOKEN_SCHEMA}), empty_tokens)
+        for name in SCHEMA_FILES:
+            con.execute(sql_file(name).replace("{lake}", self.lake.as_posix()))
+
+    def sweep(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Remove what a crashed run left: staging dirs and lake partitions of uncommitted runs."""
+        remove_tree(self.staging_root)
+        committed = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
+        for table_dir in self.lake.glob("*"):
+            for part in table_dir.glob("run_id=*"):
+                run_id = part.name.split("=", 1)[1]
+                if run_id != "__schema__" and run_id not in committed:
+                    remove_tree(part)
+
+    # -- what is already there -----------------------------------------------------------------
+    def file_state(self, con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+        return {p: (s, m) for p, s, m in con.execute("SELECT path, size, mtime_ns FROM file_state").fetchall()}
+
+    # -- the load --------------------------------------------------------------------------------
+    def load_run(self, con: duckdb.DuckDBPyConnection, run_id: str, run_row: pa.Table) -> dict:
+        """Everything a run adds, in one transaction: all of it lands, or none of it does."""
+        stmts = {k: v.replace("{staging}", self.staging(run_id).as_posix())
+                 for k, v in named_statements("load.sql").items()}
+        params = {"run_id": run_id}
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(stmts["staged_documents"])
+            con.execute(stmts["new_documents"])
+            con.execute(stmts["insert_documents"], params)
+            con.execute(stmts["insert_hits"], params)
+            con.execute(stmts["insert_rejects"], params)
+            con.execute(stmts["upsert_file_state"], params)
+            counts = dict(zip(("documents_new", "exact_duplicates", "near_duplicates"),
+                              con.execute(stmts["load_counts"]).fetchone()))
+            self._write_lake(con, run_id, "tokens", stmts["new_tokens"])
+            self._write_lake(con, run_id, "documents", stmts["new_documents_lake"])
+            con.register("run_row", _with_counts(run_row, counts))
+            con.execute(stmts["insert_run"])
+            con.unregister("run_row")
+            _crash_point("before_commit")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            for table in ("tokens", "documents"):
+                remove_tree(self.lake / table / f"run_id={run_id}")
+            raise
+        return counts
+
+    def _write_lake(self, con: duckdb.DuckDBPyConnection, run_id: str, table: str, query: str) -> None:
+        target = self.lake / table / f"run_id={run_id}" / "part-0.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(".part-0.parquet.tmp")
+        con.execute(f"COPY ({query}) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd)")
+        os.replace(tmp, target)
+
+
+def _with_counts(run_row: pa.Table, counts: dict) -> pa.Table:
+    for name, value in counts.items():
+        idx = run_row.column_names.index(name)
+        run_row = run_row.set_column(idx, name, pa.array([value], pa.int32()))
+    return run_row
+
+
+def _crash_point(name: str) -> None:
+    """Tests kill the process here (INGEST_CRASH_AT=name) to prove a crash leaves no trace."""
+    if os.environ.get("INGEST_CRASH_AT") == name:
+        os.kill(os.getpid(), 9)

@@ -1,0 +1,51 @@
+-- Statements the loader runs inside one transaction per run. {staging} is the run's staging
+-- directory; $run_id is bound by the loader. Blocks are named so the code can find them.
+
+-- name: staged_documents
+CREATE OR REPLACE TEMP TABLE staged_documents AS
+    SELECT * FROM read_parquet('{staging}/documents-*.parquet');
+
+-- name: new_documents
+CREATE OR REPLACE TEMP TABLE new_documents AS
+    SELECT s.*, d.cluster_id, d.is_canonical, d.dup_kind, d.matched_doc_id, d.similarity
+    FROM staged_documents s
+    JOIN read_parquet('{staging}/decisions.parquet') d USING (doc_id)
+    WHERE s.doc_id NOT IN (SELECT doc_id FROM documents);
+
+-- name: insert_documents
+INSERT INTO documents BY NAME
+    SELECT * EXCLUDE (batch_no), $run_id AS run_id FROM new_documents;
+
+-- name: insert_hits
+INSERT INTO boilerplate_hits BY NAME
+    SELECT h.*, $run_id AS run_id
+    FROM read_parquet('{staging}/hits-*.parquet') h
+    WHERE h.doc_id IN (SELECT doc_id FROM new_documents);
+
+-- name: insert_rejects
+INSERT INTO rejects BY NAME
+    SELECT r.*, $run_id AS run_id
+    FROM read_parquet('{staging}/rejects-*.parquet') r
+    WHERE NOT EXISTS (SELECT 1 FROM rejects x
+                      WHERE x.source_uri = r.source_uri AND x.content_hash = r.content_hash
+                        AND x.stage = r.stage AND x.reason = r.reason);
+
+-- name: upsert_file_state
+INSERT OR REPLACE INTO file_state BY NAME
+    SELECT f.*, $run_id AS run_id FROM read_parquet('{staging}/files-*.parquet') f;
+
+-- name: new_tokens
+SELECT t.* FROM read_parquet('{staging}/tokens-*.parquet') t
+    WHERE t.doc_id IN (SELECT doc_id FROM new_documents);
+
+-- name: new_documents_lake
+SELECT * EXCLUDE (batch_no) FROM new_documents;
+
+-- name: load_counts
+SELECT count(*) AS documents_new,
+       count(*) FILTER (WHERE dup_kind = 'exact') AS exact_duplicates,
+       count(*) FILTER (WHERE dup_kind IN ('near', 'contained')) AS near_duplicates
+FROM new_documents;
+
+-- name: insert_run
+INSERT INTO runs BY NAME SELECT * FROM run_row;

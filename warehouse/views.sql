@@ -1,0 +1,19 @@
+-- Views over the tables and the Parquet lake. {lake} is replaced by the lake's absolute path.
+
+CREATE OR REPLACE VIEW speeches AS
+    SELECT * FROM documents WHERE is_canonical;
+
+-- Tokens live in the Parquet lake (one partition per run); only committed runs are visible,
+-- so files left by a crashed run never show.
+CREATE OR REPLACE VIEW tokens AS
+    SELECT doc_id, position, token
+    FROM read_parquet('{lake}/tokens/*/*.parquet', hive_partitioning = true)
+    WHERE run_id IN (SELECT run_id FROM runs);
+
+CREATE OR REPLACE VIEW clusters AS
+    SELECT cluster_id,
+           count(*)                                    AS members,
+           any_value(title) FILTER (WHERE is_canonical) AS canonical_title,
+           any_value(doc_id) FILTER (WHERE is_canonical) AS canonical_doc_id,
+           list(DISTINCT dup_kind ORDER BY dup_kind)   AS kinds
+    FROM documents GROUP BY cluster_id;

@@ -65,4 +65,5 @@ CREATE OR REPLACE VIEW text_reuse_pairs AS
     FROM text_reuse r
     JOIN documents d ON d.doc_id = r.doc_id
     JOIN documents o ON o.doc_id = r.other_doc_id
-    GROUP BY ALL;
+    GROUP BY r.doc_id, d.title, r.cluster_id, r.other_doc_id, o.title, r.other_cluster_id,
+             d.char_count, o.char_count;

@@ -19,7 +19,8 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 class ProcessedDocument:
     document: Document
     tokens: list[str]
-    match_hash: str
+    match_hash: str = ""  # hex of the exact hash of the dedup matching form
+    fingerprint: dedup.Fingerprint | None = None
 
 
 @dataclass(slots=True)
@@ -90,7 +91,7 @@ def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocum
         hits=cleaned.hits,
     )
     tokens = get_segmenter(segmenter_name).cut(cleaned.text)
-    return ProcessedDocument(document, tokens, dedup.fingerprint(cleaned.text))
+    return ProcessedDocument(document, tokens)
 
 
 def process_batch(raws: list[RawInput], segmenter_name: str = "rjieba") -> BatchResult:
@@ -98,4 +99,8 @@ def process_batch(raws: list[RawInput], segmenter_name: str = "rjieba") -> Batch
     for raw in raws:
         out = process_one(raw, segmenter_name)
         (result.rejects if isinstance(out, Reject) else result.documents).append(out)
+    # MinHash runs over the whole batch at once (vectorised across documents).
+    for p, fp in zip(result.documents, dedup.fingerprint_batch([p.document.text for p in result.documents])):
+        p.fingerprint = fp
+        p.match_hash = f"{fp.exact_hash & (2**64 - 1):016x}"
     return result

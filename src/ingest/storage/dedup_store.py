@@ -152,9 +152,10 @@ def plan_tables(plan: DedupPlan) -> dict[str, pa.Table]:
     }
 
 
-def write_plan(plan: DedupPlan, directory: Path) -> None:
+def write_tables(tables: dict[str, pa.Table], directory: Path) -> None:
+    """Stage a plan's tables as Parquet (atomically, one file per table)."""
     directory.mkdir(parents=True, exist_ok=True)
-    for name, table in plan_tables(plan).items():
+    for name, table in tables.items():
         tmp = directory / f".dedup-{name}.parquet.tmp"
         pq.write_table(table, tmp)
         tmp.replace(directory / f"dedup-{name}.parquet")

@@ -227,12 +227,13 @@ def _assign(plan, docs, prior, groups, node, edges, config) -> None:
         everyone = sorted(set(new_ids) | set(prior_members.get(root, ())))
         chosen, reason = canonical.choose([_member(d, docs, prior) for d in everyone])
         top = docs[chosen.doc_id].fingerprint if chosen.doc_id in docs else prior.docs[chosen.doc_id]
-        for d in everyone:
+        hashes = [docs[d].fingerprint.exact_hash if d in docs else prior.docs[d].exact_hash for d in everyone]
+        repeated = {h for h in hashes if hashes.count(h) > 1}
+        for d, ehash in zip(everyone, hashes):
             m = _member(d, docs, prior)
-            ehash = docs[d].fingerprint.exact_hash if d in docs else prior.docs[d].exact_hash
             if d == chosen.doc_id:
                 kind = "unique"
-            elif ehash == top.exact_hash:
+            elif ehash in repeated:  # an exact copy (on the matching form) of another member
                 kind = "exact"
             elif m.n_shingles < config.contained_ratio * top.n_shingles:
                 kind = "contained"

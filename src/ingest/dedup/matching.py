@@ -112,15 +112,27 @@ def chrome_flags(lines: list[str]) -> list[bool]:
 def _traditional_only_chars() -> frozenset[str]:
     """Ideographs that OpenCC itself turns into a different character when simplifying."""
     chars = [chr(c) for c in range(0x4E00, 0xA000)]
-    folded = _converter().convert("\n".join(chars)).split("\n")
+    folded = _converters()[0].convert("\n".join(chars)).split("\n")  # character level: hk2s
     return frozenset(c for c, f in zip(chars, folded) if f != c)
 
 
 @lru_cache(maxsize=1)
-def _converter():
+def _converters():
     from opencc import OpenCC
 
-    return OpenCC("hk2s")  # t2s plus the Hong Kong variant forms (説, 衞 ...)
+    # hk2s knows the Hong Kong forms (説, 衞), tw2s the Taiwan phrase forms (沿著 -> 沿着, 著力 -> 着力)
+    return OpenCC("hk2s"), OpenCC("tw2s")
+
+
+class _Chain:
+    def convert(self, text: str) -> str:
+        hk, tw = _converters()
+        return tw.convert(hk.convert(text))
+
+
+@lru_cache(maxsize=1)
+def _converter() -> _Chain:
+    return _Chain()
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,8 @@ import xxhash
 from .matching import chrome_flags, fold_line, is_traditional, to_simplified
 
 MIN_PASSAGE_CHARS = 16  # matching-form characters; shorter sentences are stock phrases
-_SENTENCE_END = re.compile(r"[^。！？!?；;]*[。！？!?；;]*")
+# a sentence runs to 。！？；(full or half width); an ASCII '.' ends it too unless it sits in a number
+_SENTENCE_END = re.compile(r"(?:[^。！？!?；;.]|(?<=\d)\.(?=\d))+[。！？!?；;.]*")
 
 
 @dataclass(frozen=True, slots=True)

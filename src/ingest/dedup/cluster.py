@@ -207,6 +207,16 @@ def _member(doc_id: str, docs: dict[str, Candidate], prior: PriorIndex) -> canon
                             p.published_at, p.source_kind)
 
 
+def _centrality(signatures: list[np.ndarray], sample: int = 200) -> np.ndarray:
+    """Mean MinHash agreement of each member with (a fixed sample of) the other members."""
+    sigs = np.stack(signatures)
+    ref = sigs[:sample]
+    total = (sigs[:, None, :] == ref[None, :, :]).mean(axis=2).sum(axis=1)
+    n = len(ref)
+    in_sample = np.arange(len(sigs)) < n  # those rows met themselves once (agreement 1.0)
+    return np.where(in_sample, (total - 1.0) / max(n - 1, 1), total / n)
+
+
 def _assign(plan, docs, prior, groups, node, edges, config) -> None:
     members: dict[str, list[str]] = defaultdict(list)
     for d in docs:
@@ -225,12 +235,16 @@ def _assign(plan, docs, prior, groups, node, edges, config) -> None:
     for root, new_ids in sorted(members.items()):
         cluster_id = root if root in groups.prior else "c" + min(new_ids)
         everyone = sorted(set(new_ids) | set(prior_members.get(root, ())))
-        chosen, reason = canonical.choose([_member(d, docs, prior) for d in everyone])
+        roster = [_member(d, docs, prior) for d in everyone]
+        if len(roster) > 2:
+            sigs = [docs[d].fingerprint.signature if d in docs else prior.docs[d].signature for d in everyone]
+            for m, c in zip(roster, _centrality(sigs)):
+                m.centrality = float(c)
+        chosen, reason = canonical.choose(roster)
         top = docs[chosen.doc_id].fingerprint if chosen.doc_id in docs else prior.docs[chosen.doc_id]
         hashes = [docs[d].fingerprint.exact_hash if d in docs else prior.docs[d].exact_hash for d in everyone]
         repeated = {h for h in hashes if hashes.count(h) > 1}
-        for d, ehash in zip(everyone, hashes):
-            m = _member(d, docs, prior)
+        for d, ehash, m in zip(everyone, hashes, roster):
             if d == chosen.doc_id:
                 kind = "unique"
             elif ehash in repeated:  # an exact copy (on the matching form) of another member

@@ -45,18 +45,20 @@ def _try(data: bytes, codec: str) -> str | None:
 
 
 def _looks_utf16(data: bytes) -> str | None:
-    """UTF-16 without BOM: NULs sit in every other byte for ASCII-heavy text."""
-    sample = data[:4000]
-    if len(sample) < 4:
+    """UTF-16 without BOM: the decoding that gives plausible CJK or ASCII text, if any."""
+    if b"\x00" not in data[:4000] or len(data) % 2:
         return None
-    even_nuls = sample[0::2].count(0)
-    odd_nuls = sample[1::2].count(0)
-    half = len(sample) / 2
-    if odd_nuls > 0.3 * half and even_nuls < 0.05 * half:
-        return "utf-16-le"
-    if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
-        return "utf-16-be"
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = _try(data[:4000], codec)
+        if text and _plausible_share(text) > 0.95:
+            return codec
     return None
+
+
+def _plausible_share(text: str) -> float:
+    ok = sum(1 for ch in text if ch in "\r\n\t" or 0x20 <= ord(ch) < 0x7F or 0x3000 <= ord(ch) <= 0x9FFF
+             or 0xFF00 <= ord(ch) <= 0xFFEF)
+    return ok / max(len(text), 1)
 
 
 def declared_charsets(data: bytes, content_type: str | None) -> list[str]:
@@ -95,6 +97,9 @@ def decode_bytes(data: bytes, *, content_type: str | None = None, is_html: bool 
     text = _try(data, "utf-8")
     if text is not None:
         return text, "utf-8"
+    bad = _broken_utf8(data)
+    if bad:
+        raise DecodeError(f"invalid UTF-8 ({bad} undecodable byte sequences in otherwise UTF-8 text)")
     for codec in declared_charsets(data, content_type) if is_html or content_type else []:
         text = _try(data, codec)
         if text is not None:
@@ -109,6 +114,19 @@ def decode_bytes(data: bytes, *, content_type: str | None = None, is_html: bool 
     if not _mostly_text(text):
         raise DecodeError("binary content (control characters)")
     return text, best.encoding
+
+
+def _broken_utf8(data: bytes) -> int:
+    """Number of bad sequences when the bytes are UTF-8 apart from a few (else 0).
+
+    Other charsets such as GBK fail UTF-8 decoding on a large share of their bytes; a
+    handful of failures in a long UTF-8 text means corruption, which would otherwise
+    decode 'successfully' as GB18030 mojibake.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return bad if bad and multibyte > 20 * bad else 0
 
 
 def _mostly_text(text: str) -> bool:

@@ -106,7 +106,7 @@ def _take_title(lines: list[str], given: str | None, hits: list[BoilerplateHit])
     """Take the leading title line(s) out of the body; extra copies of the title are recorded hits."""
     title = given.strip() if given else None
     popped: list[str] = []
-    while lines and looks_like_title(lines[0]) and (
+    while len(lines) > 1 and looks_like_title(lines[0]) and (
         title is None or strip_stray_suffix(lines[0]) == strip_stray_suffix(title)
     ):
         popped.append(lines.pop(0))

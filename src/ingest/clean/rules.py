@@ -68,7 +68,7 @@ LINE_RULES: tuple[LineRule, ...] = (
 
 # A footer line is made only of 'FIELD：value' segments, e.g. '来源：新华网　编辑：张三'.
 FOOTER_SEGMENT = re.compile(
-    rf"[\[【（(]?\s*(?P<field>{_FIELD_NAMES})\s*[:：]\s*(?P<value>[^\s\]】）)（(　|｜]{{1,40}}(?:\s?[（(][^）)]{{1,60}}[）)])?)\s*[\]】）)]?"
+    rf"[\[【（(]?\s*(?P<field>{_FIELD_NAMES})\s*[:：]\s*(?P<value>[^\s\]】）)（(　|｜，。！？；]{{1,40}}(?:\s?[（(][^）)]{{1,60}}[）)])?)\s*[\]】）)]?"
 )
 FOOTER_RULE_ID = "news.footer_field"
 FOOTER_GATES = tuple(_FIELD_NAMES.split("|"))

@@ -1,0 +1,165 @@
+"""The `ingest` command line: run the flow, query the warehouse, show its status."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .storage.sql import named_statements
+from .storage.warehouse import Warehouse, WarehouseError
+
+WAREHOUSE_OPTION = click.option(
+    "--warehouse", "warehouse", type=click.Path(file_okay=False), default=None,
+    help="Warehouse directory (default: $INGEST_WAREHOUSE or ./warehouse).",
+)
+
+
+class Fatal(click.ClickException):
+    """One clear line on stderr and exit status 2."""
+
+    exit_code = 2
+
+
+def _load_flow():
+    """The flow lives in flows/ beside src/ (it imports Prefect; this library does not)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    root = str(Path(__file__).resolve().parents[2])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from flows.ingest_speeches import ingest_speeches
+
+    return ingest_speeches
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="speech-ingest")
+def main() -> None:
+    """Ingest Chinese speeches and official texts into a DuckDB warehouse."""
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@WAREHOUSE_OPTION
+@click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True,
+              help="Word segmentation engine (same tokens; rjieba is much faster).")
+def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str) -> None:
+    """Run the ingest flow over SOURCES (files or directories, recursive; .txt, .html, .htm).
+
+    With no SOURCE, ingests the bundled sample corpus. Bad inputs land in the `rejects`
+    table and do not stop the run; exit status is non-zero only on a fatal error.
+    """
+    from .sources.files import SourceError
+
+    for source in sources:
+        if not Path(source).expanduser().exists():
+            raise Fatal(f"no such file or directory: {source}")
+    wh = Warehouse.at(warehouse)
+    flow = _load_flow()
+    try:
+        summary = flow(sources=list(sources) or None, warehouse=str(wh.root), segmenter=segmenter)
+    except (WarehouseError, SourceError) as exc:
+        raise Fatal(str(exc)) from None
+    _print_summary(summary, wh)
+
+
+def _print_summary(s: dict, wh: Warehouse) -> None:
+    click.echo("")
+    click.echo(f"Run {s['run_id']} finished.")
+    click.echo(f"  inputs:     {s['inputs_seen']} found, {s['inputs_unchanged']} unchanged since last run, "
+               f"{s['inputs_read']} read ({s['bytes_read'] / 1e6:.2f} MB)")
+    click.echo(f"  documents:  {s['documents_new']} new, {s['documents_known']} already in the warehouse")
+    click.echo(f"  duplicates: {s['exact_duplicates']} exact, {s['near_duplicates']} near or contained")
+    reasons = ", ".join(f"{n} × {r}" for r, n in sorted(s["reject_reasons"].items(), key=lambda kv: -kv[1]))
+    click.echo(f"  rejects:    {s['rejects']}" + (f" ({reasons})" if reasons else ""))
+    click.echo(f"  warehouse:  {wh.db_path}")
+    click.echo("")
+    example = " ".join(named_statements("status.sql")["example"].split())
+    click.echo(f"Try: ingest sql \"{example}\"")
+    con = wh.connect(read_only=True)
+    try:
+        cur = con.execute(example)
+        click.echo(_format_table([d[0] for d in cur.description], cur.fetchall()))
+    finally:
+        con.close()
+
+
+@main.command()
+@click.argument("query")
+@WAREHOUSE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def sql(query: str, warehouse: str | None, fmt: str) -> None:
+    """Run a read-only SQL QUERY against the warehouse and print the result."""
+    import duckdb
+
+    wh = Warehouse.at(warehouse)
+    try:
+        con = wh.connect(read_only=True)
+    except WarehouseError as exc:
+        raise Fatal(str(exc)) from None
+    try:
+        cur = con.execute(query)
+        columns = [d[0] for d in cur.description] if cur.description else []
+        rows = cur.fetchall() if columns else []
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise Fatal(f"SQL error: {first}") from None
+    finally:
+        con.close()
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, default=str, indent=1))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        click.echo(_format_table(columns, rows))
+
+
+@main.command()
+@WAREHOUSE_OPTION
+def status(warehouse: str | None) -> None:
+    """What the warehouse holds and its last runs."""
+    wh = Warehouse.at(warehouse)
+    try:
+        con = wh.connect(read_only=True)
+    except WarehouseError as exc:
+        raise Fatal(str(exc)) from None
+    try:
+        size = sum(p.stat().st_size for p in wh.root.rglob("*") if p.is_file() and ".staging" not in p.parts)
+        click.echo(f"Warehouse {wh.root} ({size / 1e6:.1f} MB)")
+        queries = named_statements("status.sql")
+        cur = con.execute(queries["table_counts"])
+        for label, n in zip([d[0] for d in cur.description], cur.fetchone()):
+            click.echo(f"  {label:<22}{n:>10,}")
+        cur = con.execute(queries["last_runs"])
+        click.echo("\nLast runs:")
+        click.echo(_format_table([d[0] for d in cur.description], cur.fetchall()))
+    finally:
+        con.close()
+
+
+def _format_table(columns: list[str], rows: list[tuple]) -> str:
+    from io import StringIO
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    buf = StringIO()
+    Console(file=buf, width=int(os.environ.get("COLUMNS", "160")), force_terminal=False).print(table)
+    return buf.getvalue().rstrip("\n") + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""End to end through the real `ingest` command: sample corpus, re-runs, bad inputs, crashes, errors."""
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import ROOT, SAMPLE
+
+BOILERPLATE = ["查看完整版本", "发表于", "页: [1]", "稿源", "责编"]
+TABLES = ["documents", "tokens", "rejects", "boilerplate_hits", "runs", "file_state"]
+
+
+def counts(wh: Path) -> dict:
+    con = duckdb.connect(str(wh / "speeches.duckdb"), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        con.close()
+
+
+def sql_json(run_cli, wh: Path, query: str):
+    return json.loads(run_cli("sql", query, "--warehouse", str(wh), "--format", "json").stdout)
+
+
+def test_sample_corpus_run_is_clean_and_idempotent(run_cli, warehouse_dir):
+    out = run_cli("run", "--warehouse", str(warehouse_dir)).stdout
+    assert "10 new" in out and str(warehouse_dir) in out and "Try: ingest sql" in out
+    first = counts(warehouse_dir)
+    assert first["documents"] == 10 and first["rejects"] == 0 and first["tokens"] > 10000
+    texts = sql_json(run_cli, warehouse_dir, "select text from documents")
+    for row in texts:
+        for needle in BOILERPLATE:
+            assert needle not in row["text"]
+    (row,) = sql_json(run_cli, warehouse_dir, "select count(*) as n from speeches")
+    assert 0 < row["n"] < 10
+    # The forum copy and the exact reposts join their originals' clusters.
+    dup = sql_json(run_cli, warehouse_dir, "select count(*) as n from documents where dup_kind <> 'unique'")
+    assert dup[0]["n"] >= 4
+
+    run_cli("run", "--warehouse", str(warehouse_dir))
+    again = counts(warehouse_dir)
+    assert {k: v for k, v in again.items() if k != "runs"} == {k: v for k, v in first.items() if k != "runs"}
+    assert again["runs"] == first["runs"] + 1
+
+
+def test_touched_files_are_read_again_but_add_nothing(run_cli, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted(SAMPLE.glob("00*.txt")):
+        (src / p.name).write_bytes(p.read_bytes())
+    wh = tmp_path / "wh"
+    run_cli("run", str(src), "--warehouse", str(wh))
+    first = counts(wh)
+    for p in src.iterdir():
+        os.utime(p, None)
+    out = run_cli("run", str(src), "--warehouse", str(wh)).stdout
+    assert "0 new, 5 already in the warehouse" in out
+    assert counts(wh)["documents"] == first["documents"]
+
+
+def test_bad_files_are_rejected_and_good_ones_load(run_cli, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "noise.html").write_bytes(bytes(random.Random(1).randrange(256) for _ in range(4096)))
+    (bad / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(random.Random(2).randrange(256) for _ in range(2000)))
+    (bad / "good.txt").write_bytes((SAMPLE / "000_1bc3db5da998a8c1.txt").read_bytes())
+    wh = tmp_path / "wh"
+    proc = run_cli("run", str(bad), "--warehouse", str(wh))
+    assert proc.returncode == 0
+    c = counts(wh)
+    assert c["documents"] == 1 and c["rejects"] == 3
+    rows = sql_json(run_cli, wh, "select source_uri, stage, reason from rejects order by source_uri")
+    reasons = {Path(r["source_uri"]).name: r["reason"] for r in rows}
+    assert reasons["empty.txt"] == "empty file"
+    assert "PNG" in reasons["image.txt"]
+    assert "noise.html" in reasons
+    assert "3" in proc.stdout.split("rejects:")[1].splitlines()[0]
+    # Unchanged bad files are not rejected twice.
+    run_cli("run", str(bad), "--warehouse", str(wh))
+    assert counts(wh)["rejects"] == 3
+
+
+def test_invalid_utf8_text_file_is_rejected(run_cli, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    good = "同志们：今天我们召开全市组织工作会议。".encode("utf-8") * 40
+    (d / "broken.txt").write_bytes(good[:301] + b"\xff" + good[301:])
+    wh = tmp_path / "wh"
+    run_cli("run", str(d), "--warehouse", str(wh))
+    assert counts(wh)["rejects"] == 1 and counts(wh)["documents"] == 0
+
+
+def test_a_run_killed_before_commit_leaves_the_warehouse_as_it_was(run_cli, tmp_path):
+    wh = tmp_path / "wh"
+    first_half = tmp_path / "a"
+    first_half.mkdir()
+    (first_half / "one.txt").write_bytes((SAMPLE / "000_1bc3db5da998a8c1.txt").read_bytes())
+    run_cli("run", str(first_half), "--warehouse", str(wh))
+    before = counts(wh)
+    proc = run_cli("run", str(SAMPLE), "--warehouse", str(wh), env={"INGEST_CRASH_AT": "before_commit"}, check=False)
+    assert proc.returncode == -signal.SIGKILL
+    assert counts(wh) == before
+    # The killed run's files are invisible, and the next run cleans them up and loads everything.
+    run_cli("run", str(SAMPLE), "--warehouse", str(wh))
+    assert counts(wh)["documents"] == 11
+    committed = {r["run_id"] for r in sql_json(run_cli, wh, "select run_id from runs")} | {"__schema__"}
+    partitions = {p.name.split("=", 1)[1] for p in (wh / "lake").glob("*/run_id=*")}
+    assert partitions <= committed
+    assert not (wh / ".staging").exists() or not any((wh / ".staging").iterdir())
+
+
+def test_missing_source_is_a_clear_fatal_error(run_cli, tmp_path):
+    proc = run_cli("run", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "wh"), check=False)
+    assert proc.returncode == 2
+    assert "no such file or directory" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_sql_is_read_only_and_errors_are_one_line(run_cli, warehouse_dir):
+    run_cli("run", str(SAMPLE / "000_1bc3db5da998a8c1.txt"), "--warehouse", str(warehouse_dir))
+    bad = run_cli("sql", "selec 1", "--warehouse", str(warehouse_dir), check=False)
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: SQL error") and "Traceback" not in bad.stderr
+    write = run_cli("sql", "delete from documents", "--warehouse", str(warehouse_dir), check=False)
+    assert write.returncode == 2 and "read-only" in write.stderr.lower()
+    csv_out = run_cli("sql", "select count(*) as n from documents", "--warehouse", str(warehouse_dir), "--format", "csv")
+    assert csv_out.stdout.splitlines() == ["n", "1"]
+    table = run_cli("sql", "select title from documents", "--warehouse", str(warehouse_dir)).stdout
+    assert "市工信局在全市组织工作会议上的发言材料" in table and "(1 row)" in table
+
+
+def test_sql_on_missing_warehouse_says_so(run_cli, tmp_path):
+    proc = run_cli("sql", "select 1", "--warehouse", str(tmp_path / "none"), check=False)
+    assert proc.returncode == 2 and "no warehouse at" in proc.stderr
+
+
+def test_locked_warehouse_is_reported(run_cli, warehouse_dir):
+    run_cli("run", str(SAMPLE / "000_1bc3db5da998a8c1.txt"), "--warehouse", str(warehouse_dir))
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(60)",
+                               str(warehouse_dir / "speeches.duckdb")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        proc = run_cli("sql", "select 1", "--warehouse", str(warehouse_dir), check=False)
+        assert proc.returncode == 2 and "locked by another process" in proc.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_status_shows_counts_and_runs(run_cli, warehouse_dir):
+    run_cli("run", str(SAMPLE / "000_1bc3db5da998a8c1.txt"), "--warehouse", str(warehouse_dir))
+    out = run_cli("status", "--warehouse", str(warehouse_dir)).stdout
+    assert re.search(r"documents\s+1\b", out) and "Last runs:" in out
+
+
+def test_environment_variable_chooses_the_warehouse(run_cli, tmp_path):
+    wh = tmp_path / "env-wh"
+    run_cli("run", str(SAMPLE / "001_e53861ccea28f2a4.txt"), env={"INGEST_WAREHOUSE": str(wh)})
+    assert counts(wh)["documents"] == 1
+
+
+def test_every_cli_command_is_documented_in_the_readme():
+    from ingest.cli import main
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for name in main.commands:
+        assert f"ingest {name}" in readme, f"`ingest {name}` is not documented in README.md"

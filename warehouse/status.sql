@@ -1,0 +1,20 @@
+-- Queries behind `ingest status` and the summary `ingest run` prints.
+
+-- name: table_counts
+SELECT (SELECT count(*) FROM documents)                  AS "documents",
+       (SELECT count(*) FROM speeches)                   AS "speeches (canonical)",
+       (SELECT count(DISTINCT cluster_id) FROM documents) AS "clusters",
+       (SELECT count(*) FROM tokens)                     AS "tokens",
+       (SELECT count(*) FROM rejects)                    AS "rejects",
+       (SELECT count(*) FROM boilerplate_hits)           AS "boilerplate hits",
+       (SELECT count(*) FROM runs)                       AS "runs";
+
+-- name: last_runs
+SELECT run_id, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished, inputs_read AS "read",
+       documents_new AS new, exact_duplicates + near_duplicates AS dups, rejects,
+       round(elapsed_s, 1) AS seconds
+FROM runs ORDER BY finished_at DESC LIMIT 5;
+
+-- name: example
+SELECT coalesce(genre, '(none)') AS genre, count(*) AS speeches, sum(char_count) AS chars
+FROM speeches GROUP BY ALL ORDER BY speeches DESC;

@@ -1,7 +1,7 @@
 """Run-level clustering: every kind of repost joins, quotations and other speeches do not, runs add up."""
 from datetime import datetime
 
-from conftest import candidates, ingest, partition
+from dedup_fixtures import candidates, ingest, partition
 
 from ingest.dedup import MemoryState, assign_clusters
 

@@ -5,6 +5,7 @@ import random
 import re
 from pathlib import Path
 
+import pytest
 from opencc import OpenCC
 
 from ingest.dedup import Candidate, MemoryState, assign_clusters, fingerprint_batch
@@ -71,7 +72,9 @@ class Variants:
         return "\n".join([self.original(), "", "猜你喜欢：", *("▪ " + t for t in titles)])
 
 
-def sample_speeches() -> dict[str, Variants]:
+@pytest.fixture(scope="session")
+def speeches() -> dict[str, Variants]:
+    """Imported by the test modules that use it (a conftest here would shadow tests/conftest.py)."""
     return {name: Variants(body_paragraphs(name)) for name in ("000", "001", "002", "003", "004")}
 
 

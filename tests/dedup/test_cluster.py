@@ -1,7 +1,7 @@
 """Run-level clustering: every kind of repost joins, quotations and other speeches do not, runs add up."""
 from datetime import datetime
 
-from dedup_fixtures import candidates, ingest, partition
+from dedup_fixtures import candidates, ingest, partition, speeches  # noqa: F401 (fixture)
 
 from ingest.dedup import MemoryState, assign_clusters
 

@@ -1,4 +1,5 @@
 """Verification: near duplicates, long excerpts (contained) and short quotations (different texts)."""
+from dedup_fixtures import speeches  # noqa: F401 (fixture)
 from ingest.dedup.containment import MatchPolicy, Shingled, compare, verdict
 from ingest.dedup.matching import matching_form
 

@@ -1,4 +1,5 @@
 """The matching form folds script, width, punctuation, layout and masks, and drops chrome."""
+from dedup_fixtures import speeches  # noqa: F401 (fixture)
 from ingest.dedup.matching import chrome_flags, is_traditional, matching_form
 
 

@@ -1,4 +1,5 @@
 """Shingle hashes and MinHash signatures: deterministic, batch = single, estimates track Jaccard."""
+from dedup_fixtures import speeches  # noqa: F401 (fixture)
 import numpy as np
 
 from ingest.dedup.minhash import estimate_jaccard, shingle_hashes, signature, signatures

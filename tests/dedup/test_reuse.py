@@ -1,4 +1,5 @@
 """Sentence keys: offsets into the original text, script-independent, chrome excluded."""
+from dedup_fixtures import speeches  # noqa: F401 (fixture)
 from opencc import OpenCC
 
 from ingest.dedup.reuse import passages

@@ -158,7 +158,7 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
             f" FROM read_parquet('{staging.as_posix()}/documents-*.parquet') ORDER BY batch_no, doc_id"
         ).fetchall()
         fps = dedup_store.fingerprints_from_table(
-            local.execute(f"SELECT * FROM read_parquet('{staging.as_posix()}/fingerprints-*.parquet')").fetch_arrow_table()
+            local.execute(f"SELECT * FROM read_parquet('{staging.as_posix()}/fingerprints-*.parquet')").to_arrow_table()
         ) if staged else {}
     finally:
         local.close()

@@ -10,7 +10,7 @@ from opencc import OpenCC
 
 from ingest.dedup import Candidate, MemoryState, assign_clusters, fingerprint_batch
 
-SAMPLE = Path(__file__).resolve().parents[2] / "src" / "ingest" / "data" / "sample"
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "ingest" / "data" / "sample"
 
 
 def body_paragraphs(name: str) -> list[str]:
@@ -97,3 +97,23 @@ def partition(clusters: dict[str, str]) -> set[frozenset[str]]:
     for doc, cluster in clusters.items():
         groups.setdefault(cluster, set()).add(doc)
     return {frozenset(g) for g in groups.values()}
+
+
+def write_devset(root: Path, speeches: dict[str, Variants]) -> Path:
+    """A tiny corpus in the dev-set layout (docs/, labels.csv, meta.csv) made from the samples."""
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    rows = []
+    for name in ("002", "003", "004"):
+        v = speeches[name]
+        for kind, text in (("original", v.original()), ("trad", v.traditional()), ("halfwidth", v.halfwidth()),
+                           ("forum", v.forum()), ("excerpt", v.excerpt(0.6)), ("dropped", v.dropped_paragraph())):
+            rows.append((f"{name}_{kind}.txt", f"S{name}", "speeches", kind))
+            (docs / rows[-1][0]).write_text(text, encoding="utf-8")
+    rows.append(("q004_quote.txt", "Q004", "speeches", "partial_quote_of=S004"))
+    (docs / rows[-1][0]).write_text(speeches["004"].quote(start=8, count=4), encoding="utf-8")
+    (root / "labels.csv").write_text("file,cluster_id\n" + "".join(f"{f},{c}\n" for f, c, _, _ in rows), "utf-8")
+    (root / "meta.csv").write_text("file,cluster_id,topic_group,role,transforms\n" + "".join(
+        f"{f},{c},{t},{'original' if k == 'original' else 'variant'},{'' if k == 'original' else k}\n"
+        for f, c, t, k in rows), "utf-8")
+    return root

@@ -38,14 +38,13 @@ class _Groups:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
         self.prior: set[str] = set()
-        self.largest: dict[str, tuple[int, str]] = {}
+        self.members: dict[str, list[tuple[int, str]]] = {}
 
     def add(self, node: str, size: int, doc_id: str, prior: bool = False) -> None:
         if node not in self.parent:
             self.parent[node] = node
-            self.largest[node] = (size, doc_id)
-        elif (size, doc_id) > self.largest[node]:
-            self.largest[node] = (size, doc_id)
+            self.members[node] = []
+        self.members[node].append((size, doc_id))
         if prior:
             self.prior.add(node)
 
@@ -54,6 +53,9 @@ class _Groups:
             self.parent[x] = self.parent[self.parent[x]]
             x = self.parent[x]
         return x
+
+    def largest(self, node: str, limit: int = 3) -> list[str]:
+        return [d for _, d in sorted(self.members[self.find(node)], reverse=True)[:limit]]
 
     def union(self, a: str, b: str) -> bool | None:
         """Join; False when both sides are earlier clusters (ids never change), None if joined already."""
@@ -65,7 +67,7 @@ class _Groups:
         if rb in self.prior:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        self.largest[ra] = max(self.largest[ra], self.largest[rb])
+        self.members[ra].extend(self.members.pop(rb))
         return True
 
 
@@ -125,17 +127,22 @@ def assign_clusters(
     for kind, ov in sorted(edges, key=lambda e: (e[0] != "exact", e[0] != "near", -e[1].jaccard)):
         if kind != "contained":
             join(ov)
-    # Containment last, larger excerpts first: a short text contained in an excerpt is judged
-    # against the most complete member of that excerpt's cluster, so a quotation does not ride
-    # in on a partial copy of the speech.
+    # Containment last, larger excerpts first. When the larger text is itself a partial copy of
+    # a bigger member of its cluster, the smaller one is judged against that bigger member, so
+    # a quotation does not ride in on an excerpt of the speech it quotes.
     for kind, ov in sorted(edges, key=lambda e: (-shingled(e[1].small).size, e[1].small, e[1].large)):
         if kind != "contained" or groups.find(node[ov.small]) == groups.find(node[ov.large]):
             continue
-        size, fullest = groups.largest[groups.find(node[ov.large])]
-        if fullest != ov.large and size > shingled(ov.large).size:
-            if verdict(compare(shingled(ov.small), shingled(fullest), policy), policy) is None:
+        large = shingled(ov.large)
+        for bigger in groups.largest(node[ov.large]):
+            # only a clearly bigger member makes the larger text a partial copy
+            if bigger in (ov.large, ov.small) or large.size >= config.contained_ratio * shingled(bigger).size:
                 continue
-        join(ov)
+            if compare(large, shingled(bigger), policy).contained >= policy.contained_min:
+                if verdict(compare(shingled(ov.small), shingled(bigger), policy), policy) is None:
+                    break
+        else:
+            join(ov)
 
     _assign(plan, docs, prior, groups, node, edges, config)
     plan.reuse = _text_reuse(plan, docs, prior, shared, config)

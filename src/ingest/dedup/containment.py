@@ -19,7 +19,7 @@ class Shingled:
 
     @classmethod
     def from_form(cls, doc_id: str, form: MatchingForm) -> "Shingled":
-        paras = [shingle_hashes(p) for p in form.lines if len(p) >= SHINGLE]
+        paras = [shingle_hashes(p) for p in form.lines[form.title_lines:] if len(p) >= SHINGLE]
         return cls(doc_id, shingle_hashes(form.text), paras)
 
     @property

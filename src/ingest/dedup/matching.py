@@ -158,6 +158,7 @@ class MatchingForm:
     was_traditional: bool
     has_masking: bool
     dropped_lines: int
+    title_lines: int = 0  # 1 when the first line looks like a title (not a paragraph of the body)
 
 
 def fold_line(line: str) -> tuple[str, bool]:
@@ -179,6 +180,7 @@ def matching_form(text: str, title: str | None = None) -> MatchingForm:
     if _HAS_FULLWIDTH.search(full):
         full = full.translate(_FULLWIDTH)
     kept, dropped = strip_chrome(full.splitlines())
+    titled = int(len(kept) >= 3 and looks_like_title(kept[0]))
     parts: list[str] = []
     masked = False
     for line in kept:
@@ -187,4 +189,19 @@ def matching_form(text: str, title: str | None = None) -> MatchingForm:
         if folded:
             parts.append(folded)
     # "traditional" means the body was written in it, not a few traditional titles in a list
-    return MatchingForm("".join(parts), parts, len(trad) * 10 > len(full), masked, dropped)
+    if titled and (not parts or parts[0] != fold_line(kept[0])[0]):
+        titled = 0  # the title folded to nothing
+    return MatchingForm("".join(parts), parts, len(trad) * 10 > len(full), masked, dropped, titled)
+
+
+_TITLE_MAX = 40
+
+
+def looks_like_title(line: str) -> bool:
+    """A short first line that does not open a sentence (`同志们：`) or run on is a title.
+
+    Titles are left in the matching text but not counted as paragraphs: reposts change them,
+    and "how much of the speech" means how much of its body.
+    """
+    line = line.strip()
+    return 0 < len(line) <= _TITLE_MAX and line[-1] not in "：:，,；;、"

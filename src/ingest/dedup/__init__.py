@@ -23,7 +23,7 @@ import xxhash
 from .cluster import ClusterConfig, assign_clusters
 from .containment import MatchPolicy
 from .lsh import BandPlan
-from .matching import matching_form
+from .matching import matching_form, prepare
 from .minhash import NUM_PERM, shingle_hashes, signatures
 from .records import (Assignment, Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex,
                       ReuseRow)
@@ -42,15 +42,16 @@ __all__ = [
 
 def fingerprint_batch(texts: list[str]) -> list[Fingerprint]:
     """Fingerprints of many documents; MinHash runs over all of them at once (see minhash)."""
-    forms = [matching_form(t) for t in texts]
+    prepared = [prepare(t) for t in texts]
+    forms = [matching_form(t, prepared=p) for t, p in zip(texts, prepared)]
     hashes = [shingle_hashes(f.text) for f in forms]
     sigs = signatures(hashes) if texts else np.zeros((0, NUM_PERM), dtype=np.uint32)
     keys = BANDS.keys(sigs) if texts else np.zeros((0, BANDS.bands), dtype=np.int64)
     out = []
-    for text, form, h, sig, key in zip(texts, forms, hashes, sigs, keys):
+    for text, p, form, h, sig, key in zip(texts, prepared, forms, hashes, sigs, keys):
         exact = to_int64(xxhash.xxh3_64_intdigest(form.text.encode("utf-8")))
         out.append(Fingerprint(exact, sig, key, len(h), len(form.text), form.has_masking,
-                               form.was_traditional, form.dropped_lines, passages(text)))
+                               form.was_traditional, form.dropped_lines, passages(text, prepared=p)))
     return out
 
 

@@ -9,18 +9,24 @@ from .matching import MatchingForm
 from .minhash import SHINGLE, shingle_hashes
 
 
-@dataclass(slots=True)
 class Shingled:
-    """A document's exact shingle set plus one set per paragraph (for paragraph coverage)."""
+    """A document's exact shingle set plus one set per paragraph (built on first use)."""
 
-    doc_id: str
-    hashes: np.ndarray
-    paragraphs: list[np.ndarray]
+    __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs")
+
+    def __init__(self, doc_id: str, hashes: np.ndarray, lines: list[str]) -> None:
+        self.doc_id, self.hashes, self._lines = doc_id, hashes, lines
+        self._paragraphs: list[np.ndarray] | None = None
 
     @classmethod
     def from_form(cls, doc_id: str, form: MatchingForm) -> "Shingled":
-        paras = [shingle_hashes(p) for p in form.lines[form.title_lines:] if len(p) >= SHINGLE]
-        return cls(doc_id, shingle_hashes(form.text), paras)
+        return cls(doc_id, shingle_hashes(form.text), form.lines[form.title_lines :])
+
+    @property
+    def paragraphs(self) -> list[np.ndarray]:
+        if self._paragraphs is None:
+            self._paragraphs = [shingle_hashes(p) for p in self._lines if len(p) >= SHINGLE]
+        return self._paragraphs
 
     @property
     def size(self) -> int:
@@ -83,9 +89,12 @@ def compare(a: Shingled, b: Shingled, policy: MatchPolicy = MatchPolicy()) -> Ov
     inter = len(np.intersect1d(small.hashes, large.hashes, assume_unique=True))
     union = small.size + large.size - inter
     char_cover = inter / large.size
-    para_cover = _paragraph_coverage(large, small.hashes, policy) if inter else 0.0
+    jaccard = inter / union
+    # paragraphs matter only for a mostly contained text that is not already a near duplicate
+    needed = inter and jaccard < policy.near_jaccard and inter >= policy.contained_min * small.size
+    para_cover = _paragraph_coverage(large, small.hashes, policy) if needed else None
     coverage = char_cover if para_cover is None else max(char_cover, para_cover)
-    return Overlap(small.doc_id, large.doc_id, inter / union, inter / small.size, coverage,
+    return Overlap(small.doc_id, large.doc_id, jaccard, inter / small.size, coverage,
                    small.size / large.size)
 
 

@@ -21,6 +21,7 @@ _MASK = re.compile(
     r"|(?<![A-Za-z])[xX×]{1,3}(?![A-Za-z])"  # XX市, x学院, 党的XX大 (not ASCII words such as 'box')
     r"|[○〇]{2,}"  # ○○县
 )
+_MAYBE_MASK = re.compile(r"[*xX×○〇]")  # a plain character class: cheap test before the lookarounds
 
 # ---- lines the cleaning step usually removes; repeated here so leftovers cannot merge texts ----
 _FORUM_LINE = re.compile(
@@ -76,7 +77,11 @@ def chrome_flags(lines: list[str]) -> list[bool]:
             continue
         short = len(line) <= 60
         drop = False
-        if in_list and short:
+        if len(line) > 400:
+            pass  # chrome lines are short; most paragraphs of a speech skip every pattern below
+        elif len(line) > 120:
+            drop = bool(_BULLET.match(line)) or _is_disclaimer(line)
+        elif in_list and short:
             drop = True
         elif _LIST_HEADER.match(line) and len(line) <= 20:
             # a recommendation list runs to the end of the page; near the top it is an ad line
@@ -93,9 +98,7 @@ def chrome_flags(lines: list[str]) -> list[bool]:
             if i == 1 and len(kept) == 1 and len(kept[0]) <= 20:
                 kept.pop()
                 flags[0] = True
-        elif len(line) <= 120 and (_BYLINE.match(line) or _CALL_TO_ACTION.search(line)):
-            drop = True
-        elif len(line) <= 400 and _is_disclaimer(line):
+        elif _BYLINE.match(line) or _CALL_TO_ACTION.search(line) or _is_disclaimer(line):
             drop = True
         if after_separator and not _SEPARATOR.match(line):
             after_separator -= 1
@@ -165,21 +168,39 @@ def fold_line(line: str) -> tuple[str, bool]:
     """Width/punctuation/mask folding of one (already simplified) line."""
     if _HAS_FULLWIDTH.search(line):
         line = line.translate(_FULLWIDTH)
-    masked = _MASK.search(line) is not None
+    masked = _MAYBE_MASK.search(line) is not None and _MASK.search(line) is not None
     if masked:
         line = _MASK.sub("", line)
     return _NON_CONTENT.sub("", line.lower()), masked
 
 
-def matching_form(text: str, title: str | None = None) -> MatchingForm:
-    """Build the matching form of a document; the title, when given, is matched as a first line."""
-    full = f"{title}\n{text}" if title else text
-    trad = _traditional_pattern().findall(full)
+@dataclass(slots=True)
+class Prepared:
+    """A text split into lines, with a simplified, width-folded copy and chrome flags per line."""
+
+    lines: list[str]  # the original lines (text.split("\n")): offsets refer to these
+    simple: list[str]  # the same lines in simplified script, full-width letters/digits folded
+    flags: list[bool]  # True: chrome line
+    trad_chars: int
+
+
+def prepare(text: str) -> Prepared:
+    """Shared first step of the matching form and of the sentence keys (OpenCC runs once)."""
+    lines = text.split("\n")
+    trad = len(_traditional_pattern().findall(text))
+    simple = lines
     if trad:
-        full = to_simplified(full)
-    if _HAS_FULLWIDTH.search(full):
-        full = full.translate(_FULLWIDTH)
-    kept, dropped = strip_chrome(full.splitlines())
+        converted = to_simplified(text).split("\n")
+        simple = converted if len(converted) == len(lines) else [to_simplified(line) for line in lines]
+    if _HAS_FULLWIDTH.search(text):
+        simple = [line.translate(_FULLWIDTH) for line in simple]
+    return Prepared(lines, simple, chrome_flags(simple), trad)
+
+
+def matching_form(text: str, title: str | None = None, prepared: Prepared | None = None) -> MatchingForm:
+    """Build the matching form of a document; the title, when given, is matched as a first line."""
+    p = prepared or prepare(f"{title}\n{text}" if title else text)
+    kept = [line.strip() for line, bad in zip(p.simple, p.flags) if not bad and line.strip()]
     titled = int(len(kept) >= 3 and looks_like_title(kept[0]))
     parts: list[str] = []
     masked = False
@@ -188,10 +209,11 @@ def matching_form(text: str, title: str | None = None) -> MatchingForm:
         masked |= m
         if folded:
             parts.append(folded)
-    # "traditional" means the body was written in it, not a few traditional titles in a list
     if titled and (not parts or parts[0] != fold_line(kept[0])[0]):
         titled = 0  # the title folded to nothing
-    return MatchingForm("".join(parts), parts, len(trad) * 10 > len(full), masked, dropped, titled)
+    # "traditional" means the body was written in it, not a few traditional titles in a list
+    chars = sum(len(line) for line in p.lines)
+    return MatchingForm("".join(parts), parts, p.trad_chars * 10 > chars, masked, sum(p.flags), titled)
 
 
 _TITLE_MAX = 40

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import xxhash
 
-from .matching import chrome_flags, fold_line, is_traditional, to_simplified
+from .matching import Prepared, fold_line, prepare, to_simplified
 
 MIN_PASSAGE_CHARS = 16  # matching-form characters; shorter sentences are stock phrases
 # a sentence runs to 。！？；(full or half width); an ASCII '.' ends it too unless it sits in a number
@@ -26,19 +26,16 @@ def to_int64(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def passages(text: str, min_chars: int = MIN_PASSAGE_CHARS) -> list[Passage]:
+def passages(text: str, min_chars: int = MIN_PASSAGE_CHARS, prepared: Prepared | None = None) -> list[Passage]:
     """Sentences of at least `min_chars` matching characters, outside chrome lines, with offsets.
 
     Keys are taken on the matching form (simplified, width/punctuation folded, masks removed),
     so a traditional-script or half-width repost of a sentence has the same key.
     """
+    p = prepared or prepare(text)
     out: list[Passage] = []
-    lines = text.split("\n")
-    trad = is_traditional(text)
-    simplified = [to_simplified(line) if trad and is_traditional(line) else line for line in lines]
-    flags = chrome_flags(simplified)
     offset = 0
-    for line, simple, chrome in zip(lines, simplified, flags):
+    for line, simple, chrome in zip(p.lines, p.simple, p.flags):
         if not chrome and len(line) >= min_chars:
             same_length = len(simple) == len(line)
             for m in _SENTENCE_END.finditer(line):

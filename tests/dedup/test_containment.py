@@ -43,3 +43,15 @@ def test_different_speeches_do_not_match(speeches):
     # 000 and 003 were given at the same event and share its stock phrases
     assert judge(speeches["000"].original(), speeches["003"].original()) is None
     assert judge(speeches["002"].original(), speeches["004"].original()) is None
+
+
+def test_a_title_counts_as_a_paragraph_only_when_the_smaller_text_repeats_it(speeches):
+    paras = speeches["004"].paras[:4] + speeches["002"].paras[1:5]  # 8 body paragraphs, 4 short first
+    full = "\n".join(["在全市工作会议上的讲话", *paras])
+    half = "\n".join(paras[:4])  # half the body, title dropped: 4 of 8, not 4 of 9
+    o = compare(shingled("half", half), shingled("full", full))
+    assert o.coverage == 0.5 and verdict(o) == "contained"
+    # a short first line that the excerpt repeats is body, and counts
+    body = "\n".join(["一、总体要求", *paras])
+    o = compare(shingled("half", "\n".join(["一、总体要求", *paras[:4]])), shingled("full", body))
+    assert o.coverage == 5 / 9

@@ -12,18 +12,20 @@ from .minhash import SHINGLE, shingle_hashes
 class Shingled:
     """A document's exact shingle set plus one set per paragraph (built on first use)."""
 
-    __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs")
+    __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs", "titled")
 
-    def __init__(self, doc_id: str, hashes: np.ndarray, lines: list[str]) -> None:
-        self.doc_id, self.hashes, self._lines = doc_id, hashes, lines
+    def __init__(self, doc_id: str, hashes: np.ndarray, lines: list[str], titled: bool = False) -> None:
+        self.doc_id, self.hashes, self._lines, self.titled = doc_id, hashes, lines, titled
         self._paragraphs: list[np.ndarray] | None = None
 
     @classmethod
     def from_form(cls, doc_id: str, form: MatchingForm) -> "Shingled":
-        return cls(doc_id, shingle_hashes(form.text), form.lines[form.title_lines :])
+        titled = bool(form.title_lines) and len(form.lines[0]) >= SHINGLE
+        return cls(doc_id, shingle_hashes(form.text), form.lines, titled)
 
     @property
     def paragraphs(self) -> list[np.ndarray]:
+        """Shingle sets of the lines; the first one is a title-like line when `titled`."""
         if self._paragraphs is None:
             self._paragraphs = [shingle_hashes(p) for p in self._lines if len(p) >= SHINGLE]
         return self._paragraphs
@@ -75,11 +77,12 @@ def _paragraph_coverage(large: Shingled, small_set: np.ndarray, policy: MatchPol
     boundaries and the policy speaks of "how much of the speech" was reposted: a poem
     commentary's first six short paragraphs are half of it although they are 20 % of its characters.
     """
-    paras = large.paragraphs
-    if len(paras) < policy.min_paragraphs:
+    hits = [np.isin(p, small_set, assume_unique=True).mean() >= policy.para_hit for p in large.paragraphs]
+    if large.titled and hits and not hits[0]:
+        hits = hits[1:]  # a title the smaller text does not repeat is no paragraph of the speech
+    if len(hits) < policy.min_paragraphs:
         return None
-    hit = sum(1 for p in paras if np.isin(p, small_set, assume_unique=True).mean() >= policy.para_hit)
-    return hit / len(paras)
+    return sum(hits) / len(hits)
 
 
 def compare(a: Shingled, b: Shingled, policy: MatchPolicy = MatchPolicy()) -> Overlap:

@@ -26,10 +26,10 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 run: setup
-	$(BIN)/ingest run --warehouse $(WAREHOUSE) --summary
+	$(BIN)/ingest run --warehouse $(WAREHOUSE)
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 test-server: setup
 	$(BIN)/python -m pytest -m "server or ui" -p no:cacheprovider

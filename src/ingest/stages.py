@@ -155,7 +155,8 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     try:
         staged = local.execute(
             "SELECT doc_id, text, title, published_at, source_kind, has_masking, char_count"
-            f" FROM read_parquet('{staging.as_posix()}/documents-*.parquet') ORDER BY batch_no, doc_id"
+            f" FROM read_parquet('{staging.as_posix()}/documents-*.parquet', file_row_number = true)"
+            " ORDER BY batch_no, file_row_number"
         ).fetchall()
         fps = dedup_store.fingerprints_from_table(
             local.execute(f"SELECT * FROM read_parquet('{staging.as_posix()}/fingerprints-*.parquet')").to_arrow_table()

@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 
 from . import canonical
-from .containment import MatchPolicy, Overlap, Shingled, compare, verdict
+from .containment import MatchPolicy, Overlap, Shingled, compare, similar, verdict
 from .matching import matching_form
 from .minhash import estimate_jaccard
 from .records import Assignment, Candidate, DedupPlan, PriorIndex, ReuseRow
@@ -23,13 +23,15 @@ class ClusterConfig:
     passage_max_df    a sentence found in more documents than this is a stock phrase or chrome:
                       it neither proposes candidates nor counts as text reuse;
     min_shared        passages two documents must share to become a containment candidate;
-    contained_ratio   a member smaller than this share of the canonical is `contained`.
+    partial_copy_ratio  the larger text of a containment is a partial copy of a member this much bigger;
+    contained_ratio   an earlier member smaller than this share of a new canonical becomes `contained`.
     """
 
     estimate_min: float = 0.15
     passage_max_df: int = 50
     min_shared: int = 2
-    contained_ratio: float = 0.8
+    partial_copy_ratio: float = 0.8
+    contained_ratio: float = 0.7
 
 
 class _Groups:
@@ -124,19 +126,19 @@ def assign_clusters(
                                ov.small if ov.small in docs else ov.large, round(ov.jaccard, 4)))
 
     # Strongest evidence first, so a document between two earlier clusters joins the closer one.
-    for kind, ov in sorted(edges, key=lambda e: (e[0] != "exact", e[0] != "near", -e[1].jaccard)):
-        if kind != "contained":
-            join(ov)
+    by_similarity = [e for e in edges if e[0] == "exact" or similar(e[1], policy)]
+    for kind, ov in sorted(by_similarity, key=lambda e: (e[0] != "exact", -e[1].jaccard)):
+        join(ov)
     # Containment last, larger excerpts first. When the larger text is itself a partial copy of
     # a bigger member of its cluster, the smaller one is judged against that bigger member, so
     # a quotation does not ride in on an excerpt of the speech it quotes.
     for kind, ov in sorted(edges, key=lambda e: (-shingled(e[1].small).size, e[1].small, e[1].large)):
-        if kind != "contained" or groups.find(node[ov.small]) == groups.find(node[ov.large]):
+        if kind == "exact" or similar(ov, policy) or groups.find(node[ov.small]) == groups.find(node[ov.large]):
             continue
         large = shingled(ov.large)
         for bigger in groups.largest(node[ov.large]):
             # only a clearly bigger member makes the larger text a partial copy
-            if bigger in (ov.large, ov.small) or large.size >= config.contained_ratio * shingled(bigger).size:
+            if bigger in (ov.large, ov.small) or large.size >= config.partial_copy_ratio * shingled(bigger).size:
                 continue
             if compare(large, shingled(bigger), policy).contained >= policy.contained_min:
                 if verdict(compare(shingled(ov.small), shingled(bigger), policy), policy) is None:
@@ -233,11 +235,14 @@ def _assign(plan, docs, prior, groups, node, edges, config) -> None:
         prior_members[p.cluster_id].append(p.doc_id)
 
     best: dict[str, tuple[float, str]] = {}
+    excerpt: set[str] = set()  # new documents verified as the smaller side of a containment
     for kind, ov in edges:
         for me, other in ((ov.small, ov.large), (ov.large, ov.small)):
             if me in docs and groups.find(node[me]) == groups.find(node[other]):
                 sim = ov.jaccard if kind != "contained" else ov.contained
                 best[me] = max(best.get(me, (-1.0, "")), (sim, other))
+                if kind == "contained" and me == ov.small:
+                    excerpt.add(me)
 
     for root, new_ids in sorted(members.items()):
         cluster_id = root if root in groups.prior else "c" + min(new_ids)
@@ -256,8 +261,8 @@ def _assign(plan, docs, prior, groups, node, edges, config) -> None:
                 kind = "unique"
             elif ehash in repeated:  # an exact copy (on the matching form) of another member
                 kind = "exact"
-            elif m.n_shingles < config.contained_ratio * top.n_shingles:
-                kind = "contained"
+            elif d in excerpt if d in docs else m.n_shingles < config.contained_ratio * top.n_shingles:
+                kind = "contained"  # earlier documents have no edges here: judged by size
             else:
                 kind = "near"
             is_canon = d == chosen.doc_id

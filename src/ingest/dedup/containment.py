@@ -58,7 +58,9 @@ class MatchPolicy:
     cover_min         a contained text joins only when it reproduces this share of the larger
                       text (policy: excerpts of >= 50 % are the speech, quotations <= 40 % are not);
     para_hit          a paragraph counts as reproduced when this share of its shingles occurs;
-    min_paragraphs    below this many paragraphs (a layout that merged them) use characters.
+    min_paragraphs    below this many paragraphs (a layout that merged them) use characters;
+    partial_ratio     a matched text that is mostly contained and smaller than this share of the
+                      other is reported as `contained` (an excerpt), not `near`.
     """
 
     near_jaccard: float = 0.5
@@ -68,6 +70,7 @@ class MatchPolicy:
     cover_min: float = 0.45
     para_hit: float = 0.5
     min_paragraphs: int = 4
+    partial_ratio: float = 0.7
 
 
 def _paragraph_coverage(large: Shingled, small_set: np.ndarray, policy: MatchPolicy) -> float | None:
@@ -101,12 +104,17 @@ def compare(a: Shingled, b: Shingled, policy: MatchPolicy = MatchPolicy()) -> Ov
                    small.size / large.size)
 
 
+def similar(o: Overlap, policy: MatchPolicy = MatchPolicy()) -> bool:
+    """Same text by overall similarity (as opposed to by containment and coverage)."""
+    return o.jaccard >= policy.near_jaccard or (
+        o.size_ratio >= policy.reword_ratio and o.jaccard >= policy.reword_jaccard)
+
+
 def verdict(o: Overlap, policy: MatchPolicy = MatchPolicy()) -> str | None:
-    """'near', 'contained' or None (different texts) for a verified overlap."""
-    if o.jaccard >= policy.near_jaccard:
-        return "near"
-    if o.size_ratio >= policy.reword_ratio and o.jaccard >= policy.reword_jaccard:
-        return "near"
+    """'near', 'contained' (the smaller text is an excerpt of the larger) or None (different texts)."""
+    partial = o.contained >= policy.contained_min and o.size_ratio < policy.partial_ratio
+    if similar(o, policy):
+        return "contained" if partial else "near"
     if o.contained >= policy.contained_min and o.coverage >= policy.cover_min:
         return "contained"
     return None

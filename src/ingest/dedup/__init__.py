@@ -6,14 +6,18 @@ Per run: ``assign_clusters(new, prior, fetch_texts)`` -> DedupPlan, where ``prio
 of the warehouse's dedup state the new documents can touch (``storage.dedup_store.load_prior``
 or, in tests and the evaluator, ``MemoryState``).
 
-Parameters (tuned on devset/dedup; README "Near-duplicates" has the table):
+Parameters (tuned on devset/dedup, flat around the chosen values; README "Near-duplicates"):
   * 5-character shingles of the matching form. 5 is the usual size for Chinese: 3-grams are
     shared by unrelated official texts (stock phrases), while every edited character destroys
     k shingles, so larger k loses reposts with 1-3 % character edits.
-  * 128 permutations, LSH threshold 0.30 -> 64 bands x 2 rows (``lsh`` derives them).
-  * verification on exact shingle sets: near when Jaccard >= 0.5, or >= 0.3 for texts of
-    similar length (real rewording); contained when >= 70 % of the smaller text is inside the
-    larger and it reproduces >= 45 % of it (paragraphs or characters, whichever is larger).
+  * 128 permutations; LSH threshold 0.30 -> 64 bands x 2 rows (``lsh`` derives them); band
+    candidates below an estimated Jaccard of 0.15 are dropped; documents sharing >= 2 sentences
+    are candidates too (long excerpts of long speeches have a low Jaccard).
+  * verification on exact shingle sets (``containment.MatchPolicy``): same text when Jaccard
+    >= 0.5, or >= 0.3 at similar length (ratio >= 0.8: a real redraft); a long excerpt when
+    >= 70 % of the smaller text is inside the larger and it reproduces >= 45 % of the larger
+    text's body paragraphs (the policy: quotations of 20-40 % are other texts, excerpts of
+    >= 50 % are the speech).
 """
 from __future__ import annotations
 

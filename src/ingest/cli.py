@@ -146,42 +146,6 @@ def status(warehouse: str | None) -> None:
         con.close()
 
 
-@main.group(name="eval")
-def eval_group() -> None:
-    """Score the pipeline against a labelled development set."""
-
-
-@eval_group.command(name="dedup")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--parts", type=click.IntRange(1, 20), default=1, show_default=True,
-              help="Ingest in this many runs (files dealt round-robin); 2 = the half-then-half check.")
-@click.option("--predictions", type=click.Path(dir_okay=False), default=None,
-              help="Also write the predicted clusters as a file,cluster_id CSV.")
-@click.option("--keep-warehouse", type=click.Path(file_okay=False), default=None,
-              help="Build the scratch warehouse here and keep it (default: a temporary directory).")
-@click.option("--verbose", is_flag=True, help="List the cluster pairs that were wrongly merged.")
-def eval_dedup(directory: str, parts: int, predictions: str | None, keep_warehouse: str | None,
-               verbose: bool) -> None:
-    """Run the real pipeline over DIRECTORY (docs/*.txt, labels.csv, meta.csv) and score its clusters.
-
-    Prints pairwise and B-cubed P/R/F1, hard-negative merges (same topic, different text) and
-    recall per transformation, like devset/score_dedup.py; the last line is the pairwise F1.
-    """
-    from .evaluation.dedup import format_score
-    from .evaluation.dedup_run import evaluate_directory
-
-    try:
-        result = evaluate_directory(directory, parts=parts, warehouse=keep_warehouse)
-    except (FileNotFoundError, WarehouseError) as exc:
-        raise Fatal(str(exc)) from None
-    if predictions:
-        with open(predictions, "w", encoding="utf-8") as fh:
-            fh.write("file,cluster_id\n")
-            fh.writelines(f"{f},{c}\n" for f, c in sorted(result.predicted.items()))
-    click.echo(f"ingested {result.documents} documents in {result.runs} run(s): {result.seconds:.1f} s")
-    click.echo(format_score(result.score, verbose=verbose))
-
-
 def _format_table(columns: list[str], rows: list[tuple]) -> str:
     from io import StringIO
 
@@ -197,6 +161,15 @@ def _format_table(columns: list[str], rows: list[tuple]) -> str:
     buf = StringIO()
     Console(file=buf, width=int(os.environ.get("COLUMNS", "160")), force_terminal=False).print(table)
     return buf.getvalue().rstrip("\n") + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
+
+
+def _register_eval() -> None:
+    from .evaluation.commands import eval_group
+
+    main.add_command(eval_group)
+
+
+_register_eval()
 
 
 if __name__ == "__main__":

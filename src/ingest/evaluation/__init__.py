@@ -1,1 +1,1 @@
-"""Evaluation against labelled development sets (scorers and the runs that feed them)."""
+"""Evaluation of pipeline stages against ground truth (dev-set directories)."""

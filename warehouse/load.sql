@@ -7,7 +7,7 @@ CREATE OR REPLACE TEMP TABLE staged_documents AS
 
 -- name: new_documents
 CREATE OR REPLACE TEMP TABLE new_documents AS
-    SELECT s.*, d.cluster_id, d.is_canonical, d.dup_kind, d.matched_doc_id, d.similarity
+    SELECT s.*, d.cluster_id, d.is_canonical, d.dup_kind, d.canonical_reason, d.matched_doc_id, d.similarity
     FROM staged_documents s
     JOIN read_parquet('{staging}/decisions.parquet') d USING (doc_id)
     WHERE s.doc_id NOT IN (SELECT doc_id FROM documents);

@@ -12,12 +12,13 @@ from typing import Iterator
 import duckdb
 import pyarrow as pa
 
+from . import dedup_store
 from .lake import remove_tree, write_parquet_atomic
 from .sql import named_statements, sql_file
 from .tables import TOKEN_SCHEMA
 
 DB_NAME = "speeches.duckdb"
-SCHEMA_FILES = ("schema.sql", "views.sql", "macros.sql", "fetch.sql")
+SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "macros.sql", "fetch.sql")
 
 
 class WarehouseError(Exception):
@@ -128,6 +129,9 @@ class Warehouse:
             con.execute(stmts["staged_documents"])
             con.execute(stmts["new_documents"])
             con.execute(stmts["insert_documents"], params)
+            # dedup state, canonical flips of earlier documents and text reuse: same transaction
+            dedup_store.save_plan(con, dedup_store.read_plan_tables(self.staging(run_id)), run_id,
+                                  new_doc_ids="new_documents")
             con.execute(stmts["insert_hits"], params)
             con.execute(stmts["insert_rejects"], params)
             con.execute(stmts["upsert_file_state"], params)

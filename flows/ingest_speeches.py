@@ -49,6 +49,7 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
                         no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
                         counts.documents, counts.rejects)
         dups = find_duplicates(wh, plan.run_id)
+        logger.info("dedup: %s", ", ".join(f"{k}={v}" for k, v in sorted(dups.items())))
         loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter)
     summary = {
         "run_id": plan.run_id,

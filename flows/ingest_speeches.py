@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from ingest import stages
+from ingest import stages, web_stages
+from ingest.sources.config import load_sources_file
 from ingest.storage.warehouse import Warehouse
 
 
@@ -26,18 +28,66 @@ def find_duplicates(wh: Warehouse, run_id: str) -> dict:
 
 
 @task(name="load-warehouse")
-def load_warehouse(wh: Warehouse, plan: stages.RunPlan, batches: list, known: int, segmenter: str) -> dict:
-    return stages.load_run(wh, plan, batches, known, flow_run.get_id(), segmenter)
+def load_warehouse(wh: Warehouse, plan: stages.RunPlan, batches: list, known: int, segmenter: str,
+                   extra: dict | None = None) -> dict:
+    return stages.load_run(wh, plan, batches, known, flow_run.get_id(), segmenter, extra)
+
+
+# The fetcher retries timeouts and 5xx itself, request by request; retrying a whole host's crawl
+# would ask the site for every page again. Tag fetch-host:<host> lets an operator cap concurrency.
+@task(name="fetch-host", task_run_name="fetch {host}", cache_policy=NO_CACHE)
+def fetch_host(wh: Warehouse, run_id: str, part: str, host: str, specs: list,
+               allow_private_hosts: bool) -> web_stages.CrawlResult:
+    return web_stages.crawl_host(wh, run_id, part, specs, allow_private_hosts)
+
+
+@task(name="stage-web-batch", task_run_name="web batch {batch_no}: {n_units} documents", cache_policy=NO_CACHE)
+def stage_web_batch(wh: Warehouse, run_id: str, batch_no: int, units: list, fetch_rejects: list,
+                    segmenter: str, n_units: int = 0) -> web_stages.WebBatchCounts:
+    return web_stages.stage_units(wh, run_id, batch_no, units, fetch_rejects, segmenter)
+
+
+def fetch_web(wh: Warehouse, plan: stages.RunPlan, specs: list, allow_private_hosts: bool,
+              first_batch: int, segmenter: str, logger) -> tuple[list, web_stages.WebSummary]:
+    """One fetch task per host (run side by side), then the fetched documents in batches."""
+    summary = web_stages.WebSummary()
+    groups = web_stages.group_by_host(specs)
+    futures = [fetch_host.with_options(tags=[f"fetch-host:{host}"]).submit(
+                   wh, plan.run_id, f"{i:03d}", host, group, allow_private_hosts)
+               for i, (host, group) in enumerate(groups.items())]
+    units, rejects = [], []
+    for future in futures:
+        result = future.result()
+        summary.add_crawl(result)
+        units.extend(result.units)
+        rejects.extend(result.rejects)
+    batches = []
+    for i, chunk in enumerate(web_stages.unit_batches(units) or [[]]):
+        counts = stage_web_batch(wh, plan.run_id, first_batch + i, chunk, rejects if i == 0 else [],
+                                 segmenter, n_units=len(chunk))
+        summary.add_batch(counts)
+        batches.append(counts)
+    c = summary.counts
+    logger.info("web: %d seen, %d new, %d changed, %d unchanged, %d rejected (%d requests, %d answered 304)",
+                c["seen"], c["new"], c["changed"], c["unchanged"], c["rejected"], c["requests"], c["not_modified"])
+    return batches, summary
 
 
 @flow(name="ingest-speeches", log_prints=True)
 def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = None,
-                    segmenter: str = "rjieba") -> dict:
-    """Ingest local files and directories (default: the bundled sample corpus) into the warehouse."""
+                    segmenter: str = "rjieba", sources_file: str | None = None,
+                    allow_private_hosts: bool = False) -> dict:
+    """Ingest files, directories and URLs (default: the bundled sample corpus) into the warehouse."""
     logger = get_run_logger()
     wh = Warehouse.at(warehouse)
+    paths, specs = web_stages.split_sources(sources)
+    if sources_file:
+        specs += load_sources_file(sources_file)
+        paths = paths or []
+    web = None
     with wh.run_lock():
-        plan = plan_inputs(wh, sources)
+        plan = plan_inputs(wh, paths)
+        plan.sources.extend(s.url for s in specs)
         logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches",
                     plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches))
         batches = []
@@ -48,9 +98,14 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
             logger.info("batch %d/%d: %d files, %.1f MB, %d documents, %d rejects",
                         no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
                         counts.documents, counts.rejects)
+        if specs:
+            web_batches, web = fetch_web(wh, plan, specs, allow_private_hosts, len(batches), segmenter, logger)
+            batches.extend(web_batches)
         dups = find_duplicates(wh, plan.run_id)
         logger.info("dedup: %s", ", ".join(f"{k}={v}" for k, v in sorted(dups.items())))
-        loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter)
+        extra = {f"web_{k}": web.counts[k] for k in ("seen", "new", "changed", "unchanged", "rejected",
+                                                      "requests", "not_modified")} if web else None
+        loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter, extra)
     summary = {
         "run_id": plan.run_id,
         "warehouse": str(wh.root),
@@ -61,6 +116,7 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
         "documents_known": dups.get("documents_known", 0),
         "rejects": sum(b.rejects for b in batches),
         "reject_reasons": _merge_reasons(batches),
+        "web": web.counts if web else None,
         **loaded,
     }
     logger.info("loaded %(documents_new)d new documents (%(exact_duplicates)d exact, "

@@ -3,7 +3,7 @@
 
 -- name: staged_documents
 CREATE OR REPLACE TEMP TABLE staged_documents AS
-    SELECT * FROM read_parquet('{staging}/documents-*.parquet');
+    SELECT * FROM read_parquet('{staging}/documents-*.parquet', union_by_name = true);
 
 -- name: new_documents
 CREATE OR REPLACE TEMP TABLE new_documents AS

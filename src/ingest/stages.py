@@ -82,7 +82,8 @@ def prepare_warehouse(wh: Warehouse) -> None:
 def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None,
              batch_bytes: int = DEFAULT_BATCH_BYTES) -> RunPlan:
     """Discover inputs and skip the files whose path, size and mtime match the last ingest."""
-    sources = list(sources) if sources else [str(sample_corpus_dir())]
+    # None: nothing named, so the sample corpus; [] : only URLs were named, so no files.
+    sources = list(sources) if sources is not None else [str(sample_corpus_dir())]
     con = wh.connect(read_only=True)
     try:
         known = wh.file_state(con)
@@ -203,7 +204,7 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
 
 
 def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: int,
-             flow_run_id: str | None, segmenter: str) -> dict:
+             flow_run_id: str | None, segmenter: str, extra: dict[str, int] | None = None) -> dict:
     """Commit the run to the warehouse in one transaction and drop its staging area."""
     row = pa.table({
         "run_id": [plan.run_id], "flow_run_id": pa.array([flow_run_id], pa.string()),
@@ -222,6 +223,8 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
         "rules_version": [RULES_VERSION], "dictionary_version": [user_dictionary()[0]],
         "segmenter": [segmenter],
     })
+    for name, value in (extra or {}).items():  # e.g. the web counts (columns added by fetch.sql)
+        row = row.append_column(name, pa.array([value], pa.int32()))
     con = wh.connect()
     try:
         counts = wh.load_run(con, plan.run_id, row)

@@ -112,6 +112,7 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
         # Peak memory is staging (workers) or loading (DuckDB), not both at once.
         stages.stop_workers()
         dups = find_duplicates(wh, plan.run_id)
+        logger.info("dedup: %s", ", ".join(f"{k}={v}" for k, v in sorted(dups.items())))
         extra = {f"web_{k}": web.counts[k] for k in ("seen", "new", "changed", "unchanged", "rejected",
                                                       "requests", "not_modified")} if web else None
         loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter, extra)

@@ -1,58 +1,132 @@
 """The ingest flow: plan, stage batches, find duplicates, load, all in one committed step."""
 from __future__ import annotations
 
-from prefect import flow, get_run_logger, task
-from prefect.runtime import flow_run
+import time
+from pathlib import Path
+from typing import Literal
 
-from ingest import stages
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.runtime import flow_run, task_run
+
+from flows.policy import IO_TASK, digest
+from ingest import report, stages
+from ingest.config import validate_params
+from ingest.storage.runs import new_canonical_speeches
 from ingest.storage.warehouse import Warehouse
 
+SUMMARY_KEY = "ingest-summary"
+SPEECHES_KEY = "new-speeches"
 
-@task(name="plan-inputs", task_run_name="plan inputs from {sources}")
+
+def _short(path: str) -> str:
+    p = Path(path)
+    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
+
+
+def _sources_label(sources, sources_file=None) -> str:
+    if sources_file:
+        return f"sources file {Path(sources_file).name}"
+    if not sources:
+        return "sample corpus"
+    label = ", ".join(_short(s.rstrip("/")) if "://" not in s else s for s in sources[:2])
+    return label + (f" +{len(sources) - 2}" if len(sources) > 2 else "")
+
+
+def _flow_run_name() -> str:
+    p = flow_run.parameters
+    runner = " on dask" if p.get("runner") == "dask" else ""
+    wh = Path(p.get("warehouse") or "warehouse").name
+    return f"ingest {_sources_label(p.get('sources'), p.get('sources_file'))} -> {wh}{runner}"
+
+
+def _plan_name() -> str:
+    return f"plan inputs: {_sources_label(task_run.parameters.get('sources'))}"
+
+
+def _batch_name() -> str:
+    p = task_run.parameters
+    refs, no, total = p["refs"], p["batch_no"], p.get("batch_count", 1)
+    if not refs:
+        return f"batch {no + 1}/{total}: nothing new"
+    first, last = _short(refs[0].path), _short(refs[-1].path)
+    span = first if len(refs) == 1 else f"{first} .. {last}"
+    return f"batch {no + 1}/{total}: {len(refs)} files {span}"
+
+
+def _run_key(context, parameters) -> str:
+    # Cached within one flow run only: retrying a failed run from the UI reuses its plan and the
+    # batches it already staged (extraction and segmentation, the expensive part) instead of
+    # reading and segmenting everything again. A new flow run always plans afresh.
+    fr = context.task_run.flow_run_id if context.task_run else None
+    skip = {"wh", "refs"}
+    simple = {k: v for k, v in parameters.items() if k not in skip}
+    refs = [(r.path, r.size, r.mtime_ns) for r in parameters.get("refs", [])]
+    return f"{context.task.name}-{fr}-{digest(str(parameters['wh'].root), simple, refs)}"
+
+
+@task(name="plan-inputs", task_run_name=_plan_name, cache_key_fn=_run_key, persist_result=True, **IO_TASK)
 def plan_inputs(wh: Warehouse, sources: list[str] | None) -> stages.RunPlan:
     stages.prepare_warehouse(wh)
     return stages.plan_run(wh, sources)
 
 
-@task(name="stage-batch", task_run_name="batch {batch_no}: {first_name} (+{more} files)")
+@task(name="stage-batch", task_run_name=_batch_name, cache_key_fn=_run_key, persist_result=True)
 def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list, segmenter: str,
-                first_name: str = "", more: int = 0) -> stages.BatchCounts:
+                batch_count: int = 1) -> stages.BatchCounts:
     return stages.stage_batch(wh, run_id, batch_no, refs, segmenter)
 
 
-@task(name="find-duplicates")
+@task(name="find-duplicates", task_run_name="find exact and near duplicates")
 def find_duplicates(wh: Warehouse, run_id: str) -> dict:
     return stages.decide_duplicates(wh, run_id)
 
 
-@task(name="load-warehouse")
+@task(name="load-warehouse", task_run_name="load run into {wh.db_path.name}", **IO_TASK)
 def load_warehouse(wh: Warehouse, plan: stages.RunPlan, batches: list, known: int, segmenter: str) -> dict:
     return stages.load_run(wh, plan, batches, known, flow_run.get_id(), segmenter)
 
 
-@flow(name="ingest-speeches", log_prints=True)
+@task(name="publish-report", task_run_name="publish run summary", **IO_TASK)
+def publish_report(wh: Warehouse, summary: dict) -> None:
+    """The run's summary and its new canonical speeches, as artifacts on the flow run page."""
+    create_markdown_artifact(key=SUMMARY_KEY, markdown=report.summary_markdown(summary),
+                             description=f"Ingest run {summary['run_id']}: counts per stage")
+    rows = report.speeches_table(new_canonical_speeches(wh, summary["run_id"]))
+    if rows:
+        create_table_artifact(key=SPEECHES_KEY, table=rows,
+                              description=f"{len(rows)} new canonical speeches in run {summary['run_id']}")
+
+
+@flow(name="ingest-speeches", flow_run_name=_flow_run_name, log_prints=True)
 def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = None,
-                    segmenter: str = "rjieba") -> dict:
-    """Ingest local files and directories (default: the bundled sample corpus) into the warehouse."""
+                    segmenter: Literal["rjieba", "jieba"] = "rjieba", sources_file: str | None = None,
+                    runner: Literal["default", "dask"] = "default", dask_address: str | None = None,
+                    dask_workers: int = 2) -> dict:
+    """Ingest files and directories (default: the bundled sample corpus) into the warehouse."""
+    clock = time.perf_counter()
+    params = validate_params(sources=sources, sources_file=sources_file, warehouse=warehouse,
+                             segmenter=segmenter, runner=runner, dask_address=dask_address,
+                             dask_workers=dask_workers)
+    sources = params.all_sources()
     logger = get_run_logger()
     wh = Warehouse.at(warehouse)
     with wh.run_lock():
         plan = plan_inputs(wh, sources)
         logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches",
                     plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches))
-        batches = []
-        for no, refs in enumerate(plan.batches or [[]]):
-            name = refs[0].path.rsplit("/", 1)[-1] if refs else "nothing new"
-            counts = stage_batch(wh, plan.run_id, no, refs, segmenter, first_name=name, more=max(len(refs) - 1, 0))
-            batches.append(counts)
+        batches = _stage_all(wh, plan, params)
+        for counts in batches:
             logger.info("batch %d/%d: %d files, %.1f MB, %d documents, %d rejects",
-                        no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
+                        counts.batch_no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
                         counts.documents, counts.rejects)
         dups = find_duplicates(wh, plan.run_id)
         loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter)
     summary = {
         "run_id": plan.run_id,
+        "flow_run_id": flow_run.get_id(),
         "warehouse": str(wh.root),
+        "sources": sources,
         "inputs_seen": plan.inputs_seen,
         "inputs_unchanged": plan.inputs_unchanged,
         "inputs_read": sum(b.files for b in batches),
@@ -61,10 +135,33 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
         "rejects": sum(b.rejects for b in batches),
         "reject_reasons": _merge_reasons(batches),
         **loaded,
+        "elapsed_s": round(time.perf_counter() - clock, 3),
     }
+    publish_report(wh, summary)
     logger.info("loaded %(documents_new)d new documents (%(exact_duplicates)d exact, "
                 "%(near_duplicates)d near duplicates), %(rejects)d rejects", summary)
     return summary
+
+
+def _stage_all(wh: Warehouse, plan: stages.RunPlan, params) -> list[stages.BatchCounts]:
+    """Stage every batch, in this process or on a Dask cluster; a batch whose staged files are
+    gone (swept by another run between a failure and its retry) is staged again."""
+    work = plan.batches or [[]]
+    calls = [dict(wh=wh, run_id=plan.run_id, batch_no=no, refs=refs, segmenter=params.segmenter,
+                  batch_count=len(work)) for no, refs in enumerate(work)]
+    if params.runner == "dask":
+        from flows.runners import dask_task_runner, warm_worker
+
+        with dask_task_runner(params.dask_address, params.dask_workers) as runner:
+            runner.client.run(warm_worker, params.segmenter)
+            futures = [runner.submit(stage_batch, parameters=c) for c in calls]
+            results = [f.result() for f in futures]
+    else:
+        results = [stage_batch(**c) for c in calls]
+    for c, counts in zip(calls, results):
+        if not stages.batch_is_staged(wh, plan.run_id, c["batch_no"]):
+            results[c["batch_no"]] = stage_batch.with_options(refresh_cache=True)(**c)
+    return results
 
 
 def _merge_reasons(batches: list[stages.BatchCounts]) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """The ingest flow: plan, stage batches, find duplicates, load, all in one committed step."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Literal
@@ -68,7 +69,9 @@ def _run_key(context, parameters) -> str:
 @task(name="plan-inputs", task_run_name=_plan_name, cache_key_fn=_run_key, persist_result=True, **IO_TASK)
 def plan_inputs(wh: Warehouse, sources: list[str] | None) -> stages.RunPlan:
     stages.prepare_warehouse(wh)
-    return stages.plan_run(wh, sources)
+    # Smaller batches spread better over Dask workers; the default suits one process.
+    batch_bytes = int(os.environ.get("INGEST_BATCH_BYTES") or stages.DEFAULT_BATCH_BYTES)
+    return stages.plan_run(wh, sources, batch_bytes=batch_bytes)
 
 
 @task(name="stage-batch", task_run_name=_batch_name, cache_key_fn=_run_key, persist_result=True)
@@ -90,9 +93,9 @@ def load_warehouse(wh: Warehouse, plan: stages.RunPlan, batches: list, known: in
 @task(name="publish-report", task_run_name="publish run summary", **IO_TASK)
 def publish_report(wh: Warehouse, summary: dict) -> None:
     """The run's summary and its new canonical speeches, as artifacts on the flow run page."""
-    create_markdown_artifact(key=SUMMARY_KEY, markdown=report.summary_markdown(summary),
-                             description=f"Ingest run {summary['run_id']}: counts per stage")
     rows = report.speeches_table(new_canonical_speeches(wh, summary["run_id"]))
+    create_markdown_artifact(key=SUMMARY_KEY, markdown=report.summary_markdown(summary, rows),
+                             description=f"Ingest run {summary['run_id']}: counts per stage")
     if rows:
         create_table_artifact(key=SPEECHES_KEY, table=rows,
                               description=f"{len(rows)} new canonical speeches in run {summary['run_id']}")

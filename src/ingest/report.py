@@ -4,14 +4,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 TOP_REASONS = 5
+TOP_SPEECHES = 5
 
 
 def _mb(n: int | float) -> str:
     return f"{n / 1e6:.2f} MB"
 
 
-def summary_markdown(s: dict) -> str:
-    """A markdown summary of one run from the flow's summary dict (counts per stage)."""
+def summary_markdown(s: dict, speeches: list[dict] | None = None) -> str:
+    """A markdown summary of one run from the flow's summary dict (counts per stage), with the
+    first few new canonical speeches (rows of speeches_table) so the page says what came in."""
     elapsed = float(s.get("elapsed_s") or 0.0)
     read, bytes_read = s.get("inputs_read", 0), s.get("bytes_read", 0)
     new_docs = s.get("documents_new", 0)
@@ -39,7 +41,18 @@ def summary_markdown(s: dict) -> str:
     if reasons:
         lines += ["", f"Top reject reasons ({min(len(reasons), TOP_REASONS)} of {len(reasons)}):", ""]
         lines += [f"{i}. {reason}: {n}" for i, (reason, n) in enumerate(reasons[:TOP_REASONS], 1)]
+    if speeches:
+        lines += ["", f"New canonical speeches ({len(speeches)}; the first {min(len(speeches), TOP_SPEECHES)}):", ""]
+        for r in speeches[:TOP_SPEECHES]:
+            who = f" ({r['speaker']})" if r.get("speaker") else ""
+            when = f", {r['date']}" if r.get("date") else ""
+            lines.append(f"- {_md(r['title'])}{_md(who)}{when}")
     return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    # Masked names like **书记 would otherwise turn the rest of the line bold.
+    return "".join("\\" + ch if ch in "\\`*_[]<>|#" else ch for ch in text)
 
 
 def _sources_line(sources) -> str:

@@ -37,7 +37,7 @@ def _sources_label(sources, sources_file=None) -> str:
 def _flow_run_name() -> str:
     p = flow_run.parameters
     runner = " on dask" if p.get("runner") == "dask" else ""
-    wh = Path(p.get("warehouse") or "warehouse").name
+    wh = Warehouse.at(p.get("warehouse")).root.name
     return f"ingest {_sources_label(p.get('sources'), p.get('sources_file'))} -> {wh}{runner}"
 
 
@@ -90,11 +90,17 @@ def load_warehouse(wh: Warehouse, plan: stages.RunPlan, batches: list, known: in
     return stages.load_run(wh, plan, batches, known, flow_run.get_id(), segmenter)
 
 
-@task(name="publish-report", task_run_name="publish run summary", **IO_TASK)
-def publish_report(wh: Warehouse, summary: dict) -> None:
-    """The run's summary and its new canonical speeches, as artifacts on the flow run page."""
+@task(name="build-report", task_run_name="build run summary", **IO_TASK)
+def build_report(wh: Warehouse, summary: dict) -> tuple[str, list[dict]]:
     rows = report.speeches_table(new_canonical_speeches(wh, summary["run_id"]))
-    create_markdown_artifact(key=SUMMARY_KEY, markdown=report.summary_markdown(summary, rows),
+    return report.summary_markdown(summary, rows), rows
+
+
+def publish_report(wh: Warehouse, summary: dict) -> None:
+    """The run's summary and its new canonical speeches, as artifacts of the flow run itself
+    (created in the flow, not in a task, so the UI lists them under the flow run)."""
+    markdown, rows = build_report(wh, summary)
+    create_markdown_artifact(key=SUMMARY_KEY, markdown=markdown,
                              description=f"Ingest run {summary['run_id']}: counts per stage")
     if rows:
         create_table_artifact(key=SPEECHES_KEY, table=rows,

@@ -49,7 +49,7 @@ test-server: setup
 test-all: test test-server
 
 server: setup
-	$(BIN)/prefect server start --background --host 127.0.0.1 --port $(PREFECT_PORT)
+	PREFECT_SERVER_API_PORT=$(PREFECT_PORT) PREFECT_UI_API_URL=$(API_URL) $(BIN)/prefect server start --background --host 127.0.0.1 --port $(PREFECT_PORT)
 	@for i in $$(seq 60); do curl -sf $(API_URL)/health >/dev/null && break; sleep 1; done; \
 	 curl -sf $(API_URL)/health >/dev/null || { echo "server did not answer on $(API_URL) within 60 s"; exit 1; }
 	@echo "Prefect server up: UI at http://127.0.0.1:$(PREFECT_PORT)  (export PREFECT_API_URL=$(API_URL))"

@@ -78,3 +78,35 @@ def test_server_rejects_parameters_outside_the_schema(prefect_server, deployed):
 
 def test_missing_entrypoints_are_only_the_fetch_branch_flows(deployed):
     assert set(deployed["missing"]) <= {"crawl-sources", "reprocess"}
+
+
+def test_ingest_serve_registers_a_scheduled_deployment_and_runs_it(prefect_server, tmp_path):
+    """`ingest serve`: one process, no pool or worker; a UI-triggered run executes inside it."""
+    import sys
+    import time
+    from pathlib import Path
+
+    from prefect_server import _stop
+
+    wh = tmp_path / "served"
+    exe = str(Path(sys.executable).with_name("ingest"))
+    proc = prefect_server.start([exe, "serve", "--warehouse", str(wh), "--name", "serve-test",
+                                 "--cron", "15 7 * * *"], "serve.log")
+    try:
+        deadline = time.monotonic() + 120
+        dep = None
+        while dep is None:
+            assert proc.poll() is None, (prefect_server.tmp / "serve.log").read_text()
+            _, found = http("POST", f"{prefect_server.api}/deployments/filter",
+                            {"deployments": {"name": {"any_": ["serve-test"]}}})
+            dep = found[0] if found else None
+            assert time.monotonic() < deadline, "ingest serve registered no deployment within 120 s"
+            time.sleep(1)
+        assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"]) for s in dep["schedules"]] == \
+            [("15 7 * * *", "Asia/Shanghai", True)]
+        status, run = http("POST", f"{prefect_server.api}/deployments/{dep['id']}/create_flow_run", {})
+        assert status == 201
+        assert prefect_server.wait_for_run(run["id"], timeout=180)["state_type"] == "COMPLETED"
+        assert (wh / "speeches.duckdb").exists()
+    finally:
+        _stop(proc)

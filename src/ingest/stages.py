@@ -145,8 +145,8 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     local = duckdb.connect()
     try:
         staged = local.execute(
-            f"SELECT doc_id, match_hash, char_count, published_at FROM read_parquet('{staging.as_posix()}/documents-*.parquet')"
-            " ORDER BY batch_no, doc_id"
+            f"SELECT doc_id, match_hash, char_count, published_at FROM read_parquet('{staging.as_posix()}/documents-*.parquet', file_row_number = true)"
+            " ORDER BY batch_no, file_row_number"
         ).fetchall()
     finally:
         local.close()

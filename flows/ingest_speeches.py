@@ -1,6 +1,6 @@
 """The ingest flow: plan, stage batches, find duplicates, load, all in one committed step."""
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Prefect builds the parameter model from these hints,
+# and a served flow cannot resolve them from strings (`Literal` is not fully defined).
 import os
 import time
 from pathlib import Path

@@ -33,8 +33,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http(method: str, url: str, body: dict | None = None, timeout: float = 30):
-    """(status, parsed JSON) of one request to the Prefect REST API."""
+def http(method: str, url: str, body: dict | None = None, timeout: float = 30, attempts: int = 6):
+    """(status, parsed JSON) of one request to the Prefect REST API. A busy SQLite database
+    answers 503 for a moment; retry those like Prefect's own client does."""
+    for attempt in range(attempts):
+        status, payload = _request(method, url, body, timeout)
+        if status not in (502, 503) or attempt == attempts - 1:
+            return status, payload
+        time.sleep(1 + 2 * attempt)
+
+
+def _request(method: str, url: str, body: dict | None, timeout: float):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     try:

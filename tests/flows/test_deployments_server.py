@@ -105,7 +105,7 @@ def test_ingest_serve_registers_a_scheduled_deployment_and_runs_it(prefect_serve
         assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"]) for s in dep["schedules"]] == \
             [("15 7 * * *", "Asia/Shanghai", True)]
         status, run = http("POST", f"{prefect_server.api}/deployments/{dep['id']}/create_flow_run", {})
-        assert status == 201
+        assert status == 201, (status, run)
         assert prefect_server.wait_for_run(run["id"], timeout=180)["state_type"] == "COMPLETED"
         assert (wh / "speeches.duckdb").exists()
     finally:

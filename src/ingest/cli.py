@@ -221,5 +221,14 @@ def _format_table(columns: list[str], rows: list[tuple]) -> str:
     return buf.getvalue().rstrip("\n") + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
 
 
+def _register_eval() -> None:
+    from .evaluation.commands import eval_group
+
+    main.add_command(eval_group)
+
+
+_register_eval()
+
+
 if __name__ == "__main__":
     main()

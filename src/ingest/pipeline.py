@@ -7,9 +7,11 @@ import xxhash
 
 from . import dedup
 from .clean import RULES_VERSION, clean
+from .clean.page_rules import apply_page_rules
 from .encoding import DecodeError, decode_bytes
 from .extract import extract_html, extract_text
-from .model import Document, RawInput, Reject
+from .extract.threads import group_threads
+from .model import Document, Extracted, RawInput, Reject
 from .segment import get_segmenter
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
@@ -20,6 +22,8 @@ class ProcessedDocument:
     document: Document
     tokens: list[str]
     match_hash: str
+    # Later pages of a stitched forum thread: (source_uri, content_hash), recorded as ingested too.
+    merged_sources: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -46,8 +50,8 @@ def is_html(raw: RawInput, text_head: str | None = None) -> bool:
     return head.startswith(("<!doctype html", "<html"))
 
 
-def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocument | Reject:
-    """One raw input to a clean, segmented document, or a reject with the stage and reason."""
+def extract_one(raw: RawInput) -> Extracted | Reject:
+    """Decode and extract one input; HTML pages also get the page rule pack (thread flags need it)."""
     raw_hash = content_hash(raw.data)
     html = is_html(raw)
     try:
@@ -55,9 +59,18 @@ def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocum
     except DecodeError as exc:
         return Reject(raw.source_uri, "decode", str(exc), raw_hash)
     try:
-        extracted = extract_html(text, url=raw.source_uri if raw.source_kind != "file" else None) if html else extract_text(text)
+        if not html:
+            return extract_text(text)
+        extracted = extract_html(text, url=raw.source_uri if raw.source_kind != "file" else None)
+        return apply_page_rules(extracted)
     except Exception as exc:  # a broken page must not stop the run
         return Reject(raw.source_uri, "extract", f"extraction failed: {type(exc).__name__}: {exc}", raw_hash)
+
+
+def build_document(raw: RawInput, extracted: Extracted, segmenter_name: str = "rjieba",
+                   raw_hash: str | None = None) -> ProcessedDocument | Reject:
+    """Clean an extracted input and make the document row, its tokens and its dedup fingerprint."""
+    raw_hash = raw_hash or content_hash(raw.data)
     cleaned = clean(extracted)
     if not cleaned.text.strip():
         return Reject(raw.source_uri, "extract", "no body text found", raw_hash)
@@ -93,9 +106,32 @@ def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocum
     return ProcessedDocument(document, tokens, dedup.fingerprint(cleaned.text))
 
 
+def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocument | Reject:
+    """One raw input to a clean, segmented document, or a reject with the stage and reason."""
+    extracted = extract_one(raw)
+    if isinstance(extracted, Reject):
+        return extracted
+    return build_document(raw, extracted, segmenter_name)
+
+
 def process_batch(raws: list[RawInput], segmenter_name: str = "rjieba") -> BatchResult:
+    """Process a batch; the pages of one forum thread in it become one stitched document."""
     result = BatchResult()
-    for raw in raws:
-        out = process_one(raw, segmenter_name)
-        (result.rejects if isinstance(out, Reject) else result.documents).append(out)
+    pages: list[tuple[int, Extracted]] = []
+    for i, raw in enumerate(raws):
+        out = extract_one(raw)
+        if isinstance(out, Reject):
+            result.rejects.append(out)
+        else:
+            pages.append((i, out))
+    for members, extracted in group_threads(pages):
+        first = raws[members[0]]
+        raw_hash = content_hash(first.data) if len(members) == 1 else \
+            content_hash(b"\0".join(raws[i].data for i in members))
+        out = build_document(first, extracted, segmenter_name, raw_hash)
+        if isinstance(out, Reject):
+            result.rejects.append(out)
+            continue
+        out.merged_sources = [(raws[i].source_uri, content_hash(raws[i].data)) for i in members[1:]]
+        result.documents.append(out)
     return result

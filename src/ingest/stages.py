@@ -21,6 +21,7 @@ from .storage.warehouse import Warehouse
 
 DEFAULT_BATCH_BYTES = 4 << 20
 MAX_BATCH_FILES = 2000
+STITCH_BATCH_CAP = 4  # a directory of HTML pages may grow a batch to 4x the byte budget
 
 
 def utcnow() -> datetime:
@@ -58,6 +59,14 @@ class BatchCounts:
     reject_reasons: dict[str, int]
 
 
+def _pages_side_by_side(a: FileRef, b: FileRef) -> bool:
+    # Forum threads are stitched within a batch; the pages of one thread sit in one directory, so
+    # a batch is not cut between two HTML pages of the same directory (up to STITCH_BATCH_CAP).
+    html = (".html", ".htm")
+    return (Path(a.path).parent == Path(b.path).parent and a.path.lower().endswith(html)
+            and b.path.lower().endswith(html))
+
+
 def prepare_warehouse(wh: Warehouse) -> None:
     """Schema up to date and the leftovers of any crashed run removed (call under the run lock)."""
     con = wh.connect()
@@ -89,7 +98,11 @@ def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None
             todo.append(ref)
     batches, current, size = [], [], 0
     for ref in todo:
-        if current and (size + ref.size > batch_bytes or len(current) >= MAX_BATCH_FILES):
+        full = current and (size + ref.size > batch_bytes or len(current) >= MAX_BATCH_FILES)
+        if full and _pages_side_by_side(current[-1], ref) and size + ref.size <= STITCH_BATCH_CAP * batch_bytes \
+                and len(current) < MAX_BATCH_FILES:
+            full = False
+        if full:
             batches.append(current)
             current, size = [], 0
         current.append(ref)
@@ -115,6 +128,8 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
     result = process_batch(raws, segmenter)
     result.rejects.extend(read_rejects)
     hashes = {p.document.source_uri: p.document.content_hash for p in result.documents}
+    # A thread's later pages live inside page 1's document; remember them so a rerun skips them.
+    hashes.update({uri: h for p in result.documents for uri, h in p.merged_sources})
     hashes.update({r.source_uri: r.content_hash for r in result.rejects if r.content_hash})
     for ref in refs:
         if ref.path in hashes:

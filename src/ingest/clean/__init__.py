@@ -9,11 +9,16 @@ from ..model import BoilerplateHit, Extracted
 from .punctuation import to_fullwidth
 from .rules import (
     FOOTER_FIELD_TO_META, FOOTER_GATES, FOOTER_HEAD_LINES, FOOTER_RULE_ID, FOOTER_SEGMENT,
-    FOOTER_TAIL_LINES, LINE_RULES, REPEATED_TITLE_RULE_ID, RULES_VERSION,
+    FOOTER_TAIL_LINES, LINE_RULES, REPEATED_TITLE_RULE_ID,
 )
+from .rules import RULES_VERSION as TEXT_RULES_VERSION
+from .page_rules import PAGE_RULES_VERSION, apply_page_rules
 from .title import TitleFacts, looks_like_title, parse_title, strip_stray_suffix
 
 __all__ = ["Cleaned", "clean", "RULES_VERSION", "has_masking", "parse_datetime"]
+
+# Documents and hits carry both rule packs' versions: changing either one shows.
+RULES_VERSION = f"{TEXT_RULES_VERSION}+{PAGE_RULES_VERSION}"
 
 _MASK = re.compile(r"\*+|(?<![A-Za-z])(?:XX|xx|X|x)(?=[\u4e00-\u9fff])|(?<=[第的])[Xx]{1,3}(?![A-Za-z])")
 _DATETIME = re.compile(
@@ -120,6 +125,8 @@ def _take_title(lines: list[str], given: str | None, hits: list[BoilerplateHit])
 
 def clean(extracted: Extracted) -> Cleaned:
     """Apply the rule pack to an extractor's paragraphs; the result's text is the body only."""
+    if extracted.extractor != "text" and "page_rules" not in extracted.meta:
+        extracted = apply_page_rules(extracted)
     hits = list(extracted.hits)
     meta = dict(extracted.meta)
     lines = _strip_line_rules(extracted.paragraphs, hits, meta)

@@ -1,0 +1,1 @@
+"""Evaluation of pipeline stages against ground truth (dev-set directories)."""

@@ -8,11 +8,13 @@ from typing import Literal
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
 
-from flows.policy import IO_TASK, digest
-from ingest import report, stages
+from flows.policy import FETCH_TAG, IO_TASK, digest
+from ingest import report, stages, web_stages
 from ingest.config import validate_params
+from ingest.sources.config import load_sources_file
 from ingest.storage.runs import new_canonical_speeches
 from ingest.storage.warehouse import Warehouse
 
@@ -28,8 +30,10 @@ def _short(path: str) -> str:
 def _sources_label(sources, sources_file=None) -> str:
     if sources_file:
         return f"sources file {Path(sources_file).name}"
-    if not sources:
+    if sources is None:
         return "sample corpus"
+    if not sources:
+        return "no local files"
     label = ", ".join(_short(s.rstrip("/")) if "://" not in s else s for s in sources[:2])
     return label + (f" +{len(sources) - 2}" if len(sources) > 2 else "")
 
@@ -86,8 +90,50 @@ def find_duplicates(wh: Warehouse, run_id: str) -> dict:
 
 
 @task(name="load-warehouse", task_run_name="load run into {wh.db_path.name}", **IO_TASK)
-def load_warehouse(wh: Warehouse, plan: stages.RunPlan, batches: list, known: int, segmenter: str) -> dict:
-    return stages.load_run(wh, plan, batches, known, flow_run.get_id(), segmenter)
+def load_warehouse(wh: Warehouse, plan: stages.RunPlan, batches: list, known: int, segmenter: str,
+                   extra: dict | None = None) -> dict:
+    return stages.load_run(wh, plan, batches, known, flow_run.get_id(), segmenter, extra)
+
+
+# The fetcher retries timeouts and 5xx itself, request by request; retrying a whole host's crawl
+# would ask the site for every page again. Tag `fetch` lets one concurrency limit cap all
+# crawling (`prefect concurrency-limit create fetch 4`); fetch-host:<host> caps one site.
+@task(name="fetch-host", task_run_name="fetch {host}", cache_policy=NO_CACHE, tags=[FETCH_TAG])
+def fetch_host(wh: Warehouse, run_id: str, part: str, host: str, specs: list,
+               allow_private_hosts: bool) -> web_stages.CrawlResult:
+    return web_stages.crawl_host(wh, run_id, part, specs, allow_private_hosts)
+
+
+@task(name="stage-web-batch", task_run_name="web batch {batch_no}: {n_units} documents", cache_policy=NO_CACHE)
+def stage_web_batch(wh: Warehouse, run_id: str, batch_no: int, units: list, fetch_rejects: list,
+                    segmenter: str, n_units: int = 0) -> web_stages.WebBatchCounts:
+    return web_stages.stage_units(wh, run_id, batch_no, units, fetch_rejects, segmenter)
+
+
+def fetch_web(wh: Warehouse, plan: stages.RunPlan, specs: list, allow_private_hosts: bool,
+              first_batch: int, segmenter: str, logger) -> tuple[list, web_stages.WebSummary]:
+    """One fetch task per host (run side by side), then the fetched documents in batches."""
+    summary = web_stages.WebSummary()
+    groups = web_stages.group_by_host(specs)
+    futures = [fetch_host.with_options(tags=[FETCH_TAG, f"fetch-host:{host}"]).submit(
+                   wh, plan.run_id, f"{i:03d}", host, group, allow_private_hosts)
+               for i, (host, group) in enumerate(groups.items())]
+    units, rejects = [], []
+    for future in futures:
+        result = future.result()
+        summary.add_crawl(result)
+        units.extend(result.units)
+        rejects.extend(result.rejects)
+    batches = []
+    for i, chunk in enumerate(web_stages.unit_batches(units) or [[]]):
+        counts = stage_web_batch(wh, plan.run_id, first_batch + i, chunk, rejects if i == 0 else [],
+                                 segmenter, n_units=len(chunk))
+        summary.add_batch(counts)
+        batches.append(counts)
+    c = summary.counts
+    logger.info("web: %d seen, %d new, %d changed, %d unchanged, %d rejected (%d requests, %d answered 304)",
+                c["seen"], c["new"], c["changed"], c["unchanged"], c["rejected"], c["requests"], c["not_modified"])
+    return batches, summary
 
 
 @task(name="build-report", task_run_name="build run summary", **IO_TASK)
@@ -110,18 +156,23 @@ def publish_report(wh: Warehouse, summary: dict) -> None:
 @flow(name="ingest-speeches", flow_run_name=_flow_run_name, log_prints=True)
 def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = None,
                     segmenter: Literal["rjieba", "jieba"] = "rjieba", sources_file: str | None = None,
-                    runner: Literal["default", "dask"] = "default", dask_address: str | None = None,
-                    dask_workers: int = 2) -> dict:
-    """Ingest files and directories (default: the bundled sample corpus) into the warehouse."""
+                    allow_private_hosts: bool = False, runner: Literal["default", "dask"] = "default",
+                    dask_address: str | None = None, dask_workers: int = 2) -> dict:
+    """Ingest files, directories and URLs (default: the bundled sample corpus) into the warehouse."""
     clock = time.perf_counter()
     params = validate_params(sources=sources, sources_file=sources_file, warehouse=warehouse,
-                             segmenter=segmenter, runner=runner, dask_address=dask_address,
-                             dask_workers=dask_workers)
-    sources = params.all_sources()
+                             segmenter=segmenter, allow_private_hosts=allow_private_hosts, runner=runner,
+                             dask_address=dask_address, dask_workers=dask_workers)
     logger = get_run_logger()
     wh = Warehouse.at(warehouse)
+    paths, specs = web_stages.split_sources(sources)
+    if sources_file:
+        specs += load_sources_file(sources_file)
+        paths = paths or []
+    web = None
     with wh.run_lock():
-        plan = plan_inputs(wh, sources)
+        plan = plan_inputs(wh, paths)
+        plan.sources.extend(s.url for s in specs)
         logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches",
                     plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches))
         batches = _stage_all(wh, plan, params)
@@ -129,13 +180,18 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
             logger.info("batch %d/%d: %d files, %.1f MB, %d documents, %d rejects",
                         counts.batch_no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
                         counts.documents, counts.rejects)
+        if specs:
+            web_batches, web = fetch_web(wh, plan, specs, allow_private_hosts, len(batches), segmenter, logger)
+            batches.extend(web_batches)
         dups = find_duplicates(wh, plan.run_id)
-        loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter)
+        extra = {f"web_{k}": web.counts[k] for k in ("seen", "new", "changed", "unchanged", "rejected",
+                                                      "requests", "not_modified")} if web else None
+        loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter, extra)
     summary = {
         "run_id": plan.run_id,
         "flow_run_id": flow_run.get_id(),
         "warehouse": str(wh.root),
-        "sources": sources,
+        "sources": plan.sources if (sources or sources_file) else None,
         "inputs_seen": plan.inputs_seen,
         "inputs_unchanged": plan.inputs_unchanged,
         "inputs_read": sum(b.files for b in batches),
@@ -143,6 +199,7 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
         "documents_known": dups.get("documents_known", 0),
         "rejects": sum(b.rejects for b in batches),
         "reject_reasons": _merge_reasons(batches),
+        "web": web.counts if web else None,
         **loaded,
         "elapsed_s": round(time.perf_counter() - clock, 3),
     }

@@ -2,11 +2,12 @@
 import pytest
 
 from conftest import SAMPLE
-from ingest.config import ParameterError, read_sources_file, validate_params
+from ingest.config import ParameterError, validate_params
 
 
 def test_defaults_mean_the_sample_corpus():
-    assert validate_params().all_sources() is None
+    p = validate_params()
+    assert p.sources is None and p.sources_file is None and p.runner == "default"
 
 
 @pytest.mark.parametrize("values, message", [
@@ -27,29 +28,12 @@ def test_bad_parameters_name_the_field(values, message):
 
 
 def test_urls_pass_validation_for_the_fetch_stage():
-    assert validate_params(sources=["https://example.gov.cn/a.html"]).all_sources() == ["https://example.gov.cn/a.html"]
+    assert validate_params(sources=["https://example.gov.cn/a.html", str(SAMPLE)]).sources[0] == "https://example.gov.cn/a.html"
 
 
-def test_sources_file_relative_paths_comments_and_urls(tmp_path):
-    (tmp_path / "in").mkdir()
-    f = tmp_path / "sources.txt"
-    f.write_text("# comment\nin   # a folder\n\nhttps://example.gov.cn/list#top\n" + str(SAMPLE) + "\n", "utf-8")
-    assert read_sources_file(f) == [str((tmp_path / "in").resolve()), "https://example.gov.cn/list#top", str(SAMPLE)]
-    params = validate_params(sources=[str(SAMPLE)], sources_file=str(f))
-    assert params.all_sources()[0] == str(SAMPLE) and len(params.all_sources()) == 4
-
-
-def test_sources_file_naming_a_missing_path_or_nothing(tmp_path):
-    f = tmp_path / "sources.txt"
-    f.write_text("missing-dir\n", "utf-8")
-    with pytest.raises(ParameterError, match="names a missing path"):
-        validate_params(sources_file=str(f)).all_sources()
-    f.write_text("# nothing yet\n", "utf-8")
-    with pytest.raises(ParameterError, match="lists no sources"):
-        validate_params(sources_file=str(f)).all_sources()
-
-
-def test_the_checked_in_sources_file_works():
+def test_the_checked_in_sources_yaml_parses():
     from conftest import ROOT
+    from ingest.sources.config import load_sources_file
 
-    assert validate_params(sources_file=str(ROOT / "sources.txt")).all_sources() == [str(SAMPLE)]
+    assert validate_params(sources_file=str(ROOT / "sources.yaml")).sources_file
+    assert load_sources_file(ROOT / "sources.yaml") == []

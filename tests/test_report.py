@@ -54,3 +54,10 @@ def test_speeches_table_and_markdown_list_escape_masked_names():
 def test_long_source_lists_are_shortened():
     md = summary_markdown({**SUMMARY, "sources": [f"/d/{i}" for i in range(8)]})
     assert "`/d/4` and 3 more" in md
+
+
+def test_web_counts_get_a_row_when_the_run_fetched():
+    web = {"seen": 16, "new": 10, "changed": 0, "unchanged": 0, "rejected": 6, "requests": 32, "not_modified": 0}
+    md = summary_markdown({**SUMMARY, "web": web})
+    assert "| web pages: seen / new / changed / unchanged / rejected | 16 / 10 / 0 / 0 / 6 (32 requests, 0 answered 304) |" in md
+    assert "web pages" not in summary_markdown({**SUMMARY, "web": None})

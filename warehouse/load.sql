@@ -3,11 +3,11 @@
 
 -- name: staged_documents
 CREATE OR REPLACE TEMP TABLE staged_documents AS
-    SELECT * FROM read_parquet('{staging}/documents-*.parquet');
+    SELECT * FROM read_parquet('{staging}/documents-*.parquet', union_by_name = true);
 
 -- name: new_documents
 CREATE OR REPLACE TEMP TABLE new_documents AS
-    SELECT s.*, d.cluster_id, d.is_canonical, d.dup_kind, d.matched_doc_id, d.similarity
+    SELECT s.*, d.cluster_id, d.is_canonical, d.dup_kind, d.canonical_reason, d.matched_doc_id, d.similarity
     FROM staged_documents s
     JOIN read_parquet('{staging}/decisions.parquet') d USING (doc_id)
     WHERE s.doc_id NOT IN (SELECT doc_id FROM documents);

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS documents (
     cluster_id      VARCHAR NOT NULL,      -- same value = same underlying text
     is_canonical    BOOLEAN NOT NULL,
     dup_kind        VARCHAR NOT NULL,      -- unique | exact | near | contained
+    canonical_reason VARCHAR,              -- why this member is canonical (the written rule's deciding step)
     matched_doc_id  VARCHAR,
     similarity      DOUBLE,
     extractor       VARCHAR NOT NULL,

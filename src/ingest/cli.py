@@ -23,8 +23,8 @@ class Fatal(click.ClickException):
     exit_code = 2
 
 
-def _load_flow():
-    """The flow lives in flows/ beside src/ (it imports Prefect; this library does not)."""
+def _load_flow(name: str = "ingest_speeches"):
+    """The flows live in flows/ beside src/ (they import Prefect; this library does not)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     # The temporary server's 20 s default is too short on a busy two-core machine.
@@ -32,6 +32,10 @@ def _load_flow():
     root = str(Path(__file__).resolve().parents[2])
     if root not in sys.path:
         sys.path.insert(0, root)
+    if name == "reprocess":
+        from flows.reprocess import reprocess_raw
+
+        return reprocess_raw
     from flows.ingest_speeches import ingest_speeches
 
     return ingest_speeches
@@ -48,8 +52,10 @@ def main() -> None:
 @WAREHOUSE_OPTION
 @click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True,
               help="Word segmentation engine (same tokens; rjieba is much faster).")
-@click.option("--sources-file", type=click.Path(dir_okay=False), default=None,
-              help="A file listing sources, one per line ('#' comments; relative paths are relative to it).")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False), default=None,
+              help="A sources.yaml listing URLs to fetch, with per-source options.")
+@click.option("--allow-private-hosts", is_flag=True, default=False,
+              help="Allow fetching from private and loopback addresses (also INGEST_ALLOW_PRIVATE_HOSTS=1).")
 @click.option("--runner", type=click.Choice(["default", "dask"]), default="default", show_default=True,
               help="Where batches run: in this process, or on Dask (a local cluster unless --dask-address).")
 @click.option("--dask-address", default=None, metavar="tcp://HOST:PORT",
@@ -57,24 +63,34 @@ def main() -> None:
 @click.option("--dask-workers", type=int, default=2, show_default=True,
               help="Worker processes of the local Dask cluster (with --runner dask and no address).")
 def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources_file: str | None,
-        runner: str, dask_address: str | None, dask_workers: int) -> None:
-    """Run the ingest flow over SOURCES (files or directories, recursive; .txt, .html, .htm).
+        allow_private_hosts: bool, runner: str, dask_address: str | None, dask_workers: int) -> None:
+    """Run the ingest flow over SOURCES: files or directories (recursive; .txt, .html, .htm) and
+    URLs (an article, an RSS/Atom feed, a sitemap, a Discuz! board or thread).
 
-    With no SOURCE, ingests the bundled sample corpus. Bad inputs land in the `rejects`
-    table and do not stop the run; exit status is non-zero only on a fatal error.
+    With no SOURCE, ingests the bundled sample corpus. Only new or changed web pages are
+    downloaded. Bad inputs land in the `rejects` table and do not stop the run; exit status is
+    non-zero only on a fatal error.
     """
     from .config import ParameterError, validate_params
+    from .sources.config import load_sources_file
     from .sources.files import SourceError
+    from .sources.urls import allow_private_from_env, is_url
 
     for source in sources:
-        if "://" not in source and not Path(source).expanduser().exists():
+        if not is_url(source) and not Path(source).expanduser().exists():
             raise Fatal(f"no such file or directory: {source}")
+    if sources_file:
+        try:
+            load_sources_file(sources_file)  # fail before the flow starts, with the file's own message
+        except SourceError as exc:
+            raise Fatal(str(exc)) from None
     wh = Warehouse.at(warehouse)
     params = dict(sources=list(sources) or None, warehouse=str(wh.root), segmenter=segmenter,
-                  sources_file=sources_file, runner=runner, dask_address=dask_address,
-                  dask_workers=dask_workers)
+                  sources_file=str(Path(sources_file).resolve()) if sources_file else None,
+                  allow_private_hosts=allow_private_hosts or allow_private_from_env(),
+                  runner=runner, dask_address=dask_address, dask_workers=dask_workers)
     try:
-        validate_params(**params).all_sources()
+        validate_params(**params)
     except ParameterError as exc:
         raise Fatal(str(exc)) from None
     flow = _load_flow()
@@ -88,8 +104,8 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
 @main.command()
 @click.argument("sources", nargs=-1)
 @WAREHOUSE_OPTION
-@click.option("--sources-file", type=click.Path(dir_okay=False), default=None,
-              help="A file listing sources, one per line.")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False), default=None,
+              help="A sources.yaml listing URLs to fetch.")
 @click.option("--name", default="ingest-serve", show_default=True, help="Deployment name shown in the UI.")
 @click.option("--cron", default="0 6 * * *", show_default=True, help="When to run (cron, in --timezone).")
 @click.option("--timezone", "tz", default="Asia/Shanghai", show_default=True, help="IANA time zone of --cron.")
@@ -103,9 +119,10 @@ def serve(sources: tuple[str, ...], warehouse: str | None, sources_file: str | N
     from .config import ParameterError, validate_params
 
     wh = Warehouse.at(warehouse)
-    params = dict(sources=list(sources) or None, warehouse=str(wh.root), sources_file=sources_file)
+    params = dict(sources=list(sources) or None, warehouse=str(wh.root),
+                  sources_file=str(Path(sources_file).resolve()) if sources_file else None)
     try:
-        validate_params(**params).all_sources()
+        validate_params(**params)
     except ParameterError as exc:
         raise Fatal(str(exc)) from None
     if not os.environ.get("PREFECT_API_URL"):
@@ -135,6 +152,10 @@ def _print_summary(s: dict, wh: Warehouse) -> None:
     click.echo(f"  duplicates: {s['exact_duplicates']} exact, {s['near_duplicates']} near or contained")
     reasons = ", ".join(f"{n} × {r}" for r, n in sorted(s["reject_reasons"].items(), key=lambda kv: -kv[1]))
     click.echo(f"  rejects:    {s['rejects']}" + (f" ({reasons})" if reasons else ""))
+    if s.get("web"):
+        w = s["web"]
+        click.echo(f"  web:        {w['seen']} seen, {w['new']} new, {w['changed']} changed, {w['unchanged']} unchanged, "
+                   f"{w['rejected']} rejected ({w['requests']} requests, {w['not_modified']} answered 304)")
     click.echo(f"  warehouse:  {wh.db_path}")
     click.echo("")
     example = " ".join(named_statements("status.sql")["example"].split())
@@ -145,6 +166,30 @@ def _print_summary(s: dict, wh: Warehouse) -> None:
         click.echo(_format_table([d[0] for d in cur.description], cur.fetchall()))
     finally:
         con.close()
+
+
+@main.command()
+@WAREHOUSE_OPTION
+@click.option("--into", "into", type=click.Path(file_okay=False), required=True,
+              help="Directory for the rebuilt warehouse (must not hold one yet).")
+@click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True)
+def reprocess(warehouse: str | None, into: str, segmenter: str) -> None:
+    """Rebuild the web documents of a warehouse from its raw layer with the current rules, into a
+    new warehouse (--into DIR), without the network. The raw layer and fetch state are copied along,
+    so later `ingest run`s against the new warehouse stay incremental.
+    """
+    src, dest = Warehouse.at(warehouse), Warehouse.at(into)
+    from .reprocess import check_target
+
+    try:
+        check_target(src, dest)
+        summary = _load_flow("reprocess")(warehouse=str(src.root), into=str(dest.root), segmenter=segmenter)
+    except WarehouseError as exc:
+        raise Fatal(str(exc)) from None
+    click.echo(f"\nReprocess run {summary['run_id']} finished.")
+    click.echo(f"  raw fetches: {summary['raw_units']} read from {summary['source']}")
+    click.echo(f"  documents:   {summary['documents_new']} rebuilt, {summary['rejects']} rejects")
+    click.echo(f"  warehouse:   {dest.db_path}")
 
 
 @main.command()

@@ -19,22 +19,6 @@ def is_url(source: str) -> bool:
     return bool(URL_RE.match(source))
 
 
-def read_sources_file(path: Path) -> list[str]:
-    """One source per line (file, directory or URL); '#' starts a comment; relative paths are
-    relative to the sources file, so a checked-in sources file works from any working directory."""
-    sources = []
-    for raw in path.read_text("utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip() if not is_url(raw.strip()) else raw.strip()
-        if not line:
-            continue
-        if is_url(line):
-            sources.append(line)
-        else:
-            p = Path(line).expanduser()
-            sources.append(str(p if p.is_absolute() else (path.parent / p).resolve()))
-    return sources
-
-
 class IngestParams(BaseModel):
     """What one ingest run reads, where it writes, and how it executes."""
 
@@ -42,6 +26,7 @@ class IngestParams(BaseModel):
 
     sources: list[str] | None = None
     sources_file: str | None = None
+    allow_private_hosts: bool = False
     warehouse: str | None = None
     segmenter: Literal["rjieba", "jieba"] = "rjieba"
     runner: Literal["default", "dask"] = "default"
@@ -62,7 +47,7 @@ class IngestParams(BaseModel):
     @classmethod
     def _sources_file_exists(cls, value: str | None) -> str | None:
         if value is not None and not Path(value).expanduser().is_file():
-            raise ValueError(f"sources file not found: {value} (one file, directory or URL per line)")
+            raise ValueError(f"sources file not found: {value} (a sources.yaml of URLs to fetch)")
         return value
 
     @field_validator("dask_address")
@@ -84,19 +69,6 @@ class IngestParams(BaseModel):
         if self.dask_address and self.runner != "dask":
             raise ValueError("dask_address is set but runner is 'default'; set runner to 'dask'")
         return self
-
-    def all_sources(self) -> list[str] | None:
-        """sources plus the entries of sources_file; None means the bundled sample corpus."""
-        listed = list(self.sources or [])
-        if self.sources_file:
-            from_file = read_sources_file(Path(self.sources_file).expanduser())
-            if not from_file:
-                raise ParameterError(f"sources_file: {self.sources_file} lists no sources")
-            for source in from_file:
-                if not is_url(source) and not Path(source).exists():
-                    raise ParameterError(f"sources_file: {self.sources_file} names a missing path: {source}")
-            listed.extend(from_file)
-        return listed or None
 
 
 def validate_params(**values) -> IngestParams:

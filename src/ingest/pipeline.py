@@ -21,7 +21,8 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 class ProcessedDocument:
     document: Document
     tokens: list[str]
-    match_hash: str
+    match_hash: str = ""  # hex of the exact hash of the dedup matching form
+    fingerprint: dedup.Fingerprint | None = None
     # Later pages of a stitched forum thread: (source_uri, content_hash), recorded as ingested too.
     merged_sources: list[tuple[str, str]] = field(default_factory=list)
 
@@ -103,7 +104,7 @@ def build_document(raw: RawInput, extracted: Extracted, segmenter_name: str = "r
         hits=cleaned.hits,
     )
     tokens = get_segmenter(segmenter_name).cut(cleaned.text)
-    return ProcessedDocument(document, tokens, dedup.fingerprint(cleaned.text))
+    return ProcessedDocument(document, tokens)
 
 
 def process_one(raw: RawInput, segmenter_name: str = "rjieba") -> ProcessedDocument | Reject:
@@ -134,4 +135,8 @@ def process_batch(raws: list[RawInput], segmenter_name: str = "rjieba") -> Batch
             continue
         out.merged_sources = [(raws[i].source_uri, content_hash(raws[i].data)) for i in members[1:]]
         result.documents.append(out)
+    # MinHash runs over the whole batch at once (vectorised across documents).
+    for p, fp in zip(result.documents, dedup.fingerprint_batch([p.document.text for p in result.documents])):
+        p.fingerprint = fp
+        p.match_hash = f"{fp.exact_hash & (2**64 - 1):016x}"
     return result

@@ -33,6 +33,14 @@ def summary_markdown(s: dict, speeches: list[dict] | None = None) -> str:
         f"| exact duplicates | {s.get('exact_duplicates', 0)} |",
         f"| near duplicates | {s.get('near_duplicates', 0)} |",
         f"| **documents loaded** | **{new_docs}** |",
+    ]
+    web = s.get("web")
+    if web:
+        lines.append(f"| web pages: seen / new / changed / unchanged / rejected | {web.get('seen', 0)} / "
+                     f"{web.get('new', 0)} / {web.get('changed', 0)} / {web.get('unchanged', 0)} / "
+                     f"{web.get('rejected', 0)} ({web.get('requests', 0)} requests, "
+                     f"{web.get('not_modified', 0)} answered 304) |")
+    lines += [
         "",
         f"Elapsed: {elapsed:.1f} s. Throughput: {_rate(read, elapsed)} files/s, "
         f"{_rate(bytes_read / 1e6, elapsed, 2)} MB/s, {_rate(new_docs, elapsed)} documents/s.",

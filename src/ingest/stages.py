@@ -9,12 +9,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import dedup
 from .clean import RULES_VERSION
 from .pipeline import process_batch
 from .segment import user_dictionary
 from .sources.files import FileRef, discover_files, read_file, sample_corpus_dir
+from .storage import dedup_store
 from .storage.lake import remove_tree, write_parquet_atomic
 from .storage.tables import documents_table, file_state_table, hits_table, rejects_table, tokens_table
 from .storage.warehouse import Warehouse
@@ -80,7 +82,8 @@ def prepare_warehouse(wh: Warehouse) -> None:
 def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None,
              batch_bytes: int = DEFAULT_BATCH_BYTES) -> RunPlan:
     """Discover inputs and skip the files whose path, size and mtime match the last ingest."""
-    sources = list(sources) if sources else [str(sample_corpus_dir())]
+    # None: nothing named, so the sample corpus; [] : only URLs were named, so no files.
+    sources = list(sources) if sources is not None else [str(sample_corpus_dir())]
     con = wh.connect(read_only=True)
     try:
         known = wh.file_state(con)
@@ -142,6 +145,8 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
     write_parquet_atomic(hits_table(result.documents), out / f"hits-{batch_no:05d}.parquet")
     write_parquet_atomic(rejects_table(result.rejects), out / f"rejects-{batch_no:05d}.parquet")
     write_parquet_atomic(file_state_table(file_rows), out / f"files-{batch_no:05d}.parquet")
+    fps = [(p.document.doc_id, p.fingerprint) for p in result.documents]
+    write_parquet_atomic(dedup_store.fingerprints_table(fps), out / f"fingerprints-{batch_no:05d}.parquet")
     reasons: dict[str, int] = {}
     for r in result.rejects:
         reasons[r.reason] = reasons.get(r.reason, 0) + 1
@@ -155,44 +160,51 @@ def stage_empty(wh: Warehouse, run_id: str) -> None:
 
 
 def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
-    """Cluster this run's new documents against each other and everything loaded before."""
+    """Cluster this run's new documents against each other and everything loaded before.
+
+    Reads the staged documents and fingerprints, asks the warehouse only for the state those
+    fingerprints can match (read-only), and stages the plan; `load_run` saves it in the run's
+    transaction.
+    """
     staging = wh.staging(run_id)
     local = duckdb.connect()
     try:
         staged = local.execute(
-            f"SELECT doc_id, match_hash, char_count, published_at FROM read_parquet('{staging.as_posix()}/documents-*.parquet', file_row_number = true)"
+            "SELECT doc_id, text, title, published_at, source_kind, has_masking, char_count"
+            f" FROM read_parquet('{staging.as_posix()}/documents-*.parquet', file_row_number = true)"
             " ORDER BY batch_no, file_row_number"
         ).fetchall()
+        fps = dedup_store.fingerprints_from_table(
+            local.execute(f"SELECT * FROM read_parquet('{staging.as_posix()}/fingerprints-*.parquet')").to_arrow_table()
+        ) if staged else {}
     finally:
         local.close()
     con = wh.connect(read_only=True)
     try:
-        con.register("staged_ids", pa.table({"doc_id": [r[0] for r in staged]}))
+        con.register("staged_ids", pa.table({"doc_id": pa.array([r[0] for r in staged], pa.string())}))
         known = {r[0] for r in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT doc_id FROM staged_ids)").fetchall()}
-        prior = dict(con.execute("SELECT match_hash, any_value(cluster_id) FROM documents GROUP BY match_hash").fetchall())
+        con.unregister("staged_ids")
+        # The same file content staged twice within a run is one document.
+        new = list({r[0]: dedup.Candidate(r[0], fps[r[0]], r[1], r[2], r[3], r[4], bool(r[5]), r[6])
+                    for r in staged if r[0] not in known}.values())
+        prior = dedup_store.load_prior(con, new)
+        plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con))
     finally:
         con.close()
-    new = [dedup.Candidate(doc_id, mh, n, pub) for doc_id, mh, n, pub in staged if doc_id not in known]
-    # The same file content staged twice within a run is one document.
-    unique_new = list({c.doc_id: c for c in new}.values())
-    decisions = dedup.assign_clusters(unique_new, prior)
-    table = pa.table({
-        "doc_id": [d.doc_id for d in decisions],
-        "cluster_id": [d.cluster_id for d in decisions],
-        "is_canonical": pa.array([d.is_canonical for d in decisions], pa.bool_()),
-        "dup_kind": [d.dup_kind for d in decisions],
-        "matched_doc_id": pa.array([d.matched_doc_id for d in decisions], pa.string()),
-        "similarity": pa.array([d.similarity for d in decisions], pa.float64()),
-    })
-    write_parquet_atomic(table, staging / "decisions.parquet")
+    tables = dedup_store.plan_tables(plan)
+    dedup_store.write_tables(tables, staging)
+    decisions = tables["decisions"]
+    new_only = decisions.filter(pc.invert(decisions["is_update"])).drop_columns(["is_update"])
+    write_parquet_atomic(new_only, staging / "decisions.parquet")
     kinds: dict[str, int] = {}
-    for d in decisions:
+    for d in plan.assignments:
         kinds[d.dup_kind] = kinds.get(d.dup_kind, 0) + 1
-    return {"documents_known": len(staged) - len(unique_new), **kinds}
+    return {"documents_known": len(staged) - len(new), **kinds, "canonical_changes": len(plan.updates),
+            "text_reuse_rows": len(plan.reuse)}
 
 
 def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: int,
-             flow_run_id: str | None, segmenter: str) -> dict:
+             flow_run_id: str | None, segmenter: str, extra: dict[str, int] | None = None) -> dict:
     """Commit the run to the warehouse in one transaction and drop its staging area."""
     row = pa.table({
         "run_id": [plan.run_id], "flow_run_id": pa.array([flow_run_id], pa.string()),
@@ -211,6 +223,8 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
         "rules_version": [RULES_VERSION], "dictionary_version": [user_dictionary()[0]],
         "segmenter": [segmenter],
     })
+    for name, value in (extra or {}).items():  # e.g. the web counts (columns added by fetch.sql)
+        row = row.append_column(name, pa.array([value], pa.int32()))
     con = wh.connect()
     try:
         counts = wh.load_run(con, plan.run_id, row)

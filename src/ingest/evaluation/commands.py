@@ -63,3 +63,38 @@ def extraction_command(directory: Path, verbose: bool, baseline: bool, json_out:
     if json_out:
         json_out.write_text(json.dumps([_as_dict(r) for r in reports], ensure_ascii=False, indent=1),
                             encoding="utf-8")
+
+
+@eval_group.command(name="dedup")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--parts", type=click.IntRange(1, 20), default=1, show_default=True,
+              help="Ingest in this many runs (files dealt round-robin); 2 = the half-then-half check.")
+@click.option("--predictions", type=click.Path(dir_okay=False), default=None,
+              help="Also write the predicted clusters as a file,cluster_id CSV.")
+@click.option("--keep-warehouse", type=click.Path(file_okay=False), default=None,
+              help="Build the scratch warehouse here and keep it (default: a temporary directory).")
+@click.option("--verbose", is_flag=True, help="List the cluster pairs that were wrongly merged.")
+def dedup_command(directory: str, parts: int, predictions: str | None, keep_warehouse: str | None,
+                  verbose: bool) -> None:
+    """Run the real pipeline over DIRECTORY (docs/*.txt, labels.csv, meta.csv) and score its clusters.
+
+    The files go through the same stages as `ingest run` (read, extract, clean, segment,
+    fingerprint, dedup against the warehouse, load) into a scratch warehouse, and the
+    warehouse's cluster_ids are scored: pairwise and B-cubed P/R/F1, hard-negative merges (same
+    topic, different text) and recall per transformation, like devset/score_dedup.py; the last
+    line is the pairwise F1.
+    """
+    from ..storage.warehouse import WarehouseError
+    from .dedup import format_score
+    from .dedup_run import evaluate_directory
+
+    try:
+        result = evaluate_directory(directory, parts=parts, warehouse=keep_warehouse)
+    except (FileNotFoundError, WarehouseError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if predictions:
+        with open(predictions, "w", encoding="utf-8") as fh:
+            fh.write("file,cluster_id\n")
+            fh.writelines(f"{f},{c}\n" for f, c in sorted(result.predicted.items()))
+    click.echo(f"ingested {result.documents} documents in {result.runs} run(s): {result.seconds:.1f} s")
+    click.echo(format_score(result.score, verbose=verbose))

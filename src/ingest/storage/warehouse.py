@@ -12,12 +12,13 @@ from typing import Iterator
 import duckdb
 import pyarrow as pa
 
+from . import dedup_store
 from .lake import remove_tree, write_parquet_atomic
 from .sql import named_statements, sql_file
 from .tables import TOKEN_SCHEMA
 
 DB_NAME = "speeches.duckdb"
-SCHEMA_FILES = ("schema.sql", "views.sql", "macros.sql")
+SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "macros.sql", "fetch.sql")
 
 
 class WarehouseError(Exception):
@@ -97,6 +98,9 @@ class Warehouse:
         empty_tokens = self.lake / "tokens" / "run_id=__schema__" / "part-0.parquet"
         if not empty_tokens.exists():
             write_parquet_atomic(pa.table({f.name: pa.array([], f.type) for f in TOKEN_SCHEMA}), empty_tokens)
+        from .raw import ensure_raw_schema
+
+        ensure_raw_schema(self.lake)
         for name in SCHEMA_FILES:
             con.execute(sql_file(name).replace("{lake}", self.lake.as_posix()))
 
@@ -125,13 +129,21 @@ class Warehouse:
             con.execute(stmts["staged_documents"])
             con.execute(stmts["new_documents"])
             con.execute(stmts["insert_documents"], params)
+            # dedup state, canonical flips of earlier documents and text reuse: same transaction
+            dedup_store.save_plan(con, dedup_store.read_plan_tables(self.staging(run_id)), run_id,
+                                  new_doc_ids="new_documents")
             con.execute(stmts["insert_hits"], params)
             con.execute(stmts["insert_rejects"], params)
             con.execute(stmts["upsert_file_state"], params)
+            from .raw import load_fetch, raw_lake_query
+
+            has_raw = load_fetch(con, self.staging(run_id), params)
             counts = dict(zip(("documents_new", "exact_duplicates", "near_duplicates"),
                               con.execute(stmts["load_counts"]).fetchone()))
             self._write_lake(con, run_id, "tokens", stmts["new_tokens"])
             self._write_lake(con, run_id, "documents", stmts["new_documents_lake"])
+            if has_raw:
+                self._write_lake(con, run_id, "raw", raw_lake_query(self.staging(run_id)))
             con.register("run_row", _with_counts(run_row, counts))
             con.execute(stmts["insert_run"])
             con.unregister("run_row")
@@ -139,7 +151,7 @@ class Warehouse:
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
-            for table in ("tokens", "documents"):
+            for table in ("tokens", "documents", "raw"):
                 remove_tree(self.lake / table / f"run_id={run_id}")
             raise
         return counts

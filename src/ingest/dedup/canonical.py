@@ -1,0 +1,65 @@
+"""The written rule that picks a cluster's canonical member, and the reason stored with it.
+
+Rule, in order (the first criterion that differs decides):
+  1. unmasked before masked (`**书记`, `XX市` hide what the speech said);
+  2. simplified before traditional script (the corpus is read in simplified);
+  3. complete before partial: at least 90 % of the shingles of the longest member;
+  4. clean before carrying site chrome the matching step had to strip;
+  5. earliest published first (a missing date counts as latest);
+  6. source kind: file, web, forum, feed, other (first-hand copies before reposts);
+  7. most typical: highest mean MinHash agreement with the other members (a copy with
+     character edits, an added title or an ad line is less typical than the text it copies);
+  8. the smaller doc_id (a stable tie-break).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+COMPLETE_SHARE = 0.9
+SOURCE_KIND_ORDER = {"file": 0, "web": 1, "sitemap": 1, "forum": 2, "feed": 3}
+_LATEST = datetime.max
+
+
+@dataclass(slots=True)
+class Member:
+    """What the rule needs to know about one cluster member."""
+
+    doc_id: str
+    n_shingles: int
+    has_masking: bool
+    was_traditional: bool
+    dropped_lines: int
+    published_at: datetime | None
+    source_kind: str
+    centrality: float = 0.0  # mean share of MinHash values shared with the other members
+
+
+def _key(m: Member, longest: int) -> tuple:
+    complete = m.n_shingles >= COMPLETE_SHARE * longest
+    published = m.published_at.replace(tzinfo=None) if m.published_at else _LATEST
+    return (m.has_masking, m.was_traditional, not complete, m.dropped_lines > 0, published,
+            SOURCE_KIND_ORDER.get(m.source_kind, 9), -round(m.centrality, 4), m.doc_id)
+
+
+_CRITERIA = ("unmasked", "simplified script", "complete text", "no site chrome", "earliest published",
+             "source kind", "most typical text", "smallest doc_id")
+
+
+def choose(members: list[Member]) -> tuple[Member, str]:
+    """The canonical member and a one-line reason naming the criterion that decided."""
+    longest = max(m.n_shingles for m in members)
+    ranked = sorted(members, key=lambda m: _key(m, longest))
+    best = ranked[0]
+    if len(ranked) == 1:
+        return best, "only member"
+    kb, kr = _key(best, longest), _key(ranked[1], longest)
+    decided = next(i for i, (x, y) in enumerate(zip(kb, kr)) if x != y)
+    facts = [
+        "masked" if best.has_masking else "unmasked",
+        "traditional" if best.was_traditional else "simplified",
+        f"{best.n_shingles / longest:.0%} of longest",
+    ]
+    if best.published_at:
+        facts.append(f"published {best.published_at:%Y-%m-%d}")
+    return best, f"{_CRITERIA[decided]} decided over {ranked[1].doc_id} ({', '.join(facts)}; {len(members)} members)"

@@ -1,0 +1,120 @@
+"""Verifying a candidate pair on its real shingle sets: near duplicate, long excerpt, or neither."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .matching import MatchingForm
+from .minhash import SHINGLE, shingle_hashes
+
+
+class Shingled:
+    """A document's exact shingle set plus one set per paragraph (built on first use)."""
+
+    __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs", "titled")
+
+    def __init__(self, doc_id: str, hashes: np.ndarray, lines: list[str], titled: bool = False) -> None:
+        self.doc_id, self.hashes, self._lines, self.titled = doc_id, hashes, lines, titled
+        self._paragraphs: list[np.ndarray] | None = None
+
+    @classmethod
+    def from_form(cls, doc_id: str, form: MatchingForm) -> "Shingled":
+        titled = bool(form.title_lines) and len(form.lines[0]) >= SHINGLE
+        return cls(doc_id, shingle_hashes(form.text), form.lines, titled)
+
+    @property
+    def paragraphs(self) -> list[np.ndarray]:
+        """Shingle sets of the lines; the first one is a title-like line when `titled`."""
+        if self._paragraphs is None:
+            self._paragraphs = [shingle_hashes(p) for p in self._lines if len(p) >= SHINGLE]
+        return self._paragraphs
+
+    @property
+    def size(self) -> int:
+        return len(self.hashes)
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    """How two documents overlap; `small`/`large` name the documents by shingle count."""
+
+    small: str
+    large: str
+    jaccard: float
+    contained: float  # share of the smaller document found in the larger one
+    coverage: float  # share of the larger document reproduced by the smaller one
+    size_ratio: float  # |small| / |large|
+
+
+@dataclass(frozen=True, slots=True)
+class MatchPolicy:
+    """Thresholds of the verification step (tuned on the dev set; the reasons are in README).
+
+    near_jaccard      two texts are one speech when their Jaccard reaches this, whatever sizes;
+    reword_jaccard    ... or this much when they are of similar length (size_ratio >= reword_ratio):
+                      a real edited draft keeps only ~1/3 of the 5-grams but is still the speech;
+    contained_min     "mostly contained": this share of the smaller text occurs in the larger;
+    cover_min         a contained text joins only when it reproduces this share of the larger
+                      text (policy: excerpts of >= 50 % are the speech, quotations <= 40 % are not);
+    para_hit          a paragraph counts as reproduced when this share of its shingles occurs;
+    min_paragraphs    below this many paragraphs (a layout that merged them) use characters;
+    partial_ratio     a matched text that is mostly contained and smaller than this share of the
+                      other is reported as `contained` (an excerpt), not `near`.
+    """
+
+    near_jaccard: float = 0.5
+    reword_jaccard: float = 0.3
+    reword_ratio: float = 0.8
+    contained_min: float = 0.7
+    cover_min: float = 0.45
+    para_hit: float = 0.5
+    min_paragraphs: int = 4
+    partial_ratio: float = 0.7
+
+
+def _paragraph_coverage(large: Shingled, small_set: np.ndarray, policy: MatchPolicy) -> float | None:
+    """Share of the larger text's paragraphs that the smaller text reproduces.
+
+    Counted in paragraphs rather than characters because excerpts are cut at paragraph
+    boundaries and the policy speaks of "how much of the speech" was reposted: a poem
+    commentary's first six short paragraphs are half of it although they are 20 % of its characters.
+    """
+    hits = [np.isin(p, small_set, assume_unique=True).mean() >= policy.para_hit for p in large.paragraphs]
+    if large.titled and hits and not hits[0]:
+        hits = hits[1:]  # a title the smaller text does not repeat is no paragraph of the speech
+    if len(hits) < policy.min_paragraphs:
+        return None
+    return sum(hits) / len(hits)
+
+
+def compare(a: Shingled, b: Shingled, policy: MatchPolicy = MatchPolicy()) -> Overlap:
+    small, large = (a, b) if (a.size, a.doc_id) <= (b.size, b.doc_id) else (b, a)
+    if small.size == 0:
+        return Overlap(small.doc_id, large.doc_id, 0.0, 0.0, 0.0, 0.0)
+    inter = len(np.intersect1d(small.hashes, large.hashes, assume_unique=True))
+    union = small.size + large.size - inter
+    char_cover = inter / large.size
+    jaccard = inter / union
+    # paragraphs matter only for a mostly contained text that is not already a near duplicate
+    needed = inter and jaccard < policy.near_jaccard and inter >= policy.contained_min * small.size
+    para_cover = _paragraph_coverage(large, small.hashes, policy) if needed else None
+    coverage = char_cover if para_cover is None else max(char_cover, para_cover)
+    return Overlap(small.doc_id, large.doc_id, jaccard, inter / small.size, coverage,
+                   small.size / large.size)
+
+
+def similar(o: Overlap, policy: MatchPolicy = MatchPolicy()) -> bool:
+    """Same text by overall similarity (as opposed to by containment and coverage)."""
+    return o.jaccard >= policy.near_jaccard or (
+        o.size_ratio >= policy.reword_ratio and o.jaccard >= policy.reword_jaccard)
+
+
+def verdict(o: Overlap, policy: MatchPolicy = MatchPolicy()) -> str | None:
+    """'near', 'contained' (the smaller text is an excerpt of the larger) or None (different texts)."""
+    partial = o.contained >= policy.contained_min and o.size_ratio < policy.partial_ratio
+    if similar(o, policy):
+        return "contained" if partial else "near"
+    if o.contained >= policy.contained_min and o.coverage >= policy.cover_min:
+        return "contained"
+    return None

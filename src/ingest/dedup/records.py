@@ -1,0 +1,110 @@
+"""Records exchanged between the dedup step, the pipeline and the dedup store."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from .reuse import Passage
+
+
+@dataclass(slots=True)
+class Fingerprint:
+    """Everything about one document that dedup needs later, computed once per batch."""
+
+    exact_hash: int  # signed 64-bit xxh3 of the matching form
+    signature: np.ndarray  # uint32 MinHash values
+    band_keys: np.ndarray  # int64, one per LSH band
+    n_shingles: int
+    match_len: int
+    has_masking: bool
+    was_traditional: bool
+    dropped_lines: int  # chrome lines the matching step removed
+    passages: list[Passage] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A document of the current run, waiting for its cluster."""
+
+    doc_id: str
+    fingerprint: Fingerprint
+    text: str
+    title: str | None = None
+    published_at: datetime | None = None
+    source_kind: str = "file"
+    has_masking: bool = False
+    char_count: int = 0
+
+
+@dataclass(slots=True)
+class PriorDoc:
+    """A document loaded by an earlier run, as the dedup tables remember it."""
+
+    doc_id: str
+    cluster_id: str
+    exact_hash: int
+    signature: np.ndarray
+    n_shingles: int
+    has_masking: bool
+    was_traditional: bool
+    dropped_lines: int
+    published_at: datetime | None
+    source_kind: str
+    is_canonical: bool
+    dup_kind: str
+
+
+@dataclass(slots=True)
+class PriorIndex:
+    """The part of the warehouse's dedup state that the current run's documents can touch.
+
+    `docs` holds every document named by a posting below plus all members of their clusters
+    (the canonical rule looks at whole clusters).
+    """
+
+    docs: dict[str, PriorDoc] = field(default_factory=dict)
+    exact: dict[int, list[str]] = field(default_factory=dict)
+    bands: dict[int, list[str]] = field(default_factory=dict)
+    passages: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Assignment:
+    """Where one document lands: its cluster, kind of duplicate and canonical status."""
+
+    doc_id: str
+    cluster_id: str
+    dup_kind: str  # unique | exact | near | contained
+    is_canonical: bool
+    canonical_reason: str | None = None
+    matched_doc_id: str | None = None
+    similarity: float | None = None
+
+
+@dataclass(slots=True)
+class ReuseRow:
+    """A passage shared by two documents of different clusters."""
+
+    doc_id: str
+    other_doc_id: str
+    cluster_id: str
+    other_cluster_id: str
+    passage_key: int
+    start: int  # offsets of the passage in doc_id's text
+    end: int
+    passage: str
+
+
+@dataclass(slots=True)
+class DedupPlan:
+    """The decisions of one run and the state rows to persist with them."""
+
+    assignments: list[Assignment] = field(default_factory=list)  # the run's new documents
+    updates: list[Assignment] = field(default_factory=list)  # earlier documents that changed
+    fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+    reuse: list[ReuseRow] = field(default_factory=list)
+    links: list[tuple[str, str, str, float]] = field(default_factory=list)  # cluster, other, via doc, sim
+    stats: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,208 @@
+"""Network access behind one small interface: a safe httpx fetcher that always returns a Response."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Protocol
+from urllib.parse import urljoin
+
+import httpx
+
+from .urls import ForbiddenURL, canonical_url, check_public_host, host_of
+
+USER_AGENT = "speech-ingest/0.1 (+https://github.com/speech-ingest; research corpus of public speeches)"
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml",
+              "application/rss+xml", "application/atom+xml", "application/rdf+xml")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(slots=True)
+class Response:
+    """One HTTP exchange as kept in the raw layer; `error` is set (a reject reason) when it failed."""
+
+    url: str
+    final_url: str
+    status: int  # 0 when no HTTP response was received
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+    error: str | None = None
+    attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status == 200
+
+    @property
+    def not_modified(self) -> bool:
+        return self.error is None and self.status == 304
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+@dataclass
+class FetchPolicy:
+    """The politeness and safety rules every request obeys."""
+
+    user_agent: str = USER_AGENT
+    timeout_s: float = 20.0
+    retries: int = 2
+    backoff_s: float = 1.0
+    max_bytes: int = 10 << 20
+    max_redirects: int = 5
+    delay_s: float = 1.0  # between two requests to the same host
+    allow_private_hosts: bool = False
+    obey_robots: bool = True
+    content_types: tuple[str, ...] = TEXT_TYPES
+
+
+class Fetcher(Protocol):
+    policy: FetchPolicy
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+            check_robots: bool = True) -> Response: ...
+
+
+class _Refused(Exception):
+    pass
+
+
+class HostPacer:
+    """At most one request in flight per host, and `delay` seconds between the end of one and the next."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._last: dict[str, float] = {}
+        self._guard = threading.Lock()
+
+    def lock(self, host: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(host, threading.Lock())
+
+    def wait(self, host: str, delay: float) -> None:
+        last = self._last.get(host)
+        if last is not None:
+            pause = last + delay - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+
+    def done(self, host: str) -> None:
+        self._last[host] = time.monotonic()
+
+
+class HttpFetcher:
+    """The real fetcher: httpx, no automatic redirects (each hop is checked), streamed size cap."""
+
+    def __init__(self, policy: FetchPolicy | None = None, client: httpx.Client | None = None) -> None:
+        from .robots import RobotsCache
+
+        self.policy = policy or FetchPolicy()
+        self._client = client or httpx.Client(
+            follow_redirects=False, trust_env=False,
+            timeout=httpx.Timeout(self.policy.timeout_s, connect=min(self.policy.timeout_s, 10.0)),
+            headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+        self.pacer = HostPacer()
+        self.robots = RobotsCache(self)
+        self.requests = 0  # HTTP requests actually sent, retries and robots.txt included
+        self.host_delays: dict[str, float] = {}
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> "HttpFetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+            check_robots: bool = True) -> Response:
+        """GET with the safety rules; never raises for network or HTTP trouble, returns a Response."""
+        fetched_at = utcnow()
+        current = url
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        try:
+            for _hop in range(self.policy.max_redirects + 1):
+                check_public_host(current, self.policy.allow_private_hosts)
+                if check_robots and self.policy.obey_robots and not self.robots.allowed(current):
+                    raise _Refused("disallowed by robots.txt")
+                resp = self._get_with_retries(current, headers)
+                if resp.status in (301, 302, 303, 307, 308) and resp.headers.get("location"):
+                    current = canonical_url(urljoin(current, resp.headers["location"]))
+                    continue
+                resp.url, resp.fetched_at = url, fetched_at
+                return self._checked(resp)
+            raise _Refused(f"too many redirects (more than {self.policy.max_redirects})")
+        except (ForbiddenURL, _Refused) as exc:
+            return Response(url, current, 0, {}, b"", fetched_at, str(exc))
+
+    def _checked(self, resp: Response) -> Response:
+        if resp.error or resp.status == 304:
+            return resp
+        if resp.status >= 400:
+            resp.error = f"HTTP {resp.status}"
+            return resp
+        if resp.status != 200:
+            resp.error = f"unexpected HTTP status {resp.status}"
+            return resp
+        ctype = (resp.content_type or "").split(";")[0].strip().lower()
+        if ctype and ctype not in self.policy.content_types:
+            resp.error = f"unsupported content type {ctype}"
+        return resp
+
+    def _get_with_retries(self, url: str, headers: dict) -> Response:
+        host = host_of(url)
+        attempt = 0
+        while True:
+            attempt += 1
+            resp = self._get_once(url, headers, host)
+            resp.attempts = attempt
+            retryable = resp.status >= 500 or (resp.error or "").startswith("timeout")
+            if not retryable or attempt > self.policy.retries:
+                return resp
+            time.sleep(self.policy.backoff_s * (2 ** (attempt - 1)))
+
+    def _get_once(self, url: str, headers: dict, host: str) -> Response:
+        delay = max(self.policy.delay_s, self.host_delays.get(host, 0.0))
+        with self.pacer.lock(host):
+            self.pacer.wait(host, delay)
+            self.requests += 1
+            try:
+                return self._stream(url, headers)
+            finally:
+                self.pacer.done(host)
+
+    def _stream(self, url: str, headers: dict) -> Response:
+        now = utcnow()
+        limit = self.policy.max_bytes
+        try:
+            with self._client.stream("GET", url, headers=headers) as r:
+                hdrs = {k.lower(): v for k, v in r.headers.items()}
+                declared = hdrs.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    return Response(url, str(r.url), r.status_code, hdrs, b"", now,
+                                    f"response too large ({int(declared)} bytes, limit {limit})")
+                chunks, size = [], 0
+                for chunk in r.iter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        return Response(url, str(r.url), r.status_code, hdrs, b"", now,
+                                        f"response too large (over {limit} bytes)")
+                    chunks.append(chunk)
+                return Response(url, str(r.url), r.status_code, hdrs, b"".join(chunks), now)
+        except httpx.TimeoutException as exc:
+            return Response(url, url, 0, {}, b"", now, f"timeout ({type(exc).__name__})")
+        except httpx.HTTPError as exc:
+            return Response(url, url, 0, {}, b"", now, f"connection failed: {type(exc).__name__}: {exc}")

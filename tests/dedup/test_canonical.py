@@ -1,0 +1,29 @@
+"""The canonical rule: unmasked, simplified, complete, clean, earliest, source kind; with a reason."""
+from datetime import datetime
+
+from ingest.dedup.canonical import Member, choose
+
+
+def member(doc_id, **kw):
+    base = dict(n_shingles=1000, has_masking=False, was_traditional=False, dropped_lines=0,
+                published_at=None, source_kind="file")
+    return Member(doc_id, **{**base, **kw})
+
+
+def test_each_criterion_in_order():
+    assert choose([member("a", has_masking=True), member("b")])[0].doc_id == "b"
+    assert choose([member("a", was_traditional=True), member("b", n_shingles=950)])[0].doc_id == "b"
+    assert choose([member("a", n_shingles=500), member("b", dropped_lines=3)])[0].doc_id == "b"
+    assert choose([member("a", dropped_lines=2), member("b", n_shingles=980)])[0].doc_id == "b"
+    early, late = datetime(2024, 1, 1), datetime(2024, 6, 1)
+    assert choose([member("a", published_at=late), member("b", published_at=early)])[0].doc_id == "b"
+    assert choose([member("a"), member("b", published_at=late)])[0].doc_id == "b"
+    assert choose([member("a", source_kind="forum"), member("b", source_kind="web")])[0].doc_id == "b"
+    assert choose([member("b"), member("a")])[0].doc_id == "a"
+
+
+def test_reason_names_the_deciding_criterion():
+    best, reason = choose([member("a", has_masking=True), member("b", published_at=datetime(2024, 7, 4))])
+    assert best.doc_id == "b"
+    assert reason.startswith("unmasked decided over a") and "published 2024-07-04" in reason
+    assert choose([member("solo")])[1] == "only member"

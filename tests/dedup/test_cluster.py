@@ -1,0 +1,111 @@
+"""Run-level clustering: every kind of repost joins, quotations and other speeches do not, runs add up."""
+from datetime import datetime
+
+from dedup_fixtures import candidates, ingest, partition, speeches  # noqa: F401 (fixture)
+
+from ingest.dedup import MemoryState, assign_clusters
+
+
+def corpus(speeches) -> dict[str, str]:
+    """Five speeches, each with the reposts the issue lists, plus quotations of two of them."""
+    docs = {}
+    for name in ("000", "002", "003", "004"):
+        v = speeches[name]
+        docs.update({
+            f"{name}-original": v.original(), f"{name}-copy": v.original(), f"{name}-trad": v.traditional(),
+            f"{name}-halfwidth": v.halfwidth(), f"{name}-masked": v.masked(), f"{name}-dropped": v.dropped_paragraph(),
+            f"{name}-retitled": v.retitled(), f"{name}-forum": v.forum(), f"{name}-layout": v.layout(),
+            f"{name}-edited": v.edited(), f"{name}-excerpt": v.excerpt(0.6),
+        })
+    docs["001-original"] = speeches["001"].original()
+    docs["q004-quote"] = speeches["004"].quote(start=8, count=4)
+    docs["q003-quote"] = speeches["003"].quote(start=3, count=2)
+    return docs
+
+
+def expected(docs) -> set[frozenset[str]]:
+    return partition({d: d.split("-")[0] for d in docs})
+
+
+def test_all_variant_kinds_cluster_with_their_speech(speeches):
+    docs = corpus(speeches)
+    state = MemoryState()
+    plan = ingest(state, docs)
+    assert partition(state.clusters()) == expected(docs)
+    kinds = {a.doc_id: a.dup_kind for a in plan.assignments}
+    assert kinds["003-copy"] in ("exact", "unique") and kinds["004-excerpt"] == "contained"
+    assert kinds["004-trad"] == "exact"  # exact on the matching form: script does not count
+    assert kinds["004-masked"] == kinds["004-edited"] == "near"
+    assert kinds["001-original"] == "unique"
+    canon = {a.cluster_id: a.doc_id for a in plan.assignments if a.is_canonical}
+    assert len(canon) == len(expected(docs))
+    assert {canon[state.docs[f"{n}-original"].cluster_id] for n in ("000", "002", "003", "004")} <= {
+        f"{n}-{k}" for n in ("000", "002", "003", "004") for k in ("original", "copy", "halfwidth", "layout")}
+
+
+def test_quotations_are_text_reuse_not_duplicates(speeches):
+    docs = corpus(speeches)
+    state = MemoryState()
+    plan = ingest(state, docs)
+    assert state.docs["q004-quote"].cluster_id != state.docs["004-original"].cluster_id
+    pairs = {(r.doc_id, r.other_doc_id) for r in plan.reuse} | {(r.other_doc_id, r.doc_id) for r in plan.reuse}
+    assert ("q004-quote", "004-original") in pairs and ("q003-quote", "003-original") in pairs
+    row = next(r for r in plan.reuse if "q004-quote" in (r.doc_id, r.other_doc_id))
+    source = docs[row.doc_id]
+    assert source[row.start : row.end] == row.passage and len(row.passage) >= 16
+    assert all(r.cluster_id != r.other_cluster_id for r in plan.reuse)
+
+
+def test_recommendation_lists_naming_other_titles_do_not_merge(speeches):
+    titles = [speeches[n].title for n in speeches] + ["市委书记在全市组织工作会议上的讲话"]
+    docs = {f"{n}-listed": speeches[n].with_recommendations(titles) for n in ("000", "002", "003")}
+    state = MemoryState()
+    ingest(state, docs)
+    assert len(set(state.clusters().values())) == 3
+
+
+def test_half_then_half_gives_the_same_clusters_as_all_at_once(speeches):
+    docs = corpus(speeches)
+    once = MemoryState()
+    ingest(once, docs)
+    ids = sorted(docs)
+    for first, second in ((ids[::2], ids[1::2]), (ids[: len(ids) // 2], ids[len(ids) // 2 :])):
+        twice = MemoryState()
+        ingest(twice, {d: docs[d] for d in first})
+        before = dict(twice.clusters())
+        ingest(twice, {d: docs[d] for d in second})
+        assert partition(twice.clusters()) == partition(once.clusters())
+        assert all(twice.clusters()[d] == c for d, c in before.items())  # ids never change
+
+
+def test_a_better_member_arriving_later_becomes_canonical(speeches):
+    v = speeches["004"]  # a sample without masks
+    state = MemoryState()
+    first = ingest(state, {"masked": v.masked()})
+    assert first.assignments[0].is_canonical
+    second = ingest(state, {"clean": v.original()}, clean={"published_at": datetime(2024, 7, 4)})
+    new = second.assignments[0]
+    assert new.is_canonical and new.cluster_id == first.assignments[0].cluster_id
+    assert new.canonical_reason.startswith("unmasked decided over masked")
+    assert [(u.doc_id, u.is_canonical, u.dup_kind) for u in second.updates] == [("masked", False, "near")]
+
+
+def test_a_document_already_loaded_is_ignored(speeches):
+    state = MemoryState()
+    ingest(state, {"a": speeches["002"].original()})
+    again = candidates({"a": speeches["002"].original()})
+    plan = assign_clusters(again, state.prior_for(again), state.fetch_texts)
+    assert plan.assignments == [] and plan.updates == []
+
+
+def test_a_document_bridging_two_earlier_clusters_joins_one_and_records_the_link(speeches):
+    v = speeches["004"]
+    head = "\n".join(v.paras[:10])
+    tail = "\n".join(v.paras[10:])
+    state = MemoryState()
+    ingest(state, {"head": head, "tail": tail})
+    assert state.docs["head"].cluster_id != state.docs["tail"].cluster_id
+    plan = ingest(state, {"full": v.original()})
+    assert plan.assignments[0].cluster_id in (state.docs["head"].cluster_id, state.docs["tail"].cluster_id)
+    assert state.docs["head"].cluster_id != state.docs["tail"].cluster_id
+    assert len(plan.links) == 1 and plan.links[0][2] == "full"

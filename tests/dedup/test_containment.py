@@ -1,0 +1,57 @@
+"""Verification: near duplicates, long excerpts (contained) and short quotations (different texts)."""
+from dedup_fixtures import speeches  # noqa: F401 (fixture)
+from ingest.dedup.containment import MatchPolicy, Shingled, compare, verdict
+from ingest.dedup.matching import matching_form
+
+
+def shingled(doc_id, text):
+    return Shingled.from_form(doc_id, matching_form(text))
+
+
+def judge(a, b):
+    return verdict(compare(shingled("a", a), shingled("b", b)))
+
+
+def test_reposts_are_near_duplicates(speeches):
+    v = speeches["003"]
+    for variant in (v.traditional(), v.halfwidth(), v.masked(), v.dropped_paragraph(), v.retitled(),
+                    v.forum(), v.layout(), v.edited()):
+        assert judge(v.original(), variant) == "near"
+
+
+def test_a_long_excerpt_is_contained_and_a_short_quotation_is_not(speeches):
+    v = speeches["004"]
+    o = compare(shingled("full", v.original()), shingled("part", v.excerpt(0.6)))
+    assert (o.small, o.large) == ("part", "full") and o.contained > 0.9
+    assert verdict(o) in ("near", "contained")  # 60 % of the text is also a Jaccard of ~0.6
+    assert judge(v.original(), v.excerpt(0.5)) in ("near", "contained")
+    # a long excerpt with a long foreign preamble: mostly contained, Jaccard below 0.5
+    preamble = speeches["003"].paras[0]
+    o = compare(shingled("full", v.original()), shingled("part", preamble + "\n" + v.excerpt(0.5)))
+    assert o.jaccard < 0.5 and verdict(o) == "contained"
+    assert judge(v.original(), v.quote(start=6, count=4)) is None  # 4 of 21 paragraphs
+
+
+def test_coverage_counts_paragraphs_unless_the_larger_text_has_too_few(speeches):
+    v = speeches["004"]
+    merged = "".join(v.paras)  # a layout that lost the paragraph breaks: characters are used
+    o = compare(shingled("q", v.quote(start=0, count=3)), shingled("m", merged))
+    assert o.coverage < MatchPolicy().cover_min
+
+
+def test_different_speeches_do_not_match(speeches):
+    # 000 and 003 were given at the same event and share its stock phrases
+    assert judge(speeches["000"].original(), speeches["003"].original()) is None
+    assert judge(speeches["002"].original(), speeches["004"].original()) is None
+
+
+def test_a_title_counts_as_a_paragraph_only_when_the_smaller_text_repeats_it(speeches):
+    paras = speeches["004"].paras[:4] + speeches["002"].paras[1:5]  # 8 body paragraphs, 4 short first
+    full = "\n".join(["在全市工作会议上的讲话", *paras])
+    half = "\n".join(paras[:4])  # half the body, title dropped: 4 of 8, not 4 of 9
+    o = compare(shingled("half", half), shingled("full", full))
+    assert o.coverage == 0.5 and verdict(o) == "contained"
+    # a short first line that the excerpt repeats is body, and counts
+    body = "\n".join(["一、总体要求", *paras])
+    o = compare(shingled("half", "\n".join(["一、总体要求", *paras[:4]])), shingled("full", body))
+    assert o.coverage == 5 / 9

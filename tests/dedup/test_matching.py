@@ -1,0 +1,56 @@
+"""The matching form folds script, width, punctuation, layout and masks, and drops chrome."""
+from dedup_fixtures import speeches  # noqa: F401 (fixture)
+from ingest.dedup.matching import chrome_flags, is_traditional, matching_form
+
+
+def test_traditional_folds_to_the_simplified_form(speeches):
+    v = speeches["003"]
+    for config in ("s2t", "s2hk", "s2tw"):
+        form = matching_form(v.traditional(config))
+        assert form.was_traditional
+        assert form.text == matching_form(v.original()).text
+
+
+def test_a_few_traditional_titles_do_not_make_a_text_traditional(speeches):
+    v = speeches["003"]
+    form = matching_form(v.original() + "\n義大利公開賽 茲韋列夫封王")
+    assert not form.was_traditional
+    assert is_traditional("義大利公開賽") and not is_traditional(v.original())
+
+
+def test_width_punctuation_and_layout_are_folded(speeches):
+    v = speeches["002"]
+    base = matching_form(v.original()).text
+    assert matching_form(v.halfwidth()).text == base
+    assert matching_form("ＡＢＣ１２３，测试") .text == "abc123测试"
+    # hard-wrapped, indented, merged paragraphs: the same characters in the same order
+    assert matching_form(v.layout()).text == matching_form("\n".join(v.paras)).text
+
+
+def test_masking_markers_are_neutralised_and_reported():
+    plain = matching_form("请市委书记讲话，XX市和x学院参加，党的XX大精神。")
+    assert plain.has_masking
+    assert plain.text == "请市委书记讲话市和学院参加党的大精神"
+    assert matching_form("**书记主持会议").text == matching_form("XX书记主持会议").text == "书记主持会议"
+    english = matching_form("Alexander Zverev won in Rome, box office 6x")
+    assert "alexanderzverev" in english.text and "box" in english.text
+
+
+def test_forum_news_and_site_chrome_is_dropped(speeches):
+    v = speeches["004"]
+    noisy = "\n".join([
+        "江夏客", "发表于 2020-2-16 04:01:27 | 只看该作者 | 倒序浏览 | 阅读模式",
+        "本帖最后由 江夏客 于 2020-2-16 06:01 编辑", v.original(),
+        "------------------", "认真写好每一篇稿子",
+        "来源：齐鲁网　编辑：蒋琳　终审：朱峰", "[责任编辑：钱程]",
+        "回复 引用 举报", "【版权说明】本站部分内容由用户上传或转载自互联网，仅供参考学习，不代表本站观点。",
+        "网站简介 | 联系方式 | 隐私条款 | 广告合作", "猜你喜欢：", "▪ 另一篇讲话的标题", "另一篇没有符号的标题",
+    ])
+    form = matching_form(noisy)
+    assert form.text == matching_form(v.original()).text
+    assert form.dropped_lines >= 10
+
+
+def test_a_list_header_near_the_top_is_one_ad_line_not_a_list(speeches):
+    lines = ["今日推荐", "“妈妈，为什么还不能出去？”", "“宝贝，我们在打一场无声的战役。”"] + speeches["004"].paras
+    assert chrome_flags(lines)[:3] == [True, False, False]

@@ -1,0 +1,93 @@
+"""Dedup state in the warehouse: saved in the run's transaction, found again by the next run."""
+import duckdb
+import pytest
+
+from dedup_fixtures import speeches, write_devset  # noqa: F401 (fixture)
+from ingest.dedup import assign_clusters
+from ingest.evaluation.dedup_run import ingest_files
+from ingest.storage import dedup_store
+from ingest.storage.warehouse import Warehouse
+
+
+def rows(wh: Warehouse, query: str):
+    con = duckdb.connect(str(wh.db_path), read_only=True)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def partition(pairs):
+    groups = {}
+    for doc, cluster in pairs:
+        groups.setdefault(cluster, set()).add(doc)
+    return {frozenset(g) for g in groups.values()}
+
+
+@pytest.fixture
+def corpus(tmp_path, speeches):
+    root = write_devset(tmp_path / "set", speeches)
+    return sorted(str(p) for p in (root / "docs").glob("*.txt"))
+
+
+def test_two_runs_give_the_clusters_of_one_run(tmp_path, corpus):
+    once, twice = Warehouse.at(tmp_path / "once"), Warehouse.at(tmp_path / "twice")
+    ingest_files(once, [corpus])
+    ingest_files(twice, [corpus[::2]])
+    first = dict(rows(twice, "SELECT doc_id, cluster_id FROM documents"))
+    ingest_files(twice, [corpus[1::2]])
+    query = "SELECT source_uri, cluster_id FROM documents"
+    assert partition(rows(once, query)) == partition(rows(twice, query))
+    assert len(partition(rows(once, query))) == 4  # three speeches and the quotation
+    after = dict(rows(twice, "SELECT doc_id, cluster_id FROM documents"))
+    assert all(after[d] == c for d, c in first.items())  # cluster ids never change
+    for table in ("dedup_docs",):
+        assert rows(twice, f"SELECT count(*) FROM {table}") == rows(twice, "SELECT count(*) FROM documents")
+    assert rows(twice, "SELECT count(*) FROM documents WHERE is_canonical") == [(4,)]
+    assert rows(twice, "SELECT count(*) FROM documents WHERE is_canonical AND canonical_reason IS NULL") == [(0,)]
+
+
+def test_quotation_lands_in_text_reuse_and_its_view(tmp_path, corpus):
+    wh = Warehouse.at(tmp_path / "wh")
+    ingest_files(wh, [corpus])
+    reuse = rows(wh, "SELECT d.source_uri, o.source_uri, r.passage FROM text_reuse r"
+                     " JOIN documents d ON d.doc_id = r.doc_id JOIN documents o ON o.doc_id = r.other_doc_id")
+    assert reuse and all("q004_quote" in a + b for a, b, _ in reuse)
+    text_ok = rows(wh, "SELECT bool_and(substr(d.text, r.start_pos + 1, r.end_pos - r.start_pos) = r.passage)"
+                       " FROM text_reuse r JOIN documents d USING (doc_id)")
+    assert text_ok == [(True,)]
+    pairs = rows(wh, "SELECT shared_passages, share_of_doc FROM text_reuse_pairs")
+    assert pairs and all(n >= 1 for n, _ in pairs)
+
+
+def test_save_plan_writes_nothing_when_the_transaction_rolls_back(tmp_path, corpus):
+    wh = Warehouse.at(tmp_path / "wh")
+    ingest_files(wh, [corpus[:3]])
+    con = wh.connect()
+    try:
+        from dedup_fixtures import candidates
+
+        texts = {"x1": "同志们：今天我们召开全市工作会议，研究部署下一阶段的重点工作任务。"}
+        new = candidates(texts)
+        plan = assign_clusters(new, dedup_store.load_prior(con, new), dedup_store.text_fetcher(con))
+        before = con.execute("SELECT count(*) FROM dedup_docs").fetchone()
+        con.execute("BEGIN TRANSACTION")
+        dedup_store.save_plan(con, plan, "run-x")
+        assert con.execute("SELECT count(*) FROM dedup_docs").fetchone()[0] == before[0] + 1
+        con.execute("ROLLBACK")
+        assert con.execute("SELECT count(*) FROM dedup_docs").fetchone() == before
+        assert con.execute("SELECT count(*) FROM dedup_bands WHERE doc_id = 'x1'").fetchone() == (0,)
+    finally:
+        con.close()
+
+
+def test_fingerprints_survive_the_staging_round_trip(speeches):
+    from ingest.dedup import fingerprint_batch
+
+    fps = fingerprint_batch([speeches["003"].original(), speeches["004"].traditional()])
+    back = dedup_store.fingerprints_from_table(dedup_store.fingerprints_table(list(zip(["a", "b"], fps))))
+    for fp, doc in zip(fps, ("a", "b")):
+        got = back[doc]
+        assert got.exact_hash == fp.exact_hash and (got.signature == fp.signature).all()
+        assert (got.band_keys == fp.band_keys).all() and got.passages == fp.passages
+        assert got.was_traditional == fp.was_traditional

@@ -184,6 +184,7 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
             web_batches, web = fetch_web(wh, plan, specs, allow_private_hosts, len(batches), segmenter, logger)
             batches.extend(web_batches)
         dups = find_duplicates(wh, plan.run_id)
+        logger.info("dedup: %s", ", ".join(f"{k}={v}" for k, v in sorted(dups.items())))
         extra = {f"web_{k}": web.counts[k] for k in ("seen", "new", "changed", "unchanged", "rejected",
                                                       "requests", "not_modified")} if web else None
         loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter, extra)

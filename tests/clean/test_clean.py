@@ -83,3 +83,18 @@ def test_parse_datetime_forms():
     assert parse_datetime("2024年7月4日") == datetime(2024, 7, 4)
     assert parse_datetime("发布时间：2023-08-15 10:20") == datetime(2023, 8, 15, 10, 20)
     assert parse_datetime("no date") is None
+
+
+def test_traditional_forum_header_with_user_on_the_line_above():
+    out = _clean(["辦公室小李", "發表於 2022-3-19 07:54:38 | 只看該作者 | 倒序瀏覽", "本帖最後由 辦公室小李 於 2022-3-19 08:00 編輯",
+                  "同志們：今天我們召開會議。", "回覆 引用 舉報", "發言完畢，謝謝大家！", "頁: [1]"])
+    assert out.paragraphs == ["同志們：今天我們召開會議。", "發言完畢，謝謝大家！"]
+    assert out.title is None
+    assert out.meta["poster"] == "辦公室小李"
+    assert out.meta["published_at"] == datetime(2022, 3, 19, 7, 54, 38)
+    assert [h.rule_id for h in out.hits][:2] == ["forum.poster_name", "forum.poster_header"]
+
+
+def test_a_short_body_line_before_a_later_header_is_not_taken_as_poster():
+    out = _clean(["第一段。", "第二段", "发表于 2022-3-19 07:54:38", "第三段。"])
+    assert "第二段" in out.paragraphs

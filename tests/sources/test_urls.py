@@ -47,3 +47,11 @@ def test_env_switch(monkeypatch):
     assert allow_private_from_env()
     monkeypatch.setenv("INGEST_ALLOW_PRIVATE_HOSTS", "0")
     assert not allow_private_from_env()
+
+
+def test_is_public_address():
+    from ingest.sources.urls import is_public_address
+
+    assert is_public_address("8.8.8.8") and is_public_address("2001:4860:4860::8888")
+    assert not is_public_address("127.0.0.1") and not is_public_address("::ffff:10.0.0.1")
+    assert not is_public_address("fe80::1%eth0") and not is_public_address("not-an-ip")

@@ -80,3 +80,13 @@ def test_per_host_delay(site):
         t = time.monotonic()
         f.get(site.base + "/news/a3.html")
         assert time.monotonic() - t >= 0.28
+
+
+def test_the_connected_address_is_checked_too(site):
+    """Against DNS rebinding: the address actually connected to is checked after the name was."""
+    import httpx
+
+    from ingest.sources.web import connected_address
+
+    with httpx.Client() as client, client.stream("GET", site.base + "/news/a1.html") as r:
+        assert connected_address(r) == "127.0.0.1"

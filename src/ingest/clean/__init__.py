@@ -9,7 +9,7 @@ from ..model import BoilerplateHit, Extracted
 from .punctuation import to_fullwidth
 from .rules import (
     FOOTER_FIELD_TO_META, FOOTER_GATES, FOOTER_HEAD_LINES, FOOTER_RULE_ID, FOOTER_SEGMENT,
-    FOOTER_TAIL_LINES, LINE_RULES, REPEATED_TITLE_RULE_ID,
+    FOOTER_TAIL_LINES, LINE_RULES, POSTER_NAME_RULE_ID, REPEATED_TITLE_RULE_ID,
 )
 from .rules import RULES_VERSION as TEXT_RULES_VERSION
 from .page_rules import PAGE_RULES_VERSION, apply_page_rules
@@ -59,20 +59,30 @@ def has_masking(text: str) -> bool:
 
 
 def _strip_line_rules(lines: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
-    kept = []
+    kept: list[str] = []
     for line in lines:
         for rule in LINE_RULES:
-            if rule.gate in line:
+            if any(g in line for g in rule.gates):
                 m = rule.pattern.match(line)
                 if m:
                     hits.append(BoilerplateHit(rule.rule_id, line))
                     for name in rule.captures:
                         if m.group(name) and name not in meta:
                             meta[name] = m.group(name).strip()
+                    if rule.rule_id == "forum.poster_header" and not m.group("poster") and _is_poster_name(kept):
+                        # 'USER' on its own line above '发表于 TIME': the first line of the post is the user.
+                        name = kept.pop()
+                        hits.insert(len(hits) - 1, BoilerplateHit(POSTER_NAME_RULE_ID, name))
+                        meta.setdefault("poster", name.strip())
                     break
         else:
             kept.append(line)
     return kept
+
+
+def _is_poster_name(kept: list[str]) -> bool:
+    """Only the very first line, and only if it is short and reads like a user name."""
+    return len(kept) == 1 and len(kept[0]) <= 20 and not any(p in kept[0] for p in "。，！？：；,.!?:;")
 
 
 def _footer_fields(line: str) -> list[tuple[str, str]] | None:

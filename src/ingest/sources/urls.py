@@ -60,6 +60,13 @@ def _is_public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
                 or addr.is_reserved or addr.is_unspecified)
 
 
+def is_public_address(address: str) -> bool:
+    try:
+        return _is_public(ipaddress.ip_address(address.split("%")[0]))
+    except ValueError:
+        return False
+
+
 def check_public_host(url: str, allow_private: bool = False) -> None:
     """Refuse hosts that are, or resolve to, private, loopback, link-local or reserved addresses."""
     check_scheme(url)

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from .urls import ForbiddenURL, canonical_url, check_public_host, host_of
+from .urls import ForbiddenURL, canonical_url, check_public_host, host_of, is_public_address
 
 USER_AGENT = "speech-ingest/0.1 (+https://github.com/speech-ingest; research corpus of public speeches)"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml",
@@ -61,6 +61,16 @@ class FetchPolicy:
     allow_private_hosts: bool = False
     obey_robots: bool = True
     content_types: tuple[str, ...] = TEXT_TYPES
+
+
+def connected_address(response: httpx.Response) -> str | None:
+    """The IP address the response really came from (None if the transport does not say)."""
+    stream = response.extensions.get("network_stream")
+    try:
+        addr = stream.get_extra_info("server_addr") if stream is not None else None
+    except Exception:  # transports without socket info
+        return None
+    return addr[0] if isinstance(addr, tuple) and addr else None
 
 
 class Fetcher(Protocol):
@@ -190,6 +200,11 @@ class HttpFetcher:
         try:
             with self._client.stream("GET", url, headers=headers) as r:
                 hdrs = {k.lower(): v for k, v in r.headers.items()}
+                peer = connected_address(r)
+                if peer and not self.policy.allow_private_hosts and not is_public_address(peer):
+                    # The name resolved to a public address when checked and to this one on connect.
+                    return Response(url, str(r.url), 0, {}, b"", now,
+                                    f"private or loopback address refused: connected to {peer}")
                 declared = hdrs.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
                     return Response(url, str(r.url), r.status_code, hdrs, b"", now,

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 from ..dedup import Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex
 from ..dedup.cluster import ClusterConfig
 from ..dedup.reuse import Passage
+from .sql import named_statements
 
 FINGERPRINT_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("exact_hash", pa.int64()), ("signature", pa.binary()),
@@ -49,12 +50,27 @@ def fingerprints_from_table(table: pa.Table) -> dict[str, Fingerprint]:
 
 
 # ---- reading the state ------------------------------------------------------------------------
+def _registered(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]):
+    """Register Arrow tables for the statements of dedup_state.sql; unregister them afterwards."""
+    class _Scope:
+        def __enter__(self):
+            for name, table in tables.items():
+                con.register(name, table)
+
+        def __exit__(self, *exc):
+            for name in tables:
+                con.unregister(name)
+
+    return _Scope()
+
+
 def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
                config: ClusterConfig = ClusterConfig()) -> PriorIndex:
     """The postings the new documents hit (exact hash, bands, sentences) and those clusters' members."""
     idx = PriorIndex()
     if not new:
         return idx
+    sql = named_statements("dedup_state.sql")
     keys = pa.table({
         "kind": ["exact"] * len(new) + ["band"] * sum(len(c.fingerprint.band_keys) for c in new)
         + ["passage"] * sum(len(c.fingerprint.passages) for c in new),
@@ -62,40 +78,19 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
                         + [k for c in new for k in c.fingerprint.band_keys.tolist()]
                         + [p.key for c in new for p in c.fingerprint.passages], pa.int64()),
     })
-    con.register("dedup_new_keys", keys)
-    con.register("dedup_new_ids", pa.table({"doc_id": pa.array([c.doc_id for c in new], pa.string())}))
-    try:
-        for key, doc_id in con.execute(
-            "SELECT exact_hash, doc_id FROM dedup_docs WHERE exact_hash IN "
-            "(SELECT key FROM dedup_new_keys WHERE kind = 'exact') ORDER BY doc_id").fetchall():
+    ids = pa.table({"doc_id": pa.array([c.doc_id for c in new], pa.string())})
+    with _registered(con, {"dedup_new_keys": keys, "dedup_new_ids": ids}):
+        for key, doc_id in con.execute(sql["prior_exact"]).fetchall():
             idx.exact.setdefault(key, []).append(doc_id)
-        for key, doc_id in con.execute(
-            "SELECT key, doc_id FROM dedup_bands WHERE key IN "
-            "(SELECT key FROM dedup_new_keys WHERE kind = 'band') ORDER BY doc_id").fetchall():
+        for key, doc_id in con.execute(sql["prior_bands"]).fetchall():
             idx.bands.setdefault(key, []).append(doc_id)
-        for key, doc_id, start, end in con.execute(
-            "WITH hit AS (SELECT p.* FROM dedup_passages p WHERE p.key IN "
-            "  (SELECT key FROM dedup_new_keys WHERE kind = 'passage')),"
-            " common AS (SELECT key FROM hit GROUP BY key HAVING count(*) > ?)"
-            " SELECT key, doc_id, start_pos, end_pos FROM hit WHERE key NOT IN (SELECT key FROM common)"
-            " ORDER BY doc_id, start_pos", [config.passage_max_df]).fetchall():
+        for key, doc_id, start, end in con.execute(sql["prior_passages"], {"max_df": config.passage_max_df}).fetchall():
             idx.passages.setdefault(key, []).append((doc_id, start, end))
-        hit = {d for ids in idx.exact.values() for d in ids} | {d for ids in idx.bands.values() for d in ids}
+        hit = {d for ids_ in idx.exact.values() for d in ids_} | {d for ids_ in idx.bands.values() for d in ids_}
         hit |= {d for rows in idx.passages.values() for d, _, _ in rows}
-        con.register("dedup_hit_ids", pa.table({"doc_id": pa.array(sorted(hit), pa.string())}))
-        rows = con.execute(
-            "SELECT d.doc_id, d.cluster_id, f.exact_hash, f.signature, f.n_shingles, d.has_masking OR f.has_masking,"
-            "       f.was_traditional, f.dropped_lines, d.published_at, d.source_kind, d.is_canonical, d.dup_kind"
-            " FROM documents d JOIN dedup_docs f USING (doc_id)"
-            " WHERE d.cluster_id IN (SELECT cluster_id FROM documents WHERE doc_id IN"
-            "   (SELECT doc_id FROM dedup_hit_ids UNION ALL SELECT doc_id FROM dedup_new_ids))"
-            " ORDER BY d.doc_id").fetchall()
-    finally:
-        for name in ("dedup_new_keys", "dedup_new_ids", "dedup_hit_ids"):
-            try:
-                con.unregister(name)
-            except Exception:
-                pass
+        hits = pa.table({"doc_id": pa.array(sorted(hit), pa.string())})
+        with _registered(con, {"dedup_hit_ids": hits}):
+            rows = con.execute(sql["prior_members"]).fetchall()
     for r in rows:
         idx.docs[r[0]] = PriorDoc(r[0], r[1], r[2], np.frombuffer(r[3], dtype="<u4").copy(), r[4], bool(r[5]),
                                   r[6], r[7], r[8], r[9], r[10], r[11])
@@ -107,12 +102,8 @@ def text_fetcher(con: duckdb.DuckDBPyConnection):
     def fetch(doc_ids: list[str]) -> dict[str, str]:
         if not doc_ids:
             return {}
-        con.register("dedup_fetch_ids", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
-        try:
-            return dict(con.execute("SELECT doc_id, text FROM documents WHERE doc_id IN "
-                                    "(SELECT doc_id FROM dedup_fetch_ids)").fetchall())
-        finally:
-            con.unregister("dedup_fetch_ids")
+        with _registered(con, {"dedup_fetch_ids": pa.table({"doc_id": pa.array(doc_ids, pa.string())})}):
+            return dict(con.execute(named_statements("dedup_state.sql")["fetch_texts"]).fetchall())
     return fetch
 
 
@@ -174,28 +165,13 @@ def save_plan(con: duckdb.DuckDBPyConnection, plan: DedupPlan | dict[str, pa.Tab
     documents that the loader skipped (already present) is not written.
     """
     tables = plan_tables(plan) if isinstance(plan, DedupPlan) else plan
-    for name, table in tables.items():
-        con.register(f"dedup_plan_{name}", table)
-    keep = f"doc_id IN (SELECT doc_id FROM {new_doc_ids})" if new_doc_ids else "TRUE"
-    try:
-        con.execute(
-            "INSERT INTO dedup_docs SELECT doc_id, exact_hash, n_shingles, match_len, was_traditional, has_masking,"
-            f" dropped_lines, signature, $run_id FROM dedup_plan_fingerprints WHERE {keep}"
-            " AND doc_id NOT IN (SELECT doc_id FROM dedup_docs)", {"run_id": run_id})
-        con.execute(
-            "INSERT INTO dedup_bands SELECT unnest(band_keys), doc_id FROM dedup_plan_fingerprints"
-            f" WHERE {keep} AND doc_id IN (SELECT doc_id FROM dedup_docs WHERE run_id = $run_id)", {"run_id": run_id})
-        con.execute(
-            "INSERT INTO dedup_passages SELECT unnest(passage_keys), doc_id, unnest(passage_starts),"
-            f" unnest(passage_ends) FROM dedup_plan_fingerprints WHERE {keep}"
-            " AND doc_id IN (SELECT doc_id FROM dedup_docs WHERE run_id = $run_id)", {"run_id": run_id})
-        con.execute(
-            "UPDATE documents SET is_canonical = u.is_canonical, dup_kind = u.dup_kind,"
-            " canonical_reason = u.canonical_reason"
-            " FROM (SELECT * FROM dedup_plan_decisions WHERE is_update) u WHERE documents.doc_id = u.doc_id")
-        con.execute(f"INSERT INTO text_reuse SELECT *, $run_id FROM dedup_plan_reuse WHERE {keep}",
-                    {"run_id": run_id})
-        con.execute("INSERT INTO cluster_links SELECT *, $run_id FROM dedup_plan_links", {"run_id": run_id})
-    finally:
-        for name in tables:
-            con.unregister(f"dedup_plan_{name}")
+    if new_doc_ids:
+        keep = con.execute(f"SELECT doc_id FROM {new_doc_ids}").to_arrow_table()
+    else:
+        keep = tables["fingerprints"].select(["doc_id"])
+    sql = named_statements("dedup_state.sql")
+    params = {"run_id": run_id}
+    with _registered(con, {**{f"dedup_plan_{n}": t for n, t in tables.items()}, "dedup_keep_ids": keep}):
+        for name in ("insert_docs", "insert_bands", "insert_passages", "insert_reuse", "insert_links"):
+            con.execute(sql[name], params)
+        con.execute(sql["update_canonical"])

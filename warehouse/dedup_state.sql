@@ -1,0 +1,65 @@
+-- Statements of the dedup store (src/ingest/storage/dedup_store.py). Tables registered by the
+-- code: dedup_new_keys(kind, key), dedup_new_ids(doc_id), dedup_hit_ids(doc_id),
+-- dedup_fetch_ids(doc_id), dedup_keep_ids(doc_id) and the plan tables dedup_plan_*.
+
+-- name: prior_exact
+SELECT exact_hash, doc_id FROM dedup_docs
+WHERE exact_hash IN (SELECT key FROM dedup_new_keys WHERE kind = 'exact')
+ORDER BY doc_id;
+
+-- name: prior_bands
+SELECT key, doc_id FROM dedup_bands
+WHERE key IN (SELECT key FROM dedup_new_keys WHERE kind = 'band')
+ORDER BY doc_id;
+
+-- name: prior_passages
+-- A sentence held by more than $max_df documents is a stock phrase or chrome: left out.
+WITH hit AS (
+    SELECT * FROM dedup_passages WHERE key IN (SELECT key FROM dedup_new_keys WHERE kind = 'passage')
+), common AS (
+    SELECT key FROM hit GROUP BY key HAVING count(*) > $max_df
+)
+SELECT key, doc_id, start_pos, end_pos FROM hit
+WHERE key NOT IN (SELECT key FROM common)
+ORDER BY doc_id, start_pos;
+
+-- name: prior_members
+-- Every member of every cluster that a posting (or a re-read document) touches.
+SELECT d.doc_id, d.cluster_id, f.exact_hash, f.signature, f.n_shingles, d.has_masking OR f.has_masking,
+       f.was_traditional, f.dropped_lines, d.published_at, d.source_kind, d.is_canonical, d.dup_kind
+FROM documents d JOIN dedup_docs f USING (doc_id)
+WHERE d.cluster_id IN (SELECT cluster_id FROM documents
+                       WHERE doc_id IN (SELECT doc_id FROM dedup_hit_ids UNION ALL SELECT doc_id FROM dedup_new_ids))
+ORDER BY d.doc_id;
+
+-- name: fetch_texts
+SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT doc_id FROM dedup_fetch_ids);
+
+-- name: insert_docs
+INSERT INTO dedup_docs
+    SELECT doc_id, exact_hash, n_shingles, match_len, was_traditional, has_masking, dropped_lines, signature, $run_id
+    FROM dedup_plan_fingerprints
+    WHERE doc_id IN (SELECT doc_id FROM dedup_keep_ids) AND doc_id NOT IN (SELECT doc_id FROM dedup_docs);
+
+-- name: insert_bands
+INSERT INTO dedup_bands
+    SELECT unnest(band_keys), doc_id FROM dedup_plan_fingerprints
+    WHERE doc_id IN (SELECT doc_id FROM dedup_docs WHERE run_id = $run_id);
+
+-- name: insert_passages
+INSERT INTO dedup_passages
+    SELECT unnest(passage_keys), doc_id, unnest(passage_starts), unnest(passage_ends) FROM dedup_plan_fingerprints
+    WHERE doc_id IN (SELECT doc_id FROM dedup_docs WHERE run_id = $run_id);
+
+-- name: update_canonical
+-- Earlier documents whose canonical status or duplicate kind changed (a better member arrived).
+UPDATE documents SET is_canonical = u.is_canonical, dup_kind = u.dup_kind, canonical_reason = u.canonical_reason
+FROM (SELECT * FROM dedup_plan_decisions WHERE is_update) u
+WHERE documents.doc_id = u.doc_id;
+
+-- name: insert_reuse
+INSERT INTO text_reuse
+    SELECT *, $run_id FROM dedup_plan_reuse WHERE doc_id IN (SELECT doc_id FROM dedup_keep_ids);
+
+-- name: insert_links
+INSERT INTO cluster_links SELECT *, $run_id FROM dedup_plan_links;

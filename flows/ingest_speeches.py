@@ -1,41 +1,104 @@
 """The ingest flow: plan, stage batches, find duplicates, load, all in one committed step."""
-from __future__ import annotations
+# No `from __future__ import annotations`: Prefect builds the parameter model from these hints,
+# and a served flow cannot resolve them from strings (`Literal` is not fully defined).
+import os
+import time
+from pathlib import Path
+from typing import Literal
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.runtime import flow_run
+from prefect.runtime import flow_run, task_run
 
-from ingest import stages, web_stages
+from flows.policy import FETCH_TAG, IO_TASK, digest
+from ingest import report, stages, web_stages
+from ingest.config import validate_params
 from ingest.sources.config import load_sources_file
+from ingest.storage.runs import new_canonical_speeches
 from ingest.storage.warehouse import Warehouse
 
+SUMMARY_KEY = "ingest-summary"
+SPEECHES_KEY = "new-speeches"
 
-@task(name="plan-inputs", task_run_name="plan inputs from {sources}")
+
+def _short(path: str) -> str:
+    p = Path(path)
+    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
+
+
+def _sources_label(sources, sources_file=None) -> str:
+    if sources_file:
+        return f"sources file {Path(sources_file).name}"
+    if sources is None:
+        return "sample corpus"
+    if not sources:
+        return "no local files"
+    label = ", ".join(_short(s.rstrip("/")) if "://" not in s else s for s in sources[:2])
+    return label + (f" +{len(sources) - 2}" if len(sources) > 2 else "")
+
+
+def _flow_run_name() -> str:
+    p = flow_run.parameters
+    runner = " on dask" if p.get("runner") == "dask" else ""
+    wh = Warehouse.at(p.get("warehouse")).root.name
+    return f"ingest {_sources_label(p.get('sources'), p.get('sources_file'))} -> {wh}{runner}"
+
+
+def _plan_name() -> str:
+    return f"plan inputs: {_sources_label(task_run.parameters.get('sources'))}"
+
+
+def _batch_name() -> str:
+    p = task_run.parameters
+    refs, no, total = p["refs"], p["batch_no"], p.get("batch_count", 1)
+    if not refs:
+        return f"batch {no + 1}/{total}: nothing new"
+    first, last = _short(refs[0].path), _short(refs[-1].path)
+    span = first if len(refs) == 1 else f"{first} .. {last}"
+    return f"batch {no + 1}/{total}: {len(refs)} files {span}"
+
+
+def _run_key(context, parameters) -> str:
+    # Cached within one flow run only: retrying a failed run from the UI reuses its plan and the
+    # batches it already staged (extraction and segmentation, the expensive part) instead of
+    # reading and segmenting everything again. A new flow run always plans afresh.
+    fr = context.task_run.flow_run_id if context.task_run else None
+    skip = {"wh", "refs"}
+    simple = {k: v for k, v in parameters.items() if k not in skip}
+    refs = [(r.path, r.size, r.mtime_ns) for r in parameters.get("refs", [])]
+    return f"{context.task.name}-{fr}-{digest(str(parameters['wh'].root), simple, refs)}"
+
+
+@task(name="plan-inputs", task_run_name=_plan_name, cache_key_fn=_run_key, persist_result=True, **IO_TASK)
 def plan_inputs(wh: Warehouse, sources: list[str] | None) -> stages.RunPlan:
     stages.prepare_warehouse(wh)
-    return stages.plan_run(wh, sources)
+    # Smaller batches spread better over Dask workers; the default suits one process.
+    batch_bytes = int(os.environ.get("INGEST_BATCH_BYTES") or stages.DEFAULT_BATCH_BYTES)
+    return stages.plan_run(wh, sources, batch_bytes=batch_bytes)
 
 
-@task(name="stage-batch", task_run_name="batch {batch_no}: {first_name} (+{more} files)")
+@task(name="stage-batch", task_run_name=_batch_name, cache_key_fn=_run_key, persist_result=True)
 def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list, segmenter: str,
-                first_name: str = "", more: int = 0) -> stages.BatchCounts:
+                batch_count: int = 1) -> stages.BatchCounts:
     return stages.stage_batch(wh, run_id, batch_no, refs, segmenter)
 
 
-@task(name="find-duplicates")
+@task(name="find-duplicates", task_run_name="find exact and near duplicates")
 def find_duplicates(wh: Warehouse, run_id: str) -> dict:
     return stages.decide_duplicates(wh, run_id)
 
 
-@task(name="load-warehouse")
+@task(name="load-warehouse", task_run_name="load run into {wh.db_path.name}", **IO_TASK)
 def load_warehouse(wh: Warehouse, plan: stages.RunPlan, batches: list, known: int, segmenter: str,
                    extra: dict | None = None) -> dict:
     return stages.load_run(wh, plan, batches, known, flow_run.get_id(), segmenter, extra)
 
 
 # The fetcher retries timeouts and 5xx itself, request by request; retrying a whole host's crawl
-# would ask the site for every page again. Tag fetch-host:<host> lets an operator cap concurrency.
-@task(name="fetch-host", task_run_name="fetch {host}", cache_policy=NO_CACHE)
+# would ask the site for every page again. Tag `fetch` lets one concurrency limit cap all
+# crawling (`prefect concurrency-limit create fetch 4`); fetch-host:<host> caps one site.
+@task(name="fetch-host", task_run_name="fetch {host}", cache_policy=NO_CACHE, tags=[FETCH_TAG])
 def fetch_host(wh: Warehouse, run_id: str, part: str, host: str, specs: list,
                allow_private_hosts: bool) -> web_stages.CrawlResult:
     return web_stages.crawl_host(wh, run_id, part, specs, allow_private_hosts)
@@ -52,7 +115,7 @@ def fetch_web(wh: Warehouse, plan: stages.RunPlan, specs: list, allow_private_ho
     """One fetch task per host (run side by side), then the fetched documents in batches."""
     summary = web_stages.WebSummary()
     groups = web_stages.group_by_host(specs)
-    futures = [fetch_host.with_options(tags=[f"fetch-host:{host}"]).submit(
+    futures = [fetch_host.with_options(tags=[FETCH_TAG, f"fetch-host:{host}"]).submit(
                    wh, plan.run_id, f"{i:03d}", host, group, allow_private_hosts)
                for i, (host, group) in enumerate(groups.items())]
     units, rejects = [], []
@@ -73,11 +136,33 @@ def fetch_web(wh: Warehouse, plan: stages.RunPlan, specs: list, allow_private_ho
     return batches, summary
 
 
-@flow(name="ingest-speeches", log_prints=True)
+@task(name="build-report", task_run_name="build run summary", **IO_TASK)
+def build_report(wh: Warehouse, summary: dict) -> tuple[str, list[dict]]:
+    rows = report.speeches_table(new_canonical_speeches(wh, summary["run_id"]))
+    return report.summary_markdown(summary, rows), rows
+
+
+def publish_report(wh: Warehouse, summary: dict) -> None:
+    """The run's summary and its new canonical speeches, as artifacts of the flow run itself
+    (created in the flow, not in a task, so the UI lists them under the flow run)."""
+    markdown, rows = build_report(wh, summary)
+    create_markdown_artifact(key=SUMMARY_KEY, markdown=markdown,
+                             description=f"Ingest run {summary['run_id']}: counts per stage")
+    if rows:
+        create_table_artifact(key=SPEECHES_KEY, table=rows,
+                              description=f"{len(rows)} new canonical speeches in run {summary['run_id']}")
+
+
+@flow(name="ingest-speeches", flow_run_name=_flow_run_name, log_prints=True)
 def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = None,
-                    segmenter: str = "rjieba", sources_file: str | None = None,
-                    allow_private_hosts: bool = False) -> dict:
+                    segmenter: Literal["rjieba", "jieba"] = "rjieba", sources_file: str | None = None,
+                    allow_private_hosts: bool = False, runner: Literal["default", "dask"] = "default",
+                    dask_address: str | None = None, dask_workers: int = 2) -> dict:
     """Ingest files, directories and URLs (default: the bundled sample corpus) into the warehouse."""
+    clock = time.perf_counter()
+    params = validate_params(sources=sources, sources_file=sources_file, warehouse=warehouse,
+                             segmenter=segmenter, allow_private_hosts=allow_private_hosts, runner=runner,
+                             dask_address=dask_address, dask_workers=dask_workers)
     logger = get_run_logger()
     wh = Warehouse.at(warehouse)
     paths, specs = web_stages.split_sources(sources)
@@ -88,21 +173,12 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
     with wh.run_lock():
         plan = plan_inputs(wh, paths)
         plan.sources.extend(s.url for s in specs)
-        if plan.batches:
+        if plan.batches and params.runner != "dask":
             stages.start_workers(segmenter)
         logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches",
                     plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches))
-        # All batch tasks are submitted at once: each hands its parts to the shared worker pool,
-        # so the two cores never wait at a batch boundary, and the UI still shows one task per batch.
-        futures = []
-        for no, refs in enumerate(plan.batches or [[]]):
-            name = refs[0].path.rsplit("/", 1)[-1] if refs else "nothing new"
-            futures.append(stage_batch.submit(wh, plan.run_id, no, refs, segmenter, first_name=name,
-                                              more=max(len(refs) - 1, 0)))
-        batches = []
-        for future in futures:
-            counts = future.result()
-            batches.append(counts)
+        batches = _stage_all(wh, plan, params)
+        for counts in batches:
             logger.info("batch %d/%d: %d files, %.1f MB, %d documents, %d rejects",
                         counts.batch_no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
                         counts.documents, counts.rejects)
@@ -118,7 +194,9 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
         loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter, extra)
     summary = {
         "run_id": plan.run_id,
+        "flow_run_id": flow_run.get_id(),
         "warehouse": str(wh.root),
+        "sources": plan.sources if (sources or sources_file) else None,
         "inputs_seen": plan.inputs_seen,
         "inputs_unchanged": plan.inputs_unchanged,
         "inputs_read": sum(b.files for b in batches),
@@ -128,10 +206,36 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
         "reject_reasons": _merge_reasons(batches),
         "web": web.counts if web else None,
         **loaded,
+        "elapsed_s": round(time.perf_counter() - clock, 3),
     }
+    publish_report(wh, summary)
     logger.info("loaded %(documents_new)d new documents (%(exact_duplicates)d exact, "
                 "%(near_duplicates)d near duplicates), %(rejects)d rejects", summary)
     return summary
+
+
+def _stage_all(wh: Warehouse, plan: stages.RunPlan, params) -> list[stages.BatchCounts]:
+    """Stage every batch, in this process or on a Dask cluster; a batch whose staged files are
+    gone (swept by another run between a failure and its retry) is staged again."""
+    work = plan.batches or [[]]
+    calls = [dict(wh=wh, run_id=plan.run_id, batch_no=no, refs=refs, segmenter=params.segmenter,
+                  batch_count=len(work)) for no, refs in enumerate(work)]
+    if params.runner == "dask":
+        from flows.runners import dask_task_runner, warm_worker
+
+        with dask_task_runner(params.dask_address, params.dask_workers) as runner:
+            runner.client.run(warm_worker, params.segmenter)
+            futures = [runner.submit(stage_batch, parameters=c) for c in calls]
+            results = [f.result() for f in futures]
+    else:
+        # All batch tasks at once: each hands its parts to the shared worker pool, so both cores
+        # stay busy across batch boundaries; the UI still shows one task per batch.
+        futures = [stage_batch.submit(**c) for c in calls]
+        results = [f.result() for f in futures]
+    for c, counts in zip(calls, results):
+        if not stages.batch_is_staged(wh, plan.run_id, c["batch_no"]):
+            results[c["batch_no"]] = stage_batch.with_options(refresh_cache=True)(**c)
+    return results
 
 
 def _merge_reasons(batches: list[stages.BatchCounts]) -> dict[str, int]:

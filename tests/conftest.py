@@ -19,6 +19,9 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_SERVER_LOGGING_LEVEL"] = "CRITICAL"
 os.environ.pop("PREFECT_API_URL", None)
 
+# A real `prefect server`, the deployments and a worker, for the `server` and `ui` tests.
+from prefect_server import deployed, ingest_local_run, prefect_server  # noqa: E402,F401
+
 
 @pytest.fixture(scope="session")
 def prefect_api() -> str:

@@ -18,3 +18,8 @@ FROM runs ORDER BY finished_at DESC LIMIT 5;
 -- name: example
 SELECT coalesce(genre, '(none)') AS genre, count(*) AS speeches, sum(char_count) AS chars
 FROM speeches GROUP BY ALL ORDER BY speeches DESC;
+
+-- name: new_speeches
+SELECT title, speaker, published_at, source_name, source_uri
+FROM documents WHERE run_id = $run_id AND is_canonical
+ORDER BY published_at NULLS LAST, title LIMIT $limit;

@@ -56,8 +56,14 @@ def main() -> None:
               help="A sources.yaml listing URLs to fetch, with per-source options.")
 @click.option("--allow-private-hosts", is_flag=True, default=False,
               help="Allow fetching from private and loopback addresses (also INGEST_ALLOW_PRIVATE_HOSTS=1).")
+@click.option("--runner", type=click.Choice(["default", "dask"]), default="default", show_default=True,
+              help="Where batches run: in this process, or on Dask (a local cluster unless --dask-address).")
+@click.option("--dask-address", default=None, metavar="tcp://HOST:PORT",
+              help="Scheduler of an existing Dask cluster (with --runner dask).")
+@click.option("--dask-workers", type=int, default=2, show_default=True,
+              help="Worker processes of the local Dask cluster (with --runner dask and no address).")
 def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources_file: str | None,
-        allow_private_hosts: bool) -> None:
+        allow_private_hosts: bool, runner: str, dask_address: str | None, dask_workers: int) -> None:
     """Run the ingest flow over SOURCES: files or directories (recursive; .txt, .html, .htm) and
     URLs (an article, an RSS/Atom feed, a sitemap, a Discuz! board or thread).
 
@@ -65,6 +71,7 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
     downloaded. Bad inputs land in the `rejects` table and do not stop the run; exit status is
     non-zero only on a fatal error.
     """
+    from .config import ParameterError, validate_params
     from .sources.config import load_sources_file
     from .sources.files import SourceError
     from .sources.urls import allow_private_from_env, is_url
@@ -78,20 +85,68 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
         except SourceError as exc:
             raise Fatal(str(exc)) from None
     wh = Warehouse.at(warehouse)
+    params = dict(sources=list(sources) or None, warehouse=str(wh.root), segmenter=segmenter,
+                  sources_file=str(Path(sources_file).resolve()) if sources_file else None,
+                  allow_private_hosts=allow_private_hosts or allow_private_from_env(),
+                  runner=runner, dask_address=dask_address, dask_workers=dask_workers)
+    try:
+        validate_params(**params)
+    except ParameterError as exc:
+        raise Fatal(str(exc)) from None
     from .stages import has_new_input, start_workers
 
     # When there is something to read, the worker processes start now, so their imports run
     # while this process imports Prefect; a re-run over unchanged input starts none.
-    if has_new_input(wh, list(sources) or None):
+    if runner != "dask" and has_new_input(wh, list(sources) or None):
         start_workers(segmenter)
     flow = _load_flow()
     try:
-        summary = flow(sources=list(sources) or None, warehouse=str(wh.root), segmenter=segmenter,
-                       sources_file=str(Path(sources_file).resolve()) if sources_file else None,
-                       allow_private_hosts=allow_private_hosts or allow_private_from_env())
-    except (WarehouseError, SourceError) as exc:
+        summary = flow(**params)
+    except (WarehouseError, SourceError, ParameterError) as exc:
         raise Fatal(str(exc)) from None
     _print_summary(summary, wh)
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@WAREHOUSE_OPTION
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False), default=None,
+              help="A sources.yaml listing URLs to fetch.")
+@click.option("--name", default="ingest-serve", show_default=True, help="Deployment name shown in the UI.")
+@click.option("--cron", default="0 6 * * *", show_default=True, help="When to run (cron, in --timezone).")
+@click.option("--timezone", "tz", default="Asia/Shanghai", show_default=True, help="IANA time zone of --cron.")
+def serve(sources: tuple[str, ...], warehouse: str | None, sources_file: str | None, name: str,
+          cron: str, tz: str) -> None:
+    """Serve the ingest flow from this process: a scheduled deployment with no pool or worker.
+
+    Runs until interrupted (Ctrl-C). Needs PREFECT_API_URL pointing at a running server
+    (`prefect server start`); scheduled and UI-triggered runs execute inside this process.
+    """
+    from .config import ParameterError, validate_params
+
+    wh = Warehouse.at(warehouse)
+    params = dict(sources=list(sources) or None, warehouse=str(wh.root),
+                  sources_file=str(Path(sources_file).resolve()) if sources_file else None)
+    try:
+        validate_params(**params)
+    except ParameterError as exc:
+        raise Fatal(str(exc)) from None
+    if not os.environ.get("PREFECT_API_URL"):
+        _api_url_hint()
+    from prefect.schedules import Cron
+
+    flow = _load_flow()
+    flow.serve(name=name, schedules=[Cron(cron, timezone=tz)],
+               parameters={k: v for k, v in params.items() if v is not None},
+               tags=["ingest", "serve"], description="ingest serve: the ingest flow served from one process")
+
+
+def _api_url_hint() -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        click.echo("PREFECT_API_URL is not set: start a server (`prefect server start --background`) and\n"
+                   "export PREFECT_API_URL=http://127.0.0.1:4200/api to see this deployment in the UI.", err=True)
 
 
 def _print_summary(s: dict, wh: Warehouse) -> None:

@@ -300,3 +300,8 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
     return counts
 
 
+
+
+def batch_is_staged(wh: Warehouse, run_id: str, batch_no: int) -> bool:
+    """Whether a batch's staged Parquet files are still on disk (a retried run may reuse them)."""
+    return (wh.staging(run_id) / f"files-{batch_no:05d}.parquet").exists()

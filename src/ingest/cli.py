@@ -198,6 +198,15 @@ def reprocess(warehouse: str | None, into: str, segmenter: str) -> None:
     click.echo(f"  warehouse:   {dest.db_path}")
 
 
+def _open_read_only(warehouse: str | None):
+    """(warehouse, read-only connection), or a one-line fatal error (missing, locked)."""
+    wh = Warehouse.at(warehouse)
+    try:
+        return wh, wh.connect(read_only=True)
+    except WarehouseError as exc:
+        raise Fatal(str(exc)) from None
+
+
 @main.command()
 @click.argument("query")
 @WAREHOUSE_OPTION
@@ -206,11 +215,7 @@ def sql(query: str, warehouse: str | None, fmt: str) -> None:
     """Run a read-only SQL QUERY against the warehouse and print the result."""
     import duckdb
 
-    wh = Warehouse.at(warehouse)
-    try:
-        con = wh.connect(read_only=True)
-    except WarehouseError as exc:
-        raise Fatal(str(exc)) from None
+    _, con = _open_read_only(warehouse)
     try:
         cur = con.execute(query)
         columns = [d[0] for d in cur.description] if cur.description else []
@@ -236,11 +241,7 @@ def sql(query: str, warehouse: str | None, fmt: str) -> None:
 @WAREHOUSE_OPTION
 def status(warehouse: str | None) -> None:
     """What the warehouse holds and its last runs."""
-    wh = Warehouse.at(warehouse)
-    try:
-        con = wh.connect(read_only=True)
-    except WarehouseError as exc:
-        raise Fatal(str(exc)) from None
+    wh, con = _open_read_only(warehouse)
     try:
         size = sum(p.stat().st_size for p in wh.root.rglob("*") if p.is_file() and ".staging" not in p.parts)
         click.echo(f"Warehouse {wh.root} ({size / 1e6:.1f} MB)")

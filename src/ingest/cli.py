@@ -131,22 +131,13 @@ def serve(sources: tuple[str, ...], warehouse: str | None, sources_file: str | N
         validate_params(**params)
     except ParameterError as exc:
         raise Fatal(str(exc)) from None
-    if not os.environ.get("PREFECT_API_URL"):
-        _api_url_hint()
-    from prefect.schedules import Cron
+    _load_flow()  # sets up the environment and sys.path for flows/
+    from flows.serve import api_url_configured, serve_ingest
 
-    flow = _load_flow()
-    flow.serve(name=name, schedules=[Cron(cron, timezone=tz)],
-               parameters={k: v for k, v in params.items() if v is not None},
-               tags=["ingest", "serve"], description="ingest serve: the ingest flow served from one process")
-
-
-def _api_url_hint() -> None:
-    from prefect.settings import PREFECT_API_URL
-
-    if not PREFECT_API_URL.value():
+    if not os.environ.get("PREFECT_API_URL") and not api_url_configured():
         click.echo("PREFECT_API_URL is not set: start a server (`prefect server start --background`) and\n"
                    "export PREFECT_API_URL=http://127.0.0.1:4200/api to see this deployment in the UI.", err=True)
+    serve_ingest({k: v for k, v in params.items() if v is not None}, name, cron, tz)
 
 
 def _print_summary(s: dict, wh: Warehouse) -> None:

@@ -79,15 +79,7 @@ def _viewthread(root, html: str, url: str | None) -> Extracted | None:
         stamp = span.get("title") if span is not None else text_of(when)
     _strip_chrome(cell, hits)
     title = text_of(first(root, "//span[@id='thread_subject'] | //h1[@class='ts']/a"))
-    if not title:
-        title = strip_site_suffix(text_of(first(root, "//title")))
-    return Extracted(
-        paragraphs=paragraphs(cell),
-        title=title or None,
-        extractor="discuz.viewthread",
-        meta=_meta(poster, stamp, title, _thread_id(root, url), _page_no(root, url)),
-        hits=hits,
-    )
+    return _first_post(root, url, "discuz.viewthread", paragraphs(cell), title, poster, stamp, hits)
 
 
 def _archiver(root, url: str | None) -> Extracted | None:
@@ -113,19 +105,9 @@ def _archiver(root, url: str | None) -> Extracted | None:
             holder.text = (holder.text or "") + (sib.tail or "")
             continue
         holder.append(sib)
-    title = ""
     end = first(root, "//div[@id='end']//strong")
-    if end is not None:
-        title = text_of(end)
-    if not title:
-        title = strip_site_suffix(text_of(first(root, "//title")))
-    return Extracted(
-        paragraphs=paragraphs(holder),
-        title=title or None,
-        extractor="discuz.archiver",
-        meta=_meta(poster, stamp, title, _thread_id(root, url), _page_no(root, url)),
-        hits=hits,
-    )
+    title = text_of(end) if end is not None else ""
+    return _first_post(root, url, "discuz.archiver", paragraphs(holder), title, poster, stamp, hits)
 
 
 def _touch(root, url: str | None) -> Extracted | None:
@@ -139,9 +121,8 @@ def _touch(root, url: str | None) -> Extracted | None:
                                   f" | .//li[{cls('grey')}]//b | .//a[{cls('blue')}]")) or None
     stamp = text_of(first(floor, f".//*[{cls('mtime')}] | .//*[{cls('authi')}] | .//li[{cls('grey')}]"))
     _strip_chrome(cell, hits)
-    title = text_of(first(root, "//h2 | //div[@class='view_tit']")) or strip_site_suffix(text_of(first(root, "//title")))
-    return Extracted(paragraphs(cell), title or None, "discuz.touch",
-                     _meta(poster, stamp, title, _thread_id(root, url), _page_no(root, url)), hits)
+    title = text_of(first(root, "//h2 | //div[@class='view_tit']"))
+    return _first_post(root, url, "discuz.touch", paragraphs(cell), title, poster, stamp, hits)
 
 
 def _printable(root, url: str | None) -> Extracted | None:
@@ -162,9 +143,16 @@ def _printable(root, url: str | None) -> Extracted | None:
             out.append(line)
     if not seen_header:
         return None
-    title = text_of(first(root, "//h1")) or strip_site_suffix(text_of(first(root, "//title")))
-    return Extracted(out, title or None, "discuz.printable",
-                     _meta(poster, stamp, title, _thread_id(root, url), 1), [])
+    return _first_post(root, url, "discuz.printable", out, text_of(first(root, "//h1")), poster, stamp, [],
+                       page_no=1)
+
+
+def _first_post(root, url: str | None, extractor: str, body: list[str], title: str, poster: str | None,
+                stamp: str | None, hits: list[BoilerplateHit], page_no: int | None = None) -> Extracted:
+    """The thread starter's text with its facts; the page <title> stands in for a missing thread title."""
+    title = title or strip_site_suffix(text_of(first(root, "//title")))
+    page = page_no if page_no is not None else _page_no(root, url)
+    return Extracted(body, title or None, extractor, _meta(poster, stamp, title, _thread_id(root, url), page), hits)
 
 
 def _site(root, url: str | None) -> str | None:

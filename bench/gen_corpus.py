@@ -30,12 +30,40 @@ TO_HALF = str.maketrans({"，": ",", "：": ":", "；": ";", "（": "(", "）": 
 _SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
 
 
+GENERATOR_VERSION = 2  # bump when the output for a given seed changes (cached corpora are rebuilt)
+# Content words of these parts of speech are swapped for other dictionary words of the same kind
+# and length: the sample holds only ~200 sentences, and speeches recombined from them alone share
+# so many passages that every pair looks like a repost, which no real corpus does.
+SWAP_POS = {"n": "n", "vn": "n", "v": "v", "a": "a"}
+SWAP_SHARE = 0.45
+TOPIC_WORDS = 60  # per speech and kind: a speech keeps returning to its own topic words
+MIN_WORD_FREQ = 1000  # common words only (jieba dictionary frequency)
+
+
 @dataclass(frozen=True)
 class Pool:
-    """Sentences and titles cut from the sample speeches, the raw material we recombine."""
+    """Sentences and titles cut from the sample speeches, the raw material we recombine.
 
-    sentences: tuple[str, ...]
+    A sentence is kept as (word, kind) pairs; kind names a swappable content word, else "".
+    `lexicon` maps (kind, length) to common dictionary words of that kind and length.
+    """
+
+    sentences: tuple[tuple[tuple[str, str], ...], ...]
     headings: tuple[str, ...]
+    lexicon: dict[tuple[str, int], tuple[str, ...]]
+
+
+def _lexicon() -> dict[tuple[str, int], tuple[str, ...]]:
+    import jieba
+
+    words: dict[tuple[str, int], list[str]] = {}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as f:
+        for line in f:
+            word, freq, pos = line.split()
+            kind = SWAP_POS.get(pos)
+            if kind and 2 <= len(word) <= 4 and int(freq) >= MIN_WORD_FREQ:
+                words.setdefault((kind, len(word)), []).append(word)
+    return {k: tuple(sorted(v)) for k, v in words.items()}
 
 
 def load_pool(sample_dir: Path = SAMPLE) -> Pool:
@@ -53,7 +81,11 @@ def load_pool(sample_dir: Path = SAMPLE) -> Pool:
                 headings.append(para)
                 continue
             sentences.extend(s.strip() for s in _SENTENCE.findall(para) if len(s.strip()) >= 8)
-    return Pool(tuple(sentences), tuple(headings))
+    import jieba.posseg
+
+    tagged = tuple(tuple((w.word, SWAP_POS.get(w.flag, "") if len(w.word) >= 2 else "")
+                         for w in jieba.posseg.lcut(s)) for s in sentences)
+    return Pool(tagged, tuple(headings), _lexicon())
 
 
 def _vary_numbers(text: str, rng: random.Random) -> str:
@@ -61,22 +93,36 @@ def _vary_numbers(text: str, rng: random.Random) -> str:
     return re.sub(r"\d+(?:\.\d+)?", lambda m: str(rng.randint(2, 999)) if rng.random() < 0.5 else m.group(0), text)
 
 
-def _paragraph(pool: Pool, rng: random.Random) -> str:
+def _topic(pool: Pool, rng: random.Random) -> dict[tuple[str, int], list[str]]:
+    """The words one speech draws its swaps from (a sample of the lexicon per kind and length)."""
+    return {k: rng.sample(v, min(TOPIC_WORDS, len(v))) for k, v in pool.lexicon.items()}
+
+
+def _sentence(words: tuple[tuple[str, str], ...], topic: dict, rng: random.Random) -> str:
+    out = []
+    for word, kind in words:
+        choices = topic.get((kind, len(word))) if kind else None
+        out.append(rng.choice(choices) if choices and rng.random() < SWAP_SHARE else word)
+    return "".join(out)
+
+
+def _paragraph(pool: Pool, rng: random.Random, topic: dict) -> str:
     n = rng.randint(2, 6)
-    text = "".join(rng.choice(pool.sentences) for _ in range(n))
+    text = "".join(_sentence(rng.choice(pool.sentences), topic, rng) for _ in range(n))
     text = text.replace("老秘网市", rng.choice(PLACES))
     return _vary_numbers(text, rng)
 
 
 def _speech(pool: Pool, rng: random.Random) -> tuple[str, list[str]]:
+    topic = _topic(pool, rng)
     title = f"{rng.choice(ORGS)}{rng.choice(['在', '于'])}{rng.choice(EVENTS)}上的{rng.choice(GENRES)}"
     paras = [f"{rng.choice(['同志们', '各位领导，同志们', '尊敬的' + rng.choice(SPEAKERS) + '，各位同志'])}："
-             + _paragraph(pool, rng)]
+             + _paragraph(pool, rng, topic)]
     for _ in range(rng.randint(5, 23)):
         if rng.random() < 0.15:
             paras.append(rng.choice(pool.headings))
         else:
-            paras.append(_paragraph(pool, rng))
+            paras.append(_paragraph(pool, rng, topic))
     return title, paras
 
 
@@ -143,7 +189,8 @@ def generate(out_dir: Path, target_bytes: int, seed: int = 20261123, repost_shar
         (sub / name).write_bytes(data)
         total += len(data)
         files += 1
-    return {"dir": str(out_dir), "files": files, "reposts": reposts, "bytes": total, "seed": seed}
+    return {"dir": str(out_dir), "files": files, "reposts": reposts, "bytes": total, "seed": seed,
+            "generator": GENERATOR_VERSION}
 
 
 def corpus_digest(out_dir: Path) -> str:

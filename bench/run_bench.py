@@ -21,7 +21,7 @@ OUT = HERE / "out"
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE))
 
-from gen_corpus import corpus_digest, generate  # noqa: E402
+from gen_corpus import GENERATOR_VERSION, corpus_digest, generate  # noqa: E402
 
 SEED = 20261123
 
@@ -152,7 +152,7 @@ def ensure_corpus(mb: float) -> Path:
     stamp = path / ".generated.json"
     if stamp.exists():
         info = json.loads(stamp.read_text())
-        if info.get("seed") == SEED and info.get("mb") == mb:
+        if (info.get("seed"), info.get("mb"), info.get("generator")) == (SEED, mb, GENERATOR_VERSION):
             return path
     info = generate(path, int(mb * 1e6), SEED)
     info.update(mb=mb, digest=corpus_digest(path))

@@ -54,3 +54,20 @@ def test_forum_news_and_site_chrome_is_dropped(speeches):
 def test_a_list_header_near_the_top_is_one_ad_line_not_a_list(speeches):
     lines = ["今日推荐", "“妈妈，为什么还不能出去？”", "“宝贝，我们在打一场无声的战役。”"] + speeches["004"].paras
     assert chrome_flags(lines)[:3] == [True, False, False]
+
+
+def test_fold_lines_equals_fold_line_on_every_kind_of_character():
+    import random
+
+    from ingest.dedup.matching import fold_line, fold_lines
+
+    rng = random.Random(7)
+    alphabet = ("xX×*○〇İK" "abcXYZ09 ，。！？：；“”‘’（）《》、—…·\t"
+                "１２ＡＢｘＸ" "同志们讲话書記說衞" "\u3400\u4dbf\uf900\U00020000ΣΩЖ")
+    lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(400)]
+    lines += ["**书记", "XX市委", "box of x", "×××县", "○○同志", "ab×x", "xxxx", ""]
+    folded, masked = fold_lines(lines)
+    one_by_one = [fold_line(line) for line in lines]
+    assert folded == [f for f, _ in one_by_one]
+    assert masked == any(m for _, m in one_by_one)
+    assert fold_lines(["a\x00b", "c"]) == ([fold_line("a\x00b")[0], "c"], False)

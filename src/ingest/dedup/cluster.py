@@ -155,52 +155,128 @@ def assign_clusters(
 
 
 def _candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: ClusterConfig):
+    """Pairs (a < b, at least one new) worth verifying, and the shared passages (key -> holders).
+
+    Postings become (key, document number) arrays, sorted once: a run of equal keys is a group of
+    documents sharing an LSH band or a sentence. Every step after that is numpy over all pairs at
+    once; a per-pair Python loop cost seconds per thousand documents, and chance band collisions
+    grow with the square of the corpus.
+    """
+    ids = list(docs) + [d for d in prior.docs if d not in docs]
+    number = {d: i for i, d in enumerate(ids)}
+    n_new = len(docs)
     pairs: set[tuple[str, str]] = set()
 
     def add(a: str, b: str) -> None:
         if a != b:
             pairs.add((a, b) if a < b else (b, a))
 
-    def sig(doc_id: str) -> np.ndarray:
-        return docs[doc_id].fingerprint.signature if doc_id in docs else prior.docs[doc_id].signature
-
     by_hash: dict[int, list[str]] = defaultdict(list)
-    by_band: dict[int, list[str]] = defaultdict(list)
-    by_passage: dict[int, list[str]] = defaultdict(list)
     for d, c in docs.items():
         fp = c.fingerprint
         for other in by_hash[fp.exact_hash] + prior.exact.get(fp.exact_hash, []):
             add(d, other)
         by_hash[fp.exact_hash].append(d)
-        seen: set[str] = set()
-        for key in fp.band_keys.tolist():
-            seen.update(by_band[key])
-            seen.update(prior.bands.get(key, ()))
-            by_band[key].append(d)
-        for other in seen:
-            if estimate_jaccard(fp.signature, sig(other)) >= config.estimate_min:
-                add(d, other)
-        for key in {p.key for p in fp.passages}:
-            by_passage[key].append(d)
+
+    # LSH bands: a shared band key proposes the pair; the signatures' agreement must reach estimate_min
+    keys, holders = _postings(
+        [c.fingerprint.band_keys for c in docs.values()],
+        [(k, [number[d] for d in v if d in number]) for k, v in prior.bands.items()])
+    a, b, _ = _pairs_in_groups(keys, holders, n_new)
+    if len(a):
+        sigs = np.stack([docs[d].fingerprint.signature if i < n_new else prior.docs[d].signature
+                         for i, d in enumerate(ids)])
+        agree = np.empty(len(a), dtype=np.float64)
+        for lo in range(0, len(a), 1 << 16):  # bounded scratch memory: 64 Ki pairs x 128 values
+            hi = lo + (1 << 16)
+            agree[lo:hi] = (sigs[a[lo:hi]] == sigs[b[lo:hi]]).mean(axis=1)
+        for i, j in zip(a[agree >= config.estimate_min].tolist(), b[agree >= config.estimate_min].tolist()):
+            add(ids[i], ids[j])
 
     # shared passages: containment candidates whatever the Jaccard (a long excerpt of a long speech)
+    new_keys = [np.array([p.key for p in c.fingerprint.passages], dtype=np.int64) for c in docs.values()]
+    keys, holders = _postings(new_keys, [(k, [number[d] for d, _, _ in v if d in number])
+                                         for k, v in prior.passages.items()], n_new)
+    # a sentence in more than passage_max_df postings is a stock phrase or chrome
+    starts, counts = _groups(keys)
+    common = np.repeat(counts > config.passage_max_df, counts)
+    keys, holders = keys[~common], holders[~common]
+    a, b, key_of_pair = _pairs_in_groups(keys, holders, n_new, distinct=True)
     shared: dict[int, list[str]] = {}
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for key, local in by_passage.items():
-        holders = local + [d for d, _, _ in prior.passages.get(key, ())]
-        if len(holders) > config.passage_max_df:
-            continue
-        shared[key] = holders
-        uniq = sorted(set(holders))
-        for i, a in enumerate(uniq):
-            for b in uniq[i + 1 :]:
-                if a in docs or b in docs:
-                    counts[(a, b)] += 1
-    for (a, b), n in counts.items():
-        few = min(_n_passages(docs, a), _n_passages(docs, b)) <= config.min_shared
-        if n >= config.min_shared or few:
-            add(a, b)
+    if len(a):
+        pair_codes = a.astype(np.int64) * len(ids) + b
+        uniq, n_shared = np.unique(pair_codes, return_counts=True)
+        n_passages = np.array([len(c.fingerprint.passages) for c in docs.values()]
+                              + [1 << 30] * (len(ids) - n_new))
+        ua, ub = uniq // len(ids), uniq % len(ids)
+        few = np.minimum(n_passages[ua], n_passages[ub]) <= config.min_shared
+        keep = (n_shared >= config.min_shared) | few
+        for i, j in zip(ua[keep].tolist(), ub[keep].tolist()):
+            add(ids[i], ids[j])
+        for key in np.unique(key_of_pair).tolist():
+            shared[key] = []
+        in_shared = np.isin(keys, key_of_pair)
+        for key, h in zip(keys[in_shared].tolist(), holders[in_shared].tolist()):
+            if not shared[key] or shared[key][-1] != ids[h]:
+                shared[key].append(ids[h])
     return pairs, shared
+
+
+def _postings(new: list[np.ndarray], prior: list[tuple[int, list[int]]],
+              n_new: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(key, document number) rows of the new documents (numbered in order) and the prior
+    postings, sorted by key then number; a new document's repeated key (numbers below n_new)
+    is kept once, as the warehouse keeps one posting per sentence occurrence of earlier ones."""
+    sizes = [len(k) for k in new]
+    keys = [np.concatenate(new).astype(np.int64) if new else np.zeros(0, np.int64)]
+    nums = [np.repeat(np.arange(len(new)), sizes)]
+    for key, holders in prior:
+        keys.append(np.full(len(holders), key, dtype=np.int64))
+        nums.append(np.asarray(holders, dtype=np.int64))
+    keys_a, nums_a = np.concatenate(keys), np.concatenate(nums).astype(np.int64)
+    order = np.lexsort((nums_a, keys_a))
+    keys_a, nums_a = keys_a[order], nums_a[order]
+    if n_new and len(keys_a):
+        repeat = np.concatenate(([False], (keys_a[1:] == keys_a[:-1]) & (nums_a[1:] == nums_a[:-1])))
+        keep = ~(repeat & (nums_a < n_new))
+        keys_a, nums_a = keys_a[keep], nums_a[keep]
+    return keys_a, nums_a
+
+
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start index and length of each run of equal values in a sorted array."""
+    if not len(keys):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return starts, np.diff(np.append(starts, len(keys)))
+
+
+def _pairs_in_groups(keys: np.ndarray, holders: np.ndarray, n_new: int, distinct: bool = False):
+    """All pairs (a < b) of documents holding the same key, with at least one new document
+    (number < n_new). Rows must be sorted by (key, holder). With `distinct`, each pair comes
+    once per key it shares (the key is returned with it); without, once. Returns (a, b, key)."""
+    if len(keys):  # a holder listed twice under one key (a repeated sentence) pairs once
+        first = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
+        keys, holders = keys[first], holders[first]
+    starts, counts = _groups(keys)
+    # row r pairs with the rows after it in its group: `later[r]` of them
+    group_end = np.repeat(starts + counts, counts)
+    later = group_end - np.arange(len(keys)) - 1
+    total = int(later.sum())
+    if total == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    row_a = np.repeat(np.arange(len(keys)), later)
+    block_start = np.repeat(np.cumsum(later) - later, later)
+    row_b = row_a + 1 + (np.arange(total) - block_start)
+    a, b, k = holders[row_a], holders[row_b], keys[row_a]  # a < b: holders sorted in a group
+    keep = a < n_new
+    a, b, k = a[keep], b[keep], k[keep]
+    if distinct:
+        return a, b, k
+    width = int(holders.max()) + 1
+    codes = np.unique(a * width + b)
+    return codes // width, codes % width, np.zeros(len(codes), np.int64)
 
 
 def _n_passages(docs: dict[str, Candidate], doc_id: str) -> int:

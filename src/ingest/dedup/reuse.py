@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 import xxhash
 
-from .matching import Prepared, fold_line, prepare, to_simplified
+from .matching import Prepared, fold_lines, prepare, to_simplified
 
 MIN_PASSAGE_CHARS = 16  # matching-form characters; shorter sentences are stock phrases
 # a sentence runs to 。！？；(full or half width); an ASCII '.' ends it too unless it sits in a number
-_SENTENCE_END = re.compile(r"(?:[^。！？!?；;.]|(?<=\d)\.(?=\d))+[。！？!?；;.]*")
+# (group 1: the sentence without the whitespace before it)
+# (group 1: the sentence without the whitespace before it)
+_SENTENCE_END = re.compile(r"\s*((?:[^。！？!?；;.]|(?<=\d)\.(?=\d))+[。！？!?；;.]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,19 +35,18 @@ def passages(text: str, min_chars: int = MIN_PASSAGE_CHARS, prepared: Prepared |
     so a traditional-script or half-width repost of a sentence has the same key.
     """
     p = prepared or prepare(text)
-    out: list[Passage] = []
+    spans: list[tuple[int, int]] = []
+    sentences: list[str] = []
     offset = 0
     for line, simple, chrome in zip(p.lines, p.simple, p.flags):
         if not chrome and len(line) >= min_chars:
             same_length = len(simple) == len(line)
             for m in _SENTENCE_END.finditer(line):
-                if m.end() - m.start() < min_chars:
-                    continue
-                sentence = simple[m.start() : m.end()] if same_length else to_simplified(m.group())
-                folded, _ = fold_line(sentence)
-                if len(folded) >= min_chars:
-                    key = to_int64(xxhash.xxh3_64_intdigest(folded.encode("utf-8")))
-                    start = offset + m.start() + (len(m.group()) - len(m.group().lstrip()))
-                    out.append(Passage(key, start, offset + m.end()))
+                start, end = m.span(1)
+                if end - start >= min_chars:  # a cheap bound: folding only shortens
+                    sentences.append(simple[start:end] if same_length else to_simplified(m.group(1)))
+                    spans.append((offset + start, offset + end))
         offset += len(line) + 1
-    return out
+    folded, _ = fold_lines(sentences)
+    return [Passage(to_int64(xxhash.xxh3_64_intdigest(f.encode("utf-8"))), start, end)
+            for f, (start, end) in zip(folded, spans) if len(f) >= min_chars]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import numpy as np
 
-from .reuse import Passage
+from .reuse import Passages
 
 
 @dataclass(slots=True)
@@ -21,7 +21,7 @@ class Fingerprint:
     has_masking: bool
     was_traditional: bool
     dropped_lines: int  # chrome lines the matching step removed
-    passages: list[Passage] = field(default_factory=list)
+    passages: Passages = field(default_factory=lambda: Passages([], [], []))
 
 
 @dataclass(slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import xxhash
 
 from .matching import Prepared, fold_lines, prepare, to_simplified
@@ -24,11 +25,50 @@ class Passage:
     end: int
 
 
+class Passages:
+    """A document's passages as three numpy columns (key, start, end), read like a list of Passage.
+
+    Run-level dedup looks at hundreds of thousands of passages: as columns they move between the
+    staging Parquet files and the candidate search without a Python object each.
+    """
+
+    __slots__ = ("keys", "starts", "ends")
+
+    def __init__(self, keys, starts, ends) -> None:
+        self.keys = np.asarray(keys, dtype=np.int64)
+        self.starts = np.asarray(starts, dtype=np.int32)
+        self.ends = np.asarray(ends, dtype=np.int32)
+
+    @classmethod
+    def of(cls, items: list[Passage]) -> "Passages":
+        return cls([p.key for p in items], [p.start for p in items], [p.end for p in items])
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __iter__(self):
+        return map(Passage, self.keys.tolist(), self.starts.tolist(), self.ends.tolist())
+
+    def __getitem__(self, i: int) -> Passage:
+        return Passage(int(self.keys[i]), int(self.starts[i]), int(self.ends[i]))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Passages):
+            return (np.array_equal(self.keys, other.keys) and np.array_equal(self.starts, other.starts)
+                    and np.array_equal(self.ends, other.ends))
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Passages({list(self)!r})"
+
+
 def to_int64(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def passages(text: str, min_chars: int = MIN_PASSAGE_CHARS, prepared: Prepared | None = None) -> list[Passage]:
+def passages(text: str, min_chars: int = MIN_PASSAGE_CHARS, prepared: Prepared | None = None) -> Passages:
     """Sentences of at least `min_chars` matching characters, outside chrome lines, with offsets.
 
     Keys are taken on the matching form (simplified, width/punctuation folded, masks removed),
@@ -48,5 +88,9 @@ def passages(text: str, min_chars: int = MIN_PASSAGE_CHARS, prepared: Prepared |
                     spans.append((offset + start, offset + end))
         offset += len(line) + 1
     folded, _ = fold_lines(sentences)
-    return [Passage(to_int64(xxhash.xxh3_64_intdigest(f.encode("utf-8"))), start, end)
+    kept = [(to_int64(xxhash.xxh3_64_intdigest(f.encode("utf-8"))), start, end)
             for f, (start, end) in zip(folded, spans) if len(f) >= min_chars]
+    if not kept:
+        return Passages([], [], [])
+    keys, starts, ends = zip(*kept)
+    return Passages(keys, starts, ends)

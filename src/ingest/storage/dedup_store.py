@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 
 from ..dedup import Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex
 from ..dedup.cluster import ClusterConfig
-from ..dedup.reuse import Passage
+from ..dedup.reuse import Passages
 from .sql import named_statements
 
 FINGERPRINT_SCHEMA = pa.schema([
@@ -24,28 +24,50 @@ FINGERPRINT_SCHEMA = pa.schema([
 
 # ---- fingerprints between the per-batch stage and the run-level decision ---------------------
 def fingerprints_table(items: list[tuple[str, Fingerprint]]) -> pa.Table:
-    cols: dict[str, list] = {f.name: [] for f in FINGERPRINT_SCHEMA}
-    for doc_id, fp in items:
-        cols["doc_id"].append(doc_id)
-        cols["exact_hash"].append(fp.exact_hash)
-        cols["signature"].append(np.asarray(fp.signature, dtype="<u4").tobytes())
-        cols["band_keys"].append(fp.band_keys.tolist())
-        for name in ("n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines"):
-            cols[name].append(getattr(fp, name))
-        cols["passage_keys"].append([p.key for p in fp.passages])
-        cols["passage_starts"].append([p.start for p in fp.passages])
-        cols["passage_ends"].append([p.end for p in fp.passages])
-    return pa.table(cols, schema=FINGERPRINT_SCHEMA)
+    fps = [fp for _, fp in items]
+
+    def listed(arrays: list[np.ndarray], kind: pa.DataType) -> pa.Array:
+        offsets = np.concatenate(([0], np.cumsum([len(a) for a in arrays]))).astype(np.int32)
+        values = np.concatenate(arrays) if arrays else np.zeros(0)
+        return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(values, kind))
+
+    return pa.table({
+        "doc_id": pa.array([d for d, _ in items], pa.string()),
+        "exact_hash": pa.array([fp.exact_hash for fp in fps], pa.int64()),
+        "signature": pa.array([np.asarray(fp.signature, dtype="<u4").tobytes() for fp in fps], pa.binary()),
+        "band_keys": listed([np.asarray(fp.band_keys, dtype=np.int64) for fp in fps], pa.int64()),
+        **{name: pa.array([getattr(fp, name) for fp in fps], FINGERPRINT_SCHEMA.field(name).type)
+           for name in ("n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines")},
+        "passage_keys": listed([fp.passages.keys for fp in fps], pa.int64()),
+        "passage_starts": listed([fp.passages.starts for fp in fps], pa.int32()),
+        "passage_ends": listed([fp.passages.ends for fp in fps], pa.int32()),
+    }, schema=FINGERPRINT_SCHEMA)
 
 
 def fingerprints_from_table(table: pa.Table) -> dict[str, Fingerprint]:
+    """Column by column: a Python object per passage cost more than the clustering itself."""
+    if table.num_rows == 0:
+        return {}
+    table = table.combine_chunks()
+
+    def split(name: str, dtype) -> list[np.ndarray]:
+        col = table[name].chunk(0) if table[name].num_chunks else pa.array([], table[name].type)
+        offsets = col.offsets.to_numpy()
+        values = col.values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
+        return np.split(values, offsets[1:-1] - offsets[0]) if len(offsets) > 1 else []
+
+    keys, starts, ends = split("passage_keys", np.int64), split("passage_starts", np.int32), \
+        split("passage_ends", np.int32)
+    bands = split("band_keys", np.int64)
+    sigs = table["signature"].to_pylist()
+    cols = {name: table[name].to_pylist() for name in
+            ("doc_id", "exact_hash", "n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines")}
     out = {}
-    for row in table.to_pylist():
-        passages = [Passage(k, s, e) for k, s, e in zip(row["passage_keys"], row["passage_starts"], row["passage_ends"])]
-        out[row["doc_id"]] = Fingerprint(
-            row["exact_hash"], np.frombuffer(row["signature"], dtype="<u4").copy(),
-            np.asarray(row["band_keys"], dtype=np.int64), row["n_shingles"], row["match_len"],
-            row["has_masking"], row["was_traditional"], row["dropped_lines"], passages)
+    for i, doc_id in enumerate(cols["doc_id"]):
+        out[doc_id] = Fingerprint(
+            cols["exact_hash"][i], np.frombuffer(sigs[i], dtype="<u4").copy(), bands[i],
+            cols["n_shingles"][i], cols["match_len"][i], cols["has_masking"][i], cols["was_traditional"][i],
+            cols["dropped_lines"][i], Passages(keys[i], starts[i], ends[i]))
     return out
 
 
@@ -74,9 +96,9 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
     keys = pa.table({
         "kind": ["exact"] * len(new) + ["band"] * sum(len(c.fingerprint.band_keys) for c in new)
         + ["passage"] * sum(len(c.fingerprint.passages) for c in new),
-        "key": pa.array([c.fingerprint.exact_hash for c in new]
-                        + [k for c in new for k in c.fingerprint.band_keys.tolist()]
-                        + [p.key for c in new for p in c.fingerprint.passages], pa.int64()),
+        "key": pa.array(np.concatenate(
+            [np.array([c.fingerprint.exact_hash for c in new], dtype=np.int64)]
+            + [c.fingerprint.band_keys for c in new] + [c.fingerprint.passages.keys for c in new]), pa.int64()),
     })
     ids = pa.table({"doc_id": pa.array([c.doc_id for c in new], pa.string())})
     with _registered(con, {"dedup_new_keys": keys, "dedup_new_ids": ids}):

@@ -95,3 +95,29 @@ def test_workers_exit_when_the_run_is_killed(tmp_path):
     while time.time() < deadline and any(os.path.exists(f"/proc/{p}") for p in pids):
         time.sleep(0.2)
     assert not any(os.path.exists(f"/proc/{p}") for p in pids)
+
+
+_POOL_SCRIPT = """
+import sys, threading
+from ingest import parallel
+if sys.argv[1] == "thread":
+    stop = threading.Event()
+    threading.Thread(target=stop.wait, daemon=True).start()
+pool = parallel.shared_pool("rjieba", workers=2)
+method = pool._mp_context.get_start_method()
+from ingest.segment import get_segmenter
+print(method, pool.submit(parallel._ready).result() > 0)
+parallel.shutdown_pool()
+if sys.argv[1] == "thread":
+    stop.set()
+"""
+
+
+@pytest.mark.parametrize("before, method", [("nothing", "fork"), ("thread", "spawn")])
+def test_workers_fork_only_from_a_single_threaded_process(before, method):
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", _POOL_SCRIPT, before], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [method, "True"]

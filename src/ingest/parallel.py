@@ -28,6 +28,9 @@ def worker_count() -> int:
 
 
 def _init_worker(segmenter: str, parent_pid: int | None = None) -> None:
+    global _lock, _pool, _pool_key
+    # A forked child has copies of the parent's pool and of its lock, taken while held: drop them.
+    _lock, _pool, _pool_key = threading.Lock(), None, None
     _exit_with_parent(parent_pid or os.getppid())
     # Pay the imports and the dictionary load once per worker, not once per part.
     from .pipeline import process_one  # noqa: F401  (imports extractors, cleaning rules, dedup)
@@ -52,8 +55,10 @@ def shared_pool(segmenter: str = "rjieba", workers: int | None = None) -> Proces
     """The process-wide pool (created on first use), or None when one worker is all there is.
 
     rjieba and the Python cleaning rules hold the GIL, so threads would not use the second core:
-    processes do. 'spawn' because the parent runs Prefect's threads and event loop, which a
-    forked child must not inherit half-locked.
+    processes do. They are forked while this process still has a single thread (the CLI starts
+    them before it imports Prefect): the children inherit the imported pipeline and the loaded
+    dictionary instead of paying seconds of CPU each. Once Prefect's threads and event loop
+    run, a forked child could inherit a lock held half-way, so the pool is spawned instead.
     """
     global _pool, _pool_key
     workers = workers or worker_count()
@@ -65,7 +70,7 @@ def shared_pool(segmenter: str = "rjieba", workers: int | None = None) -> Proces
             return _pool
         if _pool is not None:
             _pool.shutdown(wait=True)
-        ctx = multiprocessing.get_context("spawn")
+        ctx = multiprocessing.get_context(_start_method(segmenter))
         _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                     initializer=_init_worker, initargs=(segmenter, os.getpid()))
         _pool_key = (workers, segmenter)
@@ -73,6 +78,19 @@ def shared_pool(segmenter: str = "rjieba", workers: int | None = None) -> Proces
         for f in [_pool.submit(_ready) for _ in range(workers)]:
             f.add_done_callback(lambda _f: None)
         return _pool
+
+
+def _start_method(segmenter: str) -> str:
+    """'fork' from a single-threaded process (after loading what the workers need), else 'spawn'."""
+    if os.environ.get("INGEST_WORKER_START") == "spawn" or "fork" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    if threading.active_count() != 1:
+        return "spawn"
+    from .pipeline import process_one  # noqa: F401  (inherited by the children)
+    from .segment import get_segmenter
+
+    get_segmenter(segmenter)
+    return "fork"
 
 
 def _ready() -> int:

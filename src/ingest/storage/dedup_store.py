@@ -90,7 +90,8 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
                config: ClusterConfig = ClusterConfig()) -> PriorIndex:
     """The postings the new documents hit (exact hash, bands, sentences) and those clusters' members."""
     idx = PriorIndex()
-    if not new:
+    # An empty warehouse (every first run) has no postings to look up.
+    if not new or con.execute("SELECT NOT EXISTS (SELECT 1 FROM dedup_docs)").fetchone()[0]:
         return idx
     sql = named_statements("dedup_state.sql")
     keys = pa.table({

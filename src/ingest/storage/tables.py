@@ -45,13 +45,15 @@ def documents_table(docs: list[ProcessedDocument]) -> pa.Table:
 def tokens_table(docs: list[ProcessedDocument]) -> pa.Table:
     lengths = np.fromiter((len(p.tokens) for p in docs), dtype=np.int64, count=len(docs))
     doc_ids = pa.array([p.document.doc_id for p in docs], type=pa.string())
-    flat = [tok for p in docs for tok in p.tokens]
     repeat = np.repeat(np.arange(len(docs)), lengths)
-    positions = np.concatenate([np.arange(n, dtype=np.int32) for n in lengths]) if len(docs) else np.array([], np.int32)
+    total = int(lengths.sum())
+    # position = index within the document: a global counter minus each document's first index
+    positions = (np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)).astype(np.int32)
+    tokens = pa.chunked_array([pa.array(p.tokens, type=pa.string()) for p in docs], type=pa.string())
     return pa.table({
         "doc_id": doc_ids.take(pa.array(repeat)),
         "position": pa.array(positions, type=pa.int32()),
-        "token": pa.array(flat, type=pa.string()),
+        "token": tokens,
     }, schema=TOKEN_SCHEMA)
 
 

@@ -11,8 +11,8 @@ USER_DICT = "political_terms.txt"
 # jieba splits ASCII runs joined by '-', '_' or '.' ('2020-5-12'); rjieba keeps them whole.
 _JIEBA_ASCII_SPLIT = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _NEEDS_SPLIT = re.compile(r"^[\x21-\x7e]*[a-zA-Z0-9][-_.][\x21-\x7e]*$")
-# The ASCII runs of a text that could hold a token needing the post-split (decimals mostly).
-_ASCII_RUN = re.compile(r"[\x21-\x7e]*[a-zA-Z0-9][-_.][\x21-\x7e]*")
+# Only a text with this can hold a token needing the post-split (decimals mostly).
+_MAY_SPLIT = re.compile(r"[a-zA-Z0-9][-_.]")
 
 
 class Segmenter(Protocol):
@@ -61,10 +61,27 @@ class RJiebaSegmenter:
         # Per-token Python work costs as much as the Rust cut itself: keep the common path one
         # comprehension. rjieba emits an ASCII run as one token, so when no run of the text
         # changes under jieba's split (1.99, 41.4%), no token does; only then look at each token.
-        if not any(len(_jieba_ascii_split(run)) > 1 for run in _ASCII_RUN.findall(text)):
-            return list(filter(str.strip, tokens))  # drops whitespace tokens, at C speed
-        return [part for tok in tokens if not tok.isspace()
-                for part in (_jieba_ascii_split(tok) if tok.isascii() and _NEEDS_SPLIT.match(tok) else (tok,))]
+        tokens = list(filter(str.strip, tokens))  # drops whitespace tokens, at C speed
+        if _MAY_SPLIT.search(text) is None:  # no letter or digit followed by '-', '_' or '.'
+            return tokens
+        # Decide per distinct token, then splice the few split ones in (a test per token was
+        # the cost on texts full of decimals, versions and file names).
+        split = {}
+        for tok in set(tokens):
+            if tok.isascii() and _NEEDS_SPLIT.match(tok):
+                parts = _jieba_ascii_split(tok)
+                if len(parts) > 1:
+                    split[tok] = parts
+        if not split:
+            return tokens
+        out: list[str] = []
+        start = 0
+        for i in [i for i, tok in enumerate(tokens) if tok in split]:
+            out.extend(tokens[start:i])
+            out.extend(split[tokens[i]])
+            start = i + 1
+        out.extend(tokens[start:])
+        return out
 
 
 def _jieba_ascii_split(token: str) -> list[str]:

@@ -59,9 +59,14 @@ def has_masking(text: str) -> bool:
 
 
 def _strip_line_rules(lines: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
+    # A rule none of whose gate words occurs in the whole text cannot fire on any line.
+    text = "\n".join(lines)
+    rules = [rule for rule in LINE_RULES if any(g in text for g in rule.gates)]
+    if not rules:
+        return list(lines)
     kept: list[str] = []
     for line in lines:
-        for rule in LINE_RULES:
+        for rule in rules:
             if any(g in line for g in rule.gates):
                 m = rule.pattern.match(line)
                 if m:

@@ -12,8 +12,8 @@ from .matching import Prepared, fold_lines, prepare, to_simplified
 MIN_PASSAGE_CHARS = 16  # matching-form characters; shorter sentences are stock phrases
 # a sentence runs to 。！？；(full or half width); an ASCII '.' ends it too unless it sits in a number
 # (group 1: the sentence without the whitespace before it)
-# (group 1: the sentence without the whitespace before it)
-_SENTENCE_END = re.compile(r"\s*((?:[^。！？!?；;.]|(?<=\d)\.(?=\d))+[。！？!?；;.]*)")
+# (runs of ordinary characters as one item: the regex engine matches a run in one C loop)
+_SENTENCE_END = re.compile(r"\s*((?:[^。！？!?；;.]+|(?<=\d)\.(?=\d))+[。！？!?；;.]*)")
 
 
 @dataclass(frozen=True, slots=True)

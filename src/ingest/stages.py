@@ -233,7 +233,8 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     try:
         staged = local.execute(
             # Discovery order: batch, then part (file name), then row within the part's file.
-            "SELECT doc_id, text, title, published_at, source_kind, has_masking, char_count"
+            # No text: the clustering reads the few texts it needs (staged_texts below).
+            "SELECT doc_id, NULL, title, published_at, source_kind, has_masking, char_count"
             f" FROM read_parquet('{staging.as_posix()}/documents-*.parquet', filename = true, file_row_number = true)"
             " ORDER BY batch_no, filename, file_row_number"
         ).fetchall()
@@ -251,7 +252,8 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
         new = list({r[0]: dedup.Candidate(r[0], fps[r[0]], r[1], r[2], r[3], r[4], bool(r[5]), r[6])
                     for r in staged if r[0] not in known}.values())
         prior = dedup_store.load_prior(con, new)
-        plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con))
+        plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con),
+                                     new_texts=lambda ids: staged_texts(staging, ids))
     finally:
         con.close()
     tables = dedup_store.plan_tables(plan)
@@ -264,6 +266,18 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
         kinds[d.dup_kind] = kinds.get(d.dup_kind, 0) + 1
     return {"documents_known": len(staged) - len(new), **kinds, "canonical_changes": len(plan.updates),
             "text_reuse_rows": len(plan.reuse)}
+
+
+def staged_texts(staging: Path, doc_ids: list[str]) -> dict[str, str]:
+    """Texts of some staged documents, by doc_id."""
+    local = duckdb.connect()
+    try:
+        local.register("wanted", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
+        return dict(local.execute(
+            f"SELECT doc_id, text FROM read_parquet('{staging.as_posix()}/documents-*.parquet')"
+            " WHERE doc_id IN (SELECT doc_id FROM wanted)").fetchall())
+    finally:
+        local.close()
 
 
 def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: int,

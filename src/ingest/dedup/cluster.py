@@ -79,12 +79,19 @@ def assign_clusters(
     fetch_texts: Callable[[list[str]], dict[str, str]],
     policy: MatchPolicy = MatchPolicy(),
     config: ClusterConfig = ClusterConfig(),
+    new_texts: Callable[[list[str]], dict[str, str]] | None = None,
 ) -> DedupPlan:
-    """Decide cluster, duplicate kind and canonical member for the run's new documents."""
+    """Decide cluster, duplicate kind and canonical member for the run's new documents.
+
+    `fetch_texts` reads earlier documents' texts; `new_texts` reads the texts of new documents
+    given without one (text None): only those in a candidate pair or holding a shared passage
+    are read, a few percent of a large run.
+    """
     docs = {c.doc_id: c for c in sorted(new, key=lambda c: c.doc_id) if c.doc_id not in prior.docs}
     plan = DedupPlan(fingerprints={d: c.fingerprint for d, c in docs.items()}, candidates=docs)
     pairs, shared = _candidate_pairs(docs, prior, config)
     plan.stats["candidate_pairs"] = len(pairs)
+    _read_needed_texts(docs, pairs, shared, new_texts)
 
     prior_needed = sorted({d for pair in pairs for d in pair if d not in docs})
     texts = fetch_texts(prior_needed) if prior_needed else {}
@@ -132,7 +139,8 @@ def assign_clusters(
     # Containment last, larger excerpts first. When the larger text is itself a partial copy of
     # a bigger member of its cluster, the smaller one is judged against that bigger member, so
     # a quotation does not ride in on an excerpt of the speech it quotes.
-    by_coverage = [e for e in edges if e not in by_similarity]
+    joined = {id(e) for e in by_similarity}
+    by_coverage = [e for e in edges if id(e) not in joined]
     for kind, ov in sorted(by_coverage, key=lambda e: (-shingled(e[1].small).size, e[1].small, e[1].large)):
         if groups.find(node[ov.small]) == groups.find(node[ov.large]):
             continue
@@ -152,6 +160,19 @@ def assign_clusters(
     plan.stats["reuse_rows"] = len(plan.reuse)
     plan.stats["refused_cluster_merges"] = len(plan.links)
     return plan
+
+
+def _read_needed_texts(docs: dict[str, Candidate], pairs, shared: dict[int, list[str]], new_texts) -> None:
+    needed = {d for pair in pairs for d in pair if d in docs}
+    needed |= {d for holders in shared.values() for d in holders if d in docs}
+    missing = sorted(d for d in needed if docs[d].text is None)
+    if not missing:
+        return
+    if new_texts is None:
+        raise ValueError("new documents without text need assign_clusters(new_texts=...)")
+    texts = new_texts(missing)
+    for d in missing:
+        docs[d].text = texts.get(d, "")
 
 
 def _candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: ClusterConfig):

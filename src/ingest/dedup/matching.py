@@ -29,7 +29,6 @@ _FORUM_LINE = re.compile(
     r"|只看该作者|倒序浏览|阅读模式|^楼主\s*[:：]"
 )
 _BUTTONS = re.compile(r"^(?:[\s|｜/]*(?:回复|引用|举报|顶|踩|快速回复|返回版块|返回列表|发表新帖|分享|收藏|点赞|评论))+[\s|｜/]*$")
-_BUTTON_WORDS = re.compile(r"回复|引用|举报|顶|踩|快速回复|返回版块|返回列表|发表新帖|分享|收藏|点赞|评论")
 _BYLINE = re.compile(
     r"^[\[【（(]?\s*(?:来源|稿源|稿件来源|新闻来源|信息来源|作者|编辑|责任编辑|责编|终审|审核|审校|校对|"
     r"发布时间|发布日期|原标题|记者|通讯员|供稿|摄影|图片来源|文|图)\s*[:：]"
@@ -53,8 +52,8 @@ def _is_nav_bar(line: str) -> bool:
     return len(parts) >= 3 and all(len(p) <= _NAV_ITEM_MAX for p in parts)
 
 
-def _is_disclaimer(line: str, words: tuple[str, ...] = _DISCLAIMER_WORDS) -> bool:
-    hits = sum(1 for w in words if w in line)
+def _is_disclaimer(line: str) -> bool:
+    hits = sum(1 for w in _DISCLAIMER_WORDS if w in line)
     return hits >= 2 or (hits >= 1 and bool(_DISCLAIMER_START.match(line)))
 
 
@@ -71,18 +70,6 @@ def chrome_flags(lines: list[str]) -> list[bool]:
     kept: list[str] = []
     in_list = False
     after_separator = 0
-    # Searches that can only succeed when the whole text contains their words run per line only
-    # then: most documents hold no chrome at all, and per-line calls were the cost.
-    text = "\n".join(lines)
-    words = tuple(w for w in _DISCLAIMER_WORDS if w in text)
-    forum = _FORUM_LINE.search(text) is not None or "查看完整版本" in text or "页" in text or "楼主" in text
-    buttons = _BUTTON_WORDS.search(text) is not None
-    bars = "|" in text or "｜" in text
-    cta = _CALL_TO_ACTION.search(text) is not None
-
-    def is_disclaimer(line: str) -> bool:
-        return bool(words) and _is_disclaimer(line, words)
-
     for i, raw in enumerate(lines):
         line = raw.strip()
         if not line:
@@ -93,7 +80,7 @@ def chrome_flags(lines: list[str]) -> list[bool]:
         if len(line) > 400:
             pass  # chrome lines are short; most paragraphs of a speech skip every pattern below
         elif len(line) > 120:
-            drop = bool(_BULLET.match(line)) or is_disclaimer(line)
+            drop = bool(_BULLET.match(line)) or _is_disclaimer(line)
         elif in_list and short:
             drop = True
         elif _LIST_HEADER.match(line) and len(line) <= 20:
@@ -105,13 +92,13 @@ def chrome_flags(lines: list[str]) -> list[bool]:
                 after_separator = 2  # a Discuz signature follows the dashes
         elif after_separator and short:
             drop = True
-        elif (forum and _FORUM_LINE.search(line)) or (buttons and _BUTTONS.match(line)) or (bars and _is_nav_bar(line)):
+        elif _FORUM_LINE.search(line) or _BUTTONS.match(line) or _is_nav_bar(line):
             drop = True
             # a poster name alone on the line before the 发表于 line belongs to the header
             if i == 1 and len(kept) == 1 and len(kept[0]) <= 20:
                 kept.pop()
                 flags[0] = True
-        elif _BYLINE.match(line) or (cta and _CALL_TO_ACTION.search(line)) or is_disclaimer(line):
+        elif _BYLINE.match(line) or _CALL_TO_ACTION.search(line) or _is_disclaimer(line):
             drop = True
         if after_separator and not _SEPARATOR.match(line):
             after_separator -= 1
@@ -203,12 +190,11 @@ def _fold_table():
     table = np.zeros(0x110000, dtype=np.uint32)
     for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
         table[lo : hi + 1] = np.arange(lo, hi + 1, dtype=np.uint32)
+    ascii_kept = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
     for c in range(0x10000):  # lower() only maps BMP characters onto 0-9a-z
         low = chr(c).lower()
-        if _NON_CONTENT.fullmatch(low) is None and not (0x3400 <= c <= 0xFAFF):
-            kept = _NON_CONTENT.sub("", low)
-            if len(kept) == 1:
-                table[c] = ord(kept)
+        if low[0] in ascii_kept and all(ch not in ascii_kept and _NON_CONTENT.fullmatch(ch) for ch in low[1:]):
+            table[c] = ord(low[0])
     table[0] = 0xFFFFFFFF  # the separator survives (as a marker, restored below)
     return table
 

@@ -30,7 +30,7 @@ class Candidate:
 
     doc_id: str
     fingerprint: Fingerprint
-    text: str
+    text: str | None  # None: not read yet; assign_clusters asks for the texts it needs
     title: str | None = None
     published_at: datetime | None = None
     source_kind: str = "file"

@@ -19,6 +19,9 @@ from .tables import TOKEN_SCHEMA
 
 DB_NAME = "speeches.duckdb"
 LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "512MB")
+# The Parquet writer holds a whole row group in memory: a few thousand documents (tens of MB
+# of text) at a time, not a whole run's.
+LAKE_ROW_GROUP_ROWS = 512
 SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "macros.sql", "fetch.sql")
 
 
@@ -130,10 +133,18 @@ class Warehouse:
         stmts = {k: v.replace("{staging}", self.staging(run_id).as_posix())
                  for k, v in named_statements("load.sql").items()}
         params = {"run_id": run_id}
-        con.execute("BEGIN TRANSACTION")
+        in_transaction = False
         try:
             con.execute(stmts["staged_documents"])
             con.execute(stmts["new_documents"])
+            con.execute(stmts["new_documents_full"])
+            # The lake copy is written first, outside the transaction: its Parquet buffers are
+            # freed before the inserts' uncommitted rows pile up (a run's peak memory). Until
+            # the commit it is an uncommitted run's partition, which nothing reads and the
+            # next run sweeps away.
+            self._write_lake(con, run_id, "documents", stmts["new_documents_lake"])
+            con.execute("BEGIN TRANSACTION")
+            in_transaction = True
             con.execute(stmts["insert_documents"], params)
             # dedup state, canonical flips of earlier documents and text reuse: same transaction
             dedup_store.save_plan(con, dedup_store.read_plan_tables(self.staging(run_id)), run_id,
@@ -153,7 +164,6 @@ class Warehouse:
                 self._move_into_lake(run_id, "tokens", "tokens-*.parquet")
             else:
                 self._write_lake(con, run_id, "tokens", stmts["new_tokens"])
-            self._write_lake(con, run_id, "documents", stmts["new_documents_lake"])
             if has_raw:
                 self._write_lake(con, run_id, "raw", raw_lake_query(self.staging(run_id)))
             con.register("run_row", _with_counts(run_row, counts))
@@ -162,7 +172,8 @@ class Warehouse:
             _crash_point("before_commit")
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            if in_transaction:
+                con.execute("ROLLBACK")
             for table in ("tokens", "documents", "raw"):
                 remove_tree(self.lake / table / f"run_id={run_id}")
             raise
@@ -180,7 +191,8 @@ class Warehouse:
         tmp = target.with_name(".part-0.parquet.tmp")
         # zstd level 1: half the time of the default level for ~1.5x the bytes; the text is
         # also in speeches.duckdb, and this copy is written on every run's critical path.
-        con.execute(f"COPY ({query}) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)")
+        con.execute(f"COPY ({query}) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1,"
+                    f" ROW_GROUP_SIZE {LAKE_ROW_GROUP_ROWS})")
         os.replace(tmp, target)
 
 

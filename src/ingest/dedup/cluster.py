@@ -10,7 +10,6 @@ import numpy as np
 from . import canonical
 from .containment import MatchPolicy, Overlap, Shingled, compare, similar, verdict
 from .matching import matching_form
-from .minhash import estimate_jaccard
 from .records import Assignment, Candidate, DedupPlan, PriorIndex, ReuseRow
 
 
@@ -306,10 +305,6 @@ def _pairs_in_groups(keys: np.ndarray, holders: np.ndarray, n_new: int, distinct
     width = int(holders.max()) + 1
     codes = _counted(a * width + b)[0]
     return codes // width, codes % width, np.zeros(len(codes), np.int64)
-
-
-def _n_passages(docs: dict[str, Candidate], doc_id: str) -> int:
-    return len(docs[doc_id].fingerprint.passages) if doc_id in docs else 1 << 30
 
 
 def _member(doc_id: str, docs: dict[str, Candidate], prior: PriorIndex) -> canonical.Member:

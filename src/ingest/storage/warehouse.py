@@ -19,8 +19,8 @@ from .tables import TOKEN_SCHEMA
 
 DB_NAME = "speeches.duckdb"
 LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "512MB")
-# The Parquet writer holds a whole row group in memory: a few thousand documents (tens of MB
-# of text) at a time, not a whole run's.
+# The Parquet writer holds a whole row group in memory: a few hundred documents (a few MB of
+# text) at a time, however large the run.
 LAKE_ROW_GROUP_ROWS = 512
 SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "macros.sql", "fetch.sql")
 
@@ -189,8 +189,8 @@ class Warehouse:
         target = self.lake / table / f"run_id={run_id}" / "part-0.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(".part-0.parquet.tmp")
-        # zstd level 1: half the time of the default level for ~1.5x the bytes; the text is
-        # also in speeches.duckdb, and this copy is written on every run's critical path.
+        # zstd level 1: a third less time than the default level for ~1.5x the bytes; the text
+        # is also in speeches.duckdb, and this copy is written on every run's critical path.
         con.execute(f"COPY ({query}) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1,"
                     f" ROW_GROUP_SIZE {LAKE_ROW_GROUP_ROWS})")
         os.replace(tmp, target)

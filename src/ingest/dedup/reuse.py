@@ -39,10 +39,6 @@ class Passages:
         self.starts = np.asarray(starts, dtype=np.int32)
         self.ends = np.asarray(ends, dtype=np.int32)
 
-    @classmethod
-    def of(cls, items: list[Passage]) -> "Passages":
-        return cls([p.key for p in items], [p.start for p in items], [p.end for p in items])
-
     def __len__(self) -> int:
         return len(self.keys)
 

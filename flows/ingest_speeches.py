@@ -1,7 +1,6 @@
 """The ingest flow: plan, stage batches, find duplicates, load, all in one committed step."""
 # No `from __future__ import annotations`: Prefect builds the parameter model from these hints,
 # and a served flow cannot resolve them from strings (`Literal` is not fully defined).
-import os
 import time
 from pathlib import Path
 from typing import Literal
@@ -15,6 +14,7 @@ from flows.policy import FETCH_TAG, IO_TASK, digest
 from ingest import report, stages, web_stages
 from ingest.config import validate_params
 from ingest.sources.config import load_sources_file
+from ingest.sources.urls import local_paths
 from ingest.storage.runs import new_canonical_speeches
 from ingest.storage.warehouse import Warehouse
 
@@ -72,10 +72,8 @@ def _run_key(context, parameters) -> str:
 
 @task(name="plan-inputs", task_run_name=_plan_name, cache_key_fn=_run_key, persist_result=True, **IO_TASK)
 def plan_inputs(wh: Warehouse, sources: list[str] | None) -> stages.RunPlan:
-    stages.prepare_warehouse(wh)
-    # Smaller batches spread better over Dask workers; the default suits one process.
-    batch_bytes = int(os.environ.get("INGEST_BATCH_BYTES") or stages.DEFAULT_BATCH_BYTES)
-    return stages.plan_run(wh, sources, batch_bytes=batch_bytes)
+    # `ingest run` may have planned already and started staging while Prefect was importing.
+    return stages.plan_or_adopt(wh, sources)
 
 
 @task(name="stage-batch", task_run_name=_batch_name, cache_key_fn=_run_key, persist_result=True)
@@ -165,18 +163,18 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
                              dask_address=dask_address, dask_workers=dask_workers)
     logger = get_run_logger()
     wh = Warehouse.at(warehouse)
-    paths, specs = web_stages.split_sources(sources)
+    paths, specs = local_paths(sources, sources_file), web_stages.url_sources(sources)
     if sources_file:
         specs += load_sources_file(sources_file)
-        paths = paths or []
     web = None
     with wh.run_lock():
         plan = plan_inputs(wh, paths)
         plan.sources.extend(s.url for s in specs)
         if plan.batches and params.runner != "dask":
             stages.start_workers(segmenter)
-        logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches",
-                    plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches))
+        logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches%s",
+                    plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches),
+                    " (staging began before the flow started)" if plan.staged_early else "")
         batches = _stage_all(wh, plan, params)
         for counts in batches:
             logger.info("batch %d/%d: %d files, %.1f MB, %d documents, %d rejects",

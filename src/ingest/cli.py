@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -93,17 +94,23 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
         validate_params(**params)
     except ParameterError as exc:
         raise Fatal(str(exc)) from None
-    from .stages import has_new_input, start_workers
+    from .stages import start_staging_early
+    from .sources.urls import local_paths
 
-    # When there is something to read, the worker processes start now, so their imports run
-    # while this process imports Prefect; a re-run over unchanged input starts none.
-    if runner != "dask" and has_new_input(wh, list(sources) or None):
-        start_workers(segmenter)
-    flow = _load_flow()
-    try:
-        summary = flow(**params)
-    except (WarehouseError, SourceError, ParameterError) as exc:
-        raise Fatal(str(exc)) from None
+    with ExitStack() as held:
+        if runner != "dask":
+            # Staging starts now, under the run lock, while this process imports Prefect and the
+            # flow starts; the flow adopts the plan (a re-run over unchanged input queues nothing).
+            try:
+                held.enter_context(wh.run_lock())
+            except WarehouseError as exc:
+                raise Fatal(str(exc)) from None
+            start_staging_early(wh, local_paths(list(sources) or None, sources_file), segmenter)
+        flow = _load_flow()
+        try:
+            summary = flow(**params)
+        except (WarehouseError, SourceError, ParameterError) as exc:
+            raise Fatal(str(exc)) from None
     _print_summary(summary, wh)
 
 

@@ -108,12 +108,16 @@ def shutdown_pool() -> None:
 atexit.register(shutdown_pool)
 
 
+def submit_parts(fn: Callable, parts: list[tuple], pool: ProcessPoolExecutor) -> list[Future]:
+    """fn(*part) for every part, queued on the pool in part order."""
+    return [pool.submit(fn, *args) for args in parts]
+
+
 def run_parts(fn: Callable, parts: list[tuple], pool: ProcessPoolExecutor | None) -> list:
     """fn(*part) for every part, on the pool when there is one, results in part order."""
     if pool is None:
         return [fn(*args) for args in parts]
-    futures: list[Future] = [pool.submit(fn, *args) for args in parts]
-    return [f.result() for f in futures]
+    return [f.result() for f in submit_parts(fn, parts, pool)]
 
 
 def split_by_bytes(items: list, sizes: list[int], target: int, max_items: int,

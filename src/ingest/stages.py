@@ -1,8 +1,10 @@
 """The stages of one ingest run as plain functions; Prefect tasks in flows/ wrap each one."""
 from __future__ import annotations
 
+import os
 import time
 import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,6 +53,8 @@ class RunPlan:
     started_clock: float = field(default_factory=time.perf_counter)
     # Files whose mtime changed but whose bytes did not: skipped, their new mtime recorded.
     touched: list[tuple[str, int, int, str]] = field(default_factory=list)
+    # Planned by `ingest run` itself, which queued the batches before the flow began.
+    staged_early: bool = False
 
     @property
     def inputs_to_read(self) -> int:
@@ -127,16 +131,16 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
                 segmenter: str = "rjieba", workers: int | None = None) -> BatchCounts:
     """Read, process and write one batch to the run's staging area as Parquet.
 
-    The batch is cut into parts that the worker processes stage side by side; the batch's
-    file-state rows are written last, so `files-NNNNN.parquet` marks a completely staged batch.
+    The batch is cut into parts that the worker processes stage side by side (or collected from
+    the head start, which queued them before the flow began); the batch's file-state rows are
+    written last, so `files-NNNNN.parquet` marks a completely staged batch.
     """
-    pool = parallel.shared_pool(segmenter, workers) if refs else None
-    sizes = [r.size for r in refs]
-    # Threads are stitched within a part, so parts are cut like batches: never between two pages.
-    parts = parallel.split_by_bytes(refs, sizes, PART_BYTES, MAX_PART_FILES, keep_together=_pages_side_by_side,
-                                    cap=STITCH_BATCH_CAP) or [[]]
-    results = parallel.run_parts(stage_part, [(wh, run_id, batch_no, no, part, segmenter)
-                                              for no, part in enumerate(parts)], pool)
+    queued = _take_head_start_parts(wh, run_id, batch_no)
+    if queued is not None:
+        results = [f.result() for f in queued]
+    else:
+        pool = parallel.shared_pool(segmenter, workers) if refs else None
+        results = parallel.run_parts(stage_part, _part_calls(wh, run_id, batch_no, refs, segmenter), pool)
     file_rows = [row for r in results for row in r.file_rows]
     write_parquet_atomic(file_state_table(file_rows), wh.staging(run_id) / f"files-{batch_no:05d}.parquet")
     reasons: dict[str, int] = {}
@@ -145,6 +149,13 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
             reasons[reason] = reasons.get(reason, 0) + n
     return BatchCounts(batch_no, len(refs), sum(r.bytes_read for r in results),
                        sum(r.documents for r in results), sum(r.rejects for r in results), reasons)
+
+
+def _part_calls(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef], segmenter: str) -> list[tuple]:
+    # Threads are stitched within a part, so parts are cut like batches: never between two pages.
+    parts = parallel.split_by_bytes(refs, [r.size for r in refs], PART_BYTES, MAX_PART_FILES,
+                                    keep_together=_pages_side_by_side, cap=STITCH_BATCH_CAP) or [[]]
+    return [(wh, run_id, batch_no, no, part, segmenter) for no, part in enumerate(parts)]
 
 
 @dataclass
@@ -197,17 +208,87 @@ def stage_part(wh: Warehouse, run_id: str, batch_no: int, part_no: int, refs: li
 
 def stop_workers() -> None:
     """Let the worker processes go once every batch is staged: the load needs their memory more."""
+    global _head_start
+    _head_start = None
     parallel.shutdown_pool()
 
 
-def has_new_input(wh: Warehouse, sources: list[str] | None) -> bool:
-    """Whether a run over these sources would read anything (a stat per file; errors say yes)."""
-    if not wh.exists():
-        return True
+@dataclass
+class HeadStart:
+    """A run planned, and its parts queued on the worker pool, before the flow began."""
+
+    root: Path
+    sources: list[str] | None
+    plan: RunPlan
+    queued: dict[int, list[Future]]
+
+
+_head_start: HeadStart | None = None
+
+
+def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str = "rjieba") -> RunPlan | None:
+    """Prepare the warehouse, plan the run and queue every batch's parts on the worker pool now.
+
+    The CLI calls this, holding the run lock, before it imports Prefect: the seconds of imports
+    and API calls before the flow's first task then overlap with staging on the other cores.
+    The flow's plan task adopts this plan (`plan_or_adopt`) and its batch tasks collect the
+    queued parts (`stage_batch`). Returns None, starting nothing, when there is nothing to
+    read, when one worker is all there is, or when planning fails (the flow then reports why).
+    """
+    global _head_start
     try:
-        return plan_run(wh, sources).inputs_to_read > 0
-    except Exception:  # the run itself reports what is wrong; this is only a hint
-        return True
+        prepare_warehouse(wh)
+        plan = plan_run(wh, sources, batch_bytes=batch_bytes_from_env())
+    except Exception:  # the flow plans again and reports the error in its own run
+        return None
+    pool = parallel.shared_pool(segmenter) if plan.batches else None
+    if pool is None:
+        return None
+    queued = {no: parallel.submit_parts(stage_part, _part_calls(wh, plan.run_id, no, refs, segmenter), pool)
+              for no, refs in enumerate(plan.batches)}
+    plan.staged_early = True
+    _head_start = HeadStart(wh.root, None if sources is None else list(sources), plan, queued)
+    return plan
+
+
+def plan_or_adopt(wh: Warehouse, sources: list[str] | None, batch_bytes: int | None = None) -> RunPlan:
+    """The plan of this run: the head start's when it was made for this warehouse and these sources,
+    else a new one (schema ensured, leftovers swept). Call under the run lock."""
+    global _head_start
+    head = _head_start
+    if head is not None and head.root == wh.root and head.sources == (None if sources is None else list(sources)):
+        return head.plan
+    if head is not None:
+        _abandon(head)
+        _head_start = None
+    prepare_warehouse(wh)
+    return plan_run(wh, sources, batch_bytes=batch_bytes or batch_bytes_from_env())
+
+
+def _abandon(head: HeadStart) -> None:
+    # The sweep that follows removes staging dirs: no part of this head start may still be writing.
+    for futures in head.queued.values():
+        for f in futures:
+            f.cancel()
+    for futures in head.queued.values():
+        for f in futures:
+            if not f.cancelled():
+                try:
+                    f.result()
+                except Exception:
+                    pass
+
+
+def _take_head_start_parts(wh: Warehouse, run_id: str, batch_no: int) -> list[Future] | None:
+    head = _head_start
+    if head is None or head.root != wh.root or head.plan.run_id != run_id:
+        return None
+    return head.queued.pop(batch_no, None)
+
+
+def batch_bytes_from_env() -> int:
+    """Bytes per batch: $INGEST_BATCH_BYTES (smaller batches spread better over Dask workers)."""
+    return int(os.environ.get("INGEST_BATCH_BYTES") or DEFAULT_BATCH_BYTES)
 
 
 def start_workers(segmenter: str = "rjieba", workers: int | None = None) -> int:

@@ -25,13 +25,9 @@ WEB_COUNTS = ("seen", "new", "changed", "unchanged", "rejected", "not_modified",
               "requests")
 
 
-def split_sources(sources: list[str] | None) -> tuple[list[str] | None, list[SourceSpec]]:
-    """Local paths and URL sources apart; None for paths means 'no sources given at all'."""
-    if not sources:
-        return None, []
-    paths = [s for s in sources if not is_url(s)]
-    specs = [SourceSpec(url=s) for s in sources if is_url(s)]
-    return paths, specs
+def url_sources(sources: list[str] | None) -> list[SourceSpec]:
+    """The URLs among a run's sources (the rest are files: `sources.urls.local_paths`)."""
+    return [SourceSpec(url=s) for s in sources or [] if is_url(s)]
 
 
 def policy_from_env(allow_private_hosts: bool) -> FetchPolicy:

@@ -1,4 +1,8 @@
 """Warehouse storage: atomic Parquet writes, the run lock, named SQL blocks."""
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
 import pyarrow as pa
 import pytest
 
@@ -15,10 +19,24 @@ def test_parquet_is_written_under_a_temporary_name_then_renamed(tmp_path):
 
 def test_one_run_at_a_time(tmp_path):
     wh = Warehouse.at(tmp_path)
+
+    def take_and_release() -> bool:
+        with wh.run_lock():
+            return True
+
     with wh.run_lock():
-        with pytest.raises(WarehouseLocked):
-            with wh.run_lock():
-                pass
+        # the CLI holds the lock and the flow it calls takes it again, in the same thread
+        with wh.run_lock():
+            pass
+        with ThreadPoolExecutor(1) as other:
+            with pytest.raises(WarehouseLocked):
+                other.submit(take_and_release).result()
+        other_process = subprocess.run(
+            [sys.executable, "-c", "import sys; from ingest.storage.warehouse import Warehouse\n"
+             "with Warehouse.at(sys.argv[1]).run_lock(): pass", str(tmp_path)], capture_output=True, text=True)
+        assert other_process.returncode != 0 and "another ingest run is using" in other_process.stderr
+    with ThreadPoolExecutor(1) as other:  # released when the outer one ends
+        assert other.submit(take_and_release).result()
 
 
 def test_read_only_open_of_missing_warehouse(tmp_path):

@@ -19,6 +19,13 @@ def is_url(text: str) -> bool:
     return urlsplit(text.strip()).scheme.lower() in ALLOWED_SCHEMES and "://" in text
 
 
+def local_paths(sources: list[str] | None, sources_file: str | None = None) -> list[str] | None:
+    """The files and directories a run reads: None when nothing at all is named (the sample corpus)."""
+    if not sources:
+        return [] if sources_file else None
+    return [s for s in sources if not is_url(s)]
+
+
 def allow_private_from_env() -> bool:
     return os.environ.get("INGEST_ALLOW_PRIVATE_HOSTS", "").strip().lower() in ("1", "true", "yes", "on")
 

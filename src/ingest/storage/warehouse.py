@@ -4,6 +4,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,10 @@ LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "512MB")
 # text) at a time, however large the run.
 LAKE_ROW_GROUP_ROWS = 512
 SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "macros.sql", "fetch.sql")
+
+
+# (warehouse root, thread) -> depth of the run locks that thread holds on it
+_held_locks: dict[tuple[Path, int], int] = {}
 
 
 class WarehouseError(Exception):
@@ -85,7 +90,19 @@ class Warehouse:
 
     @contextmanager
     def run_lock(self) -> Iterator[None]:
-        """One ingest run per warehouse at a time; readers are not blocked by this lock."""
+        """One ingest run per warehouse at a time; readers are not blocked by this lock.
+
+        Re-entrant within one thread: the CLI takes it to start staging before Prefect is
+        imported, and the flow it then calls takes it again. Another thread or process is refused.
+        """
+        key = (self.root, threading.get_ident())
+        if key in _held_locks:
+            _held_locks[key] += 1
+            try:
+                yield
+            finally:
+                _held_locks[key] -= 1
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".ingest.lock", "w") as fh:
             try:
@@ -94,9 +111,11 @@ class Warehouse:
                 raise WarehouseLocked(f"another ingest run is using {self.root}; wait for it to finish") from None
             fh.write(str(os.getpid()))
             fh.flush()
+            _held_locks[key] = 1
             try:
                 yield
             finally:
+                del _held_locks[key]
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     # -- schema ------------------------------------------------------------------------------

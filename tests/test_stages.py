@@ -1,0 +1,80 @@
+"""The stages of a run: the CLI's head start (plan and queue before the flow) is adopted or abandoned."""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from conftest import SAMPLE
+from ingest import parallel, stages
+from ingest.storage.warehouse import Warehouse
+
+
+@pytest.fixture
+def two_workers(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+    yield
+    stages.stop_workers()
+
+
+def finish(wh: Warehouse, sources: list[str]) -> stages.RunPlan:
+    """What the flow does after `ingest run` started early: adopt the plan, collect, dedup, load."""
+    plan = stages.plan_or_adopt(wh, sources)
+    counts = [stages.stage_batch(wh, plan.run_id, no, refs) for no, refs in enumerate(plan.batches or [[]])]
+    stages.stop_workers()
+    known = stages.decide_duplicates(wh, plan.run_id).get("documents_known", 0)
+    stages.load_run(wh, plan, counts, known, None, "rjieba")
+    return plan
+
+
+def documents(wh: Warehouse) -> list[tuple]:
+    con = duckdb.connect(str(wh.db_path), read_only=True)
+    try:
+        return con.execute("SELECT doc_id, cluster_id, dup_kind, is_canonical, text FROM documents ORDER BY doc_id").fetchall()
+    finally:
+        con.close()
+
+
+def test_head_start_is_adopted_and_loads_what_a_plain_run_loads(tmp_path, two_workers):
+    early, plain = Warehouse.at(tmp_path / "early"), Warehouse.at(tmp_path / "plain")
+    with early.run_lock():
+        head = stages.start_staging_early(early, [str(SAMPLE)])
+        assert head is not None and head.staged_early and head.inputs_to_read == 10
+        with early.run_lock():  # the flow takes the lock again in the same thread
+            adopted = finish(early, [str(SAMPLE)])
+    assert adopted is head
+    with plain.run_lock():
+        assert finish(plain, [str(SAMPLE)]).staged_early is False
+    assert documents(early) == documents(plain) and len(documents(early)) == 10
+    assert not early.staging_root.exists() or not any(early.staging_root.iterdir())
+
+
+def test_nothing_to_read_queues_nothing(tmp_path, two_workers):
+    wh = Warehouse.at(tmp_path / "wh")
+    with wh.run_lock():
+        stages.start_staging_early(wh, [str(SAMPLE)])
+        finish(wh, [str(SAMPLE)])
+        assert stages.start_staging_early(wh, [str(SAMPLE)]) is None
+        assert finish(wh, [str(SAMPLE)]).inputs_unchanged == 10
+
+
+def test_a_head_start_for_other_sources_is_abandoned_and_swept(tmp_path, two_workers):
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(next(SAMPLE.glob("*.txt")), other / "one.txt")
+    wh = Warehouse.at(tmp_path / "wh")
+    with wh.run_lock():
+        head = stages.start_staging_early(wh, [str(SAMPLE)])
+        plan = finish(wh, [str(other)])
+    assert plan is not head and plan.inputs_to_read == 1
+    assert not wh.staging(head.run_id).exists()
+    assert len(documents(wh)) == 1
+
+
+def test_planning_errors_are_left_to_the_flow(tmp_path, two_workers):
+    wh = Warehouse.at(tmp_path / "wh")
+    wh.root.mkdir()
+    wh.db_path.write_text("not a duckdb file")
+    with wh.run_lock():
+        assert stages.start_staging_early(wh, [str(SAMPLE)]) is None

@@ -14,6 +14,14 @@ CREATE TABLE IF NOT EXISTS dedup_docs (
     run_id          VARCHAR NOT NULL
 );
 
+-- Facts about the stored dedup state. 'signature_scheme': minhash.SIGNATURE_SCHEME of every
+-- stored signature and band key (no row in a warehouse that holds documents: 'perm128', the
+-- scheme of the versions before this table); dedup_store.ensure_signature_scheme migrates.
+CREATE TABLE IF NOT EXISTS dedup_meta (
+    name            VARCHAR PRIMARY KEY,
+    value           VARCHAR NOT NULL
+);
+
 -- LSH band keys (band index mixed into the key): equal key = candidate pair.
 CREATE TABLE IF NOT EXISTS dedup_bands (
     key             BIGINT NOT NULL,

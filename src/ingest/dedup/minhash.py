@@ -5,6 +5,9 @@ import numpy as np
 
 SHINGLE = 5  # characters per shingle; see ingest.dedup.__init__ for why 5
 NUM_PERM = 128
+# Stored with the signatures (dedup_store): signatures of different schemes must never be
+# compared, so a warehouse whose scheme differs from this one is migrated when it is opened.
+SIGNATURE_SCHEME = "perm128"
 _MASK61 = np.uint64((1 << 61) - 1)
 _EMPTY = np.zeros(0, dtype=np.uint64)
 

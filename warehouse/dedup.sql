@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS dedup_docs (
     was_traditional BOOLEAN NOT NULL,      -- body written in traditional script (folded by OpenCC)
     has_masking     BOOLEAN NOT NULL,      -- ** / XX / x markers found
     dropped_lines   INTEGER NOT NULL,      -- chrome lines the matching step had to strip
-    signature       BLOB NOT NULL,         -- 128 MinHash values, uint32 little-endian
+    signature       BLOB NOT NULL,         -- 128 MinHash values, uint32 little-endian (scheme: dedup_meta)
     run_id          VARCHAR NOT NULL
 );
 

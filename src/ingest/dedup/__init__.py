@@ -10,11 +10,12 @@ Parameters (tuned on devset/dedup, flat around the chosen values; README "Near-d
   * 5-character shingles of the matching form. 5 is the usual size for Chinese: 3-grams are
     shared by unrelated official texts (stock phrases), while every edited character destroys
     k shingles, so larger k loses reposts with 1-3 % character edits.
-  * 128 permutations; LSH threshold 0.30 -> 64 bands x 2 rows (``lsh`` derives them); band
-    candidates below an estimated Jaccard of 0.15 are dropped; documents sharing >= 2 sentences
-    are candidates too (long excerpts of long speeches have a low Jaccard). Stored signatures
-    carry ``minhash.SIGNATURE_SCHEME``; a warehouse of another scheme is migrated when a run
-    opens it (``storage.dedup_store.ensure_signature_scheme``).
+  * one-permutation MinHash with 128 bins (``minhash``: each bin's minimum is read off the
+    sorted shingle hashes, empty bins densified); LSH threshold 0.30 -> 64 bands x 2 rows
+    (``lsh`` derives them); band candidates below an estimated Jaccard of 0.15 are dropped;
+    documents sharing >= 2 sentences are candidates too (long excerpts of long speeches have a
+    low Jaccard). Stored signatures carry ``minhash.SIGNATURE_SCHEME``; a warehouse of another
+    scheme is migrated when a run opens it (``storage.dedup_store.ensure_signature_scheme``).
   * verification on exact shingle sets (``containment.MatchPolicy``): same text when Jaccard
     >= 0.5, or >= 0.3 at similar length (ratio >= 0.8: a real redraft); a long excerpt when
     >= 70 % of the smaller text is inside the larger and it reproduces >= 45 % of the larger

@@ -10,8 +10,16 @@ CREATE TABLE IF NOT EXISTS dedup_docs (
     was_traditional BOOLEAN NOT NULL,      -- body written in traditional script (folded by OpenCC)
     has_masking     BOOLEAN NOT NULL,      -- ** / XX / x markers found
     dropped_lines   INTEGER NOT NULL,      -- chrome lines the matching step had to strip
-    signature       BLOB NOT NULL,         -- 128 MinHash values, uint32 little-endian
+    signature       BLOB NOT NULL,         -- 128 MinHash values, uint32 little-endian (scheme: dedup_meta)
     run_id          VARCHAR NOT NULL
+);
+
+-- Facts about the stored dedup state. 'signature_scheme': minhash.SIGNATURE_SCHEME of every
+-- stored signature and band key (no row in a warehouse that holds documents: 'perm128', the
+-- scheme of the versions before this table); dedup_store.ensure_signature_scheme migrates.
+CREATE TABLE IF NOT EXISTS dedup_meta (
+    name            VARCHAR PRIMARY KEY,
+    value           VARCHAR NOT NULL
 );
 
 -- LSH band keys (band index mixed into the key): equal key = candidate pair.

@@ -1,6 +1,7 @@
 -- Statements of the dedup store (src/ingest/storage/dedup_store.py). Tables registered by the
 -- code: dedup_new_keys(kind, key), dedup_new_ids(doc_id), dedup_hit_ids(doc_id),
--- dedup_fetch_ids(doc_id), dedup_keep_ids(doc_id) and the plan tables dedup_plan_*.
+-- dedup_fetch_ids(doc_id), dedup_keep_ids(doc_id), the plan tables dedup_plan_* and
+-- dedup_resigned(doc_id, signature, band_keys).
 
 -- name: prior_exact
 SELECT exact_hash, doc_id FROM dedup_docs
@@ -63,3 +64,18 @@ INSERT INTO text_reuse
 
 -- name: insert_links
 INSERT INTO cluster_links SELECT *, $run_id FROM dedup_plan_links;
+
+-- name: signature_scheme
+SELECT value FROM dedup_meta WHERE name = 'signature_scheme';
+
+-- name: record_signature_scheme
+INSERT OR REPLACE INTO dedup_meta VALUES ('signature_scheme', $scheme);
+
+-- name: resign_doc_ids
+SELECT doc_id FROM dedup_docs ORDER BY doc_id;
+
+-- name: resign_update_docs
+UPDATE dedup_docs SET signature = r.signature FROM dedup_resigned r WHERE dedup_docs.doc_id = r.doc_id;
+
+-- name: resign_insert_bands
+INSERT INTO dedup_bands SELECT unnest(band_keys), doc_id FROM dedup_resigned;

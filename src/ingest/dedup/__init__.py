@@ -10,9 +10,12 @@ Parameters (tuned on devset/dedup, flat around the chosen values; README "Near-d
   * 5-character shingles of the matching form. 5 is the usual size for Chinese: 3-grams are
     shared by unrelated official texts (stock phrases), while every edited character destroys
     k shingles, so larger k loses reposts with 1-3 % character edits.
-  * 128 permutations; LSH threshold 0.30 -> 64 bands x 2 rows (``lsh`` derives them); band
-    candidates below an estimated Jaccard of 0.15 are dropped; documents sharing >= 2 sentences
-    are candidates too (long excerpts of long speeches have a low Jaccard).
+  * one-permutation MinHash with 128 bins (``minhash``: each bin's minimum is read off the
+    sorted shingle hashes, empty bins densified); LSH threshold 0.30 -> 64 bands x 2 rows
+    (``lsh`` derives them); band candidates below an estimated Jaccard of 0.15 are dropped;
+    documents sharing >= 2 sentences are candidates too (long excerpts of long speeches have a
+    low Jaccard). Stored signatures carry ``minhash.SIGNATURE_SCHEME``; a warehouse of another
+    scheme is migrated when a run opens it (``storage.dedup_store.ensure_signature_scheme``).
   * verification on exact shingle sets (``containment.MatchPolicy``): same text when Jaccard
     >= 0.5, or >= 0.3 at similar length (ratio >= 0.8: a real redraft); a long excerpt when
     >= 70 % of the smaller text is inside the larger and it reproduces >= 45 % of the larger
@@ -40,8 +43,13 @@ BANDS = BandPlan.for_threshold(LSH_THRESHOLD, NUM_PERM)
 __all__ = [
     "Assignment", "BANDS", "Candidate", "ClusterConfig", "DedupPlan", "Fingerprint", "MatchPolicy",
     "MemoryState", "PriorDoc", "PriorIndex", "ReuseRow", "assign_clusters", "fingerprint",
-    "fingerprint_batch",
+    "fingerprint_batch", "signature_batch",
 ]
+
+
+def _signed(hashes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    sigs = signatures(hashes)
+    return sigs, BANDS.keys(sigs)
 
 
 def fingerprint_batch(texts: list[str]) -> list[Fingerprint]:
@@ -49,14 +57,18 @@ def fingerprint_batch(texts: list[str]) -> list[Fingerprint]:
     prepared = [prepare(t) for t in texts]
     forms = [matching_form(t, prepared=p) for t, p in zip(texts, prepared)]
     hashes = [shingle_hashes(f.text) for f in forms]
-    sigs = signatures(hashes) if texts else np.zeros((0, NUM_PERM), dtype=np.uint32)
-    keys = BANDS.keys(sigs) if texts else np.zeros((0, BANDS.bands), dtype=np.int64)
+    sigs, keys = _signed(hashes)
     out = []
     for text, p, form, h, sig, key in zip(texts, prepared, forms, hashes, sigs, keys):
         exact = to_int64(xxhash.xxh3_64_intdigest(form.text.encode("utf-8")))
         out.append(Fingerprint(exact, sig, key, len(h), len(form.text), form.has_masking,
                                form.was_traditional, form.dropped_lines, passages(text, prepared=p)))
     return out
+
+
+def signature_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Only the MinHash signatures and band keys of `fingerprint_batch` (what a scheme migration redoes)."""
+    return _signed([shingle_hashes(matching_form(t).text) for t in texts])
 
 
 def fingerprint(text: str) -> Fingerprint:

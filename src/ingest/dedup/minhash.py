@@ -1,11 +1,9 @@
-"""Character n-gram shingles and MinHash signatures, vectorised with numpy (no per-shingle Python)."""
+"""Character n-gram shingles and one-permutation MinHash signatures, vectorised with numpy."""
 from __future__ import annotations
 
 import numpy as np
 
 SHINGLE = 5  # characters per shingle; see ingest.dedup.__init__ for why 5
-NUM_PERM = 128
-_MASK61 = np.uint64((1 << 61) - 1)
 _EMPTY = np.zeros(0, dtype=np.uint64)
 
 
@@ -44,62 +42,66 @@ def shingle_hashes(form: str, k: int = SHINGLE) -> np.ndarray:
     return h
 
 
-def _permutations(num_perm: int, seed: int = 20261123) -> tuple[np.ndarray, np.ndarray]:
+# One-permutation MinHash (Li, Owen & Zhang 2012): the top 7 bits of a shingle hash pick one of
+# 128 bins, and a bin's value is the smallest hash in it. The hashes are already sorted, so the
+# minimum of a bin is the first hash at or after the bin's start: one searchsorted per document.
+NUM_PERM = 128  # bins (the name stays: 128 values, cut into LSH bands like 128 permutations)
+_BIN_BITS = 7
+_BIN_STARTS = np.arange(NUM_PERM, dtype=np.uint64) << np.uint64(64 - _BIN_BITS)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_EMPTY_VALUE = np.iinfo(np.uint32).max
+# Stored with the signatures (dedup_store): signatures of different schemes must never be
+# compared, so a warehouse whose scheme differs from this one is migrated when it is opened.
+SIGNATURE_SCHEME = "oph128-v1"
+
+
+def _probe_orders(seed: int = 20261123) -> np.ndarray:
+    """Row i: bin i, then all other bins in a fixed random order (where an empty bin i borrows from)."""
     rng = np.random.default_rng(seed)
-    a = rng.integers(1, 1 << 61, size=num_perm, dtype=np.uint64) | np.uint64(1)
-    b = rng.integers(0, 1 << 61, size=num_perm, dtype=np.uint64)
-    return a, b
+    orders = np.empty((NUM_PERM, NUM_PERM), dtype=np.intp)
+    for i in range(NUM_PERM):
+        others = np.delete(np.arange(NUM_PERM), i)
+        orders[i] = np.concatenate(([i], rng.permutation(others)))
+    return orders
 
 
-_A, _B = _permutations(NUM_PERM)
+_PROBES = _probe_orders()
 
 
-def signature(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
-    """MinHash signature (uint32 per permutation) of a set of shingle hashes.
+def signatures(hash_sets: list[np.ndarray]) -> np.ndarray:
+    """One-permutation MinHash signatures, shape (len(hash_sets), 128), uint32.
 
-    Each permutation is h -> mix(a*h + b) mod 2^64; the loop runs over permutations with
-    in-place ops on one scratch array, which is much faster than a (shingles x perms) broadcast.
+    `hash_sets` are `shingle_hashes` results (sorted, unique). A bin's value is the low 32 bits
+    of its smallest hash: uniform however full the bin (the high bits of a minimum are mostly
+    zeros), so different minima collide with probability 2**-32. An empty bin is densified as
+    in Shrivastava 2017 ("optimal densification"): it takes the value of the first non-empty
+    bin in its own fixed random probe order. Two documents follow the same orders, so every bin
+    agrees with probability equal to their Jaccard similarity, and different empty bins borrow
+    from independently chosen bins (low variance). A document without shingles keeps all
+    values 0xFFFFFFFF.
     """
-    sig = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
-    if len(hashes) == 0:
-        return sig
-    a, b = (_A, _B) if num_perm == NUM_PERM else _permutations(num_perm)
-    scratch = np.empty_like(hashes)
-    with np.errstate(over="ignore"):
-        for i in range(num_perm):
-            np.multiply(hashes, a[i], out=scratch)
-            scratch += b[i]
-            sig[i] = np.uint32(scratch.min() >> np.uint64(32))
-    return sig
+    n = len(hash_sets)
+    values = np.full((n, NUM_PERM), _EMPTY_VALUE, dtype=np.uint32)
+    filled = np.zeros((n, NUM_PERM), dtype=bool)
+    for r, h in enumerate(hash_sets):
+        if len(h):
+            first = np.searchsorted(h, _BIN_STARTS)
+            # a bin is non-empty when the next bin starts later (np.diff(append=) costs 5x more)
+            filled[r, :-1] = first[:-1] < first[1:]
+            filled[r, -1] = first[-1] < len(h)
+            values[r] = h.take(np.minimum(first, len(h) - 1)) & _LOW32  # empty bins: replaced below
+    partly_empty = np.flatnonzero(filled.any(axis=1) & ~filled.all(axis=1))
+    for lo in range(0, len(partly_empty), 256):  # (256, 128, 128) booleans at a time
+        rows = partly_empty[lo : lo + 256]
+        step = filled[rows][:, _PROBES].argmax(axis=2)  # first non-empty bin along each probe order
+        source = _PROBES[np.arange(NUM_PERM), step]
+        values[rows] = np.take_along_axis(values[rows], source, axis=1)
+    return values
 
 
-def signatures(hash_sets: list[np.ndarray], num_perm: int = NUM_PERM, block: int = 1 << 15) -> np.ndarray:
-    """MinHash signatures of many documents at once, shape (len(hash_sets), num_perm).
-
-    Documents are packed into blocks of about `block` shingles (whole documents only) so that
-    one scratch array stays in the CPU cache while all permutations run over it; per block the
-    minimum per document is a single `np.minimum.reduceat`.
-    """
-    out = np.full((len(hash_sets), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-    a, b = (_A, _B) if num_perm == NUM_PERM else _permutations(num_perm)
-    i = 0
-    while i < len(hash_sets):
-        j, size = i, 0
-        while j < len(hash_sets) and (j == i or size + len(hash_sets[j]) <= block):
-            size += len(hash_sets[j])
-            j += 1
-        rows = [r for r in range(i, j) if len(hash_sets[r])]
-        if rows:
-            packed = np.concatenate([hash_sets[r] for r in rows])
-            starts = np.cumsum([0] + [len(hash_sets[r]) for r in rows[:-1]])
-            scratch = np.empty_like(packed)
-            with np.errstate(over="ignore"):
-                for p in range(num_perm):
-                    np.multiply(packed, a[p], out=scratch)
-                    scratch += b[p]
-                    out[rows, p] = (np.minimum.reduceat(scratch, starts) >> np.uint64(32)).astype(np.uint32)
-        i = j
-    return out
+def signature(hashes: np.ndarray) -> np.ndarray:
+    """The signature of one set of shingle hashes."""
+    return signatures([hashes])[0]
 
 
 def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:

@@ -1,6 +1,8 @@
 """Dedup state in the warehouse: load what new documents can match, save a run's plan (inside its transaction)."""
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -8,11 +10,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..dedup import Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex
+from ..dedup import Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex, signature_batch
 from ..dedup.cluster import ClusterConfig
+from ..dedup.minhash import SIGNATURE_SCHEME
 from ..dedup.reuse import Passages
 from .sql import named_statements
 
+# What a warehouse that holds dedup state but records no scheme was written with.
+UNRECORDED_SCHEME = "perm128"
 FINGERPRINT_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("exact_hash", pa.int64()), ("signature", pa.binary()),
     ("band_keys", pa.list_(pa.int64())), ("n_shingles", pa.int32()), ("match_len", pa.int32()),
@@ -69,6 +74,61 @@ def fingerprints_from_table(table: pa.Table) -> dict[str, Fingerprint]:
             cols["n_shingles"][i], cols["match_len"][i], cols["has_masking"][i], cols["was_traditional"][i],
             cols["dropped_lines"][i], Passages(keys[i], starts[i], ends[i]))
     return out
+
+
+# ---- the signature scheme ---------------------------------------------------------------------
+def ensure_signature_scheme(con: duckdb.DuckDBPyConnection, chunk: int = 1000) -> None:
+    """Record the code's signature scheme; when the stored one differs, recompute every signature.
+
+    Signatures of two schemes agree by chance only, so a stored document would silently stop
+    matching new ones. The migration recomputes signatures and band keys from documents.text
+    with the code that fingerprints new documents, in one transaction (a crash leaves the old
+    state and the next run starts again). Call under the run lock.
+    """
+    sql = named_statements("dedup_state.sql")
+    row = con.execute(sql["signature_scheme"]).fetchone()
+    if row and row[0] == SIGNATURE_SCHEME:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        doc_ids = [r[0] for r in con.execute(sql["resign_doc_ids"]).fetchall()]
+        stored = row[0] if row else UNRECORDED_SCHEME
+        if doc_ids and stored != SIGNATURE_SCHEME:
+            _resign(con, doc_ids, stored, chunk)
+        con.execute(sql["record_signature_scheme"], {"scheme": SIGNATURE_SCHEME})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _resign(con: duckdb.DuckDBPyConnection, doc_ids: list[str], stored: str, chunk: int) -> None:
+    sql = named_statements("dedup_state.sql")
+    _say(f"dedup: stored signatures are {stored!r}, this version computes {SIGNATURE_SCHEME!r}:"
+         f" recomputing them for {len(doc_ids)} documents")
+    start = time.process_time()
+    fetch = text_fetcher(con)
+    con.execute("DELETE FROM dedup_bands")
+    for lo in range(0, len(doc_ids), chunk):
+        ids = doc_ids[lo : lo + chunk]
+        texts = fetch(ids)
+        ids = [d for d in ids if d in texts]  # a state row without its document (none exist) loses its bands
+        sigs, keys = signature_batch([texts[d] for d in ids])
+        table = pa.table({
+            "doc_id": pa.array(ids, pa.string()),
+            "signature": pa.array([s.astype("<u4").tobytes() for s in sigs], pa.binary()),
+            "band_keys": pa.array(list(keys), pa.list_(pa.int64())),
+        })
+        with _registered(con, {"dedup_resigned": table}):
+            con.execute(sql["resign_update_docs"])
+            con.execute(sql["resign_insert_bands"])
+        if len(doc_ids) > chunk:
+            _say(f"dedup: {min(lo + chunk, len(doc_ids))}/{len(doc_ids)} documents re-signed")
+    _say(f"dedup: signatures recomputed ({time.process_time() - start:.1f} s CPU)")
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)  # stderr of the CLI; a Prefect flow (log_prints) logs it
 
 
 # ---- reading the state ------------------------------------------------------------------------

@@ -120,7 +120,11 @@ class Warehouse:
 
     # -- schema ------------------------------------------------------------------------------
     def ensure_schema(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Tables, views (pointing at this lake's absolute path) and macros; idempotent."""
+        """Tables, views (pointing at this lake's absolute path) and macros; idempotent.
+
+        Also brings stored MinHash signatures to the code's scheme (a one-off recomputation
+        after an upgrade that changed it), so call it under the run lock.
+        """
         empty_tokens = self.lake / "tokens" / "run_id=__schema__" / "part-0.parquet"
         if not empty_tokens.exists():
             write_parquet_atomic(pa.table({f.name: pa.array([], f.type) for f in TOKEN_SCHEMA}), empty_tokens)
@@ -129,6 +133,7 @@ class Warehouse:
         ensure_raw_schema(self.lake)
         for name in SCHEMA_FILES:
             con.execute(sql_file(name).replace("{lake}", self.lake.as_posix()))
+        dedup_store.ensure_signature_scheme(con)
 
     def sweep(self, con: duckdb.DuckDBPyConnection) -> None:
         """Remove what a crashed run left: staging dirs and lake partitions of uncommitted runs."""

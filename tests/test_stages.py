@@ -78,3 +78,22 @@ def test_planning_errors_are_left_to_the_flow(tmp_path, two_workers):
     wh.db_path.write_text("not a duckdb file")
     with wh.run_lock():
         assert stages.start_staging_early(wh, [str(SAMPLE)]) is None
+
+
+def test_a_broken_link_is_a_read_reject_not_a_crash(tmp_path, two_workers):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(next(SAMPLE.glob("*.txt")), src / "one.txt")
+    (src / "broken.txt").symlink_to(tmp_path / "gone.txt")
+    wh = Warehouse.at(tmp_path / "wh")
+    with wh.run_lock():
+        stages.start_staging_early(wh, [str(src)])
+        finish(wh, [str(src)])
+    con = duckdb.connect(str(wh.db_path), read_only=True)
+    try:
+        rejects = con.execute("SELECT source_uri, stage, reason FROM rejects").fetchall()
+    finally:
+        con.close()
+    assert len(documents(wh)) == 1
+    assert [(uri, stage) for uri, stage, _ in rejects] == [(str(src / "broken.txt"), "read")]
+    assert rejects[0][2] == "cannot read file: No such file or directory"

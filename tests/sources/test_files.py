@@ -30,3 +30,26 @@ def test_missing_path_is_a_source_error(tmp_path):
 def test_sample_corpus_is_bundled():
     files = list(discover_files([str(sample_corpus_dir())]))
     assert len(files) >= 10
+
+
+def test_links_hidden_entries_and_order(tmp_path):
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "b.txt").write_text("乙")
+    (real / "sub" / "a.txt").write_text("甲")
+    (real / ".cache").mkdir()
+    (real / ".cache" / "c.txt").write_text("丙")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "d.txt").write_text("丁")
+    (real / "linked-dir").symlink_to(elsewhere)  # not walked into, as os.walk does
+    (real / "link.txt").symlink_to(real / "sub" / "a.txt")  # followed: named by its target
+    (real / "broken.txt").symlink_to(tmp_path / "gone.txt")
+    (tmp_path / "via").symlink_to(real)  # the directory named through a link: paths are resolved
+    refs = list(discover_files([str(tmp_path / "via")]))
+    assert [r.path for r in refs] == [str(real / "b.txt"), str(real / "broken.txt"), str(real / "sub" / "a.txt"),
+                                      str(real / "sub" / "a.txt")]
+    # a broken link is planned with an impossible size, so that reading it rejects it with the reason
+    assert [(r.size, r.mtime_ns) for r in refs][1] == (-1, -1)
+    with pytest.raises(OSError):
+        read_file(refs[1])

@@ -7,7 +7,7 @@ import trafilatura
 
 from ..model import Reject
 from ..pipeline import process_batch, process_one
-from ..sources.files import _ref, read_file
+from ..sources.files import file_ref, read_file
 from .extraction import ExtractionReport, evaluate_extraction
 
 __all__ = ["evaluate_extraction", "evaluate_pipeline", "pipeline_page_text", "pipeline_thread_text",
@@ -15,7 +15,7 @@ __all__ = ["evaluate_extraction", "evaluate_pipeline", "pipeline_page_text", "pi
 
 
 def _raw(path: Path):
-    return read_file(_ref(path))
+    return read_file(file_ref(path))
 
 
 def pipeline_page_text(path: Path) -> str:

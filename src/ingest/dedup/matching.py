@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 # Why these steps: reposts differ from the original by script (OpenCC s2t/s2hk/s2tw), by
 # full/half-width punctuation, by layout (wraps, merged paragraphs, indentation), by masked
 # names (`**书记`, `XX市`, `x学院`) and by site chrome that the cleaning step may have missed.
@@ -14,6 +16,7 @@ from functools import lru_cache
 # and str.translate is slow on CJK text, so it runs only when such a character occurs.
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B)}
 _HAS_FULLWIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_FULLWIDTH_LETTERS = np.array([bool(_HAS_FULLWIDTH.match(chr(c))) for c in range(0xFF10, 0xFF5B)])
 # Keep letters, digits and CJK ideographs; punctuation and whitespace carry no identity.
 _NON_CONTENT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MASK = re.compile(
@@ -185,8 +188,6 @@ def _fold_table():
     The same mapping as `_NON_CONTENT.sub("", line.lower())` for every character whose lower
     case is one character; U+0130 (İ, which lowers to 'i' + a combining dot) folds to 'i'.
     """
-    import numpy as np
-
     table = np.zeros(0x110000, dtype=np.uint32)
     for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
         table[lo : hi + 1] = np.arange(lo, hi + 1, dtype=np.uint32)
@@ -203,8 +204,6 @@ def fold_lines(lines: list[str]) -> tuple[list[str], bool]:
     """fold_line over many lines at once: the per-line regex calls, not the matching, were the
     cost, so lower-casing and dropping non-content characters is one numpy table lookup over
     the join; returns the folded lines and whether any was masked."""
-    import numpy as np
-
     if not lines:
         return [], False
     text = _SEP.join(lines)
@@ -230,6 +229,21 @@ def fold_lines(lines: list[str]) -> tuple[list[str], bool]:
 
 
 @dataclass(slots=True)
+class Folded:
+    """The lines of a Prepared folded once (chrome lines to nothing), for the matching form and the passages.
+
+    `text` holds every folded character in order and `at[k]` how many of them come from before
+    offset k of the simple lines joined by "\n": the span [s, e) of that join folds to
+    text[at[s] : at[e]].
+    """
+
+    text: str
+    at: np.ndarray  # int32, one more than the joined lines have characters
+    masked: bool
+    lines: list[tuple[int, int]]  # per line: where its fold starts and ends in `text`
+
+
+@dataclass(slots=True)
 class Prepared:
     """A text split into lines, with a simplified, width-folded copy and chrome flags per line."""
 
@@ -237,6 +251,55 @@ class Prepared:
     simple: list[str]  # the same lines in simplified script, full-width letters/digits folded
     flags: list[bool]  # True: chrome line
     trad_chars: int
+    folded: Folded | None = None  # folded_lines(self), made on first use
+
+
+def folded_lines(p: Prepared) -> Folded:
+    """fold_line over every non-chrome line of `p` at once, keeping where each character went.
+
+    The matching form and the sentence keys used to fold the same characters twice, once as
+    lines and once as sentences; a sentence folds to the slice of its line's fold because its
+    edges are whitespace, sentence ends or line ends, which the mask pattern treats alike.
+    """
+    if p.folded is not None:
+        return p.folded
+    # "\n" cannot occur inside a line and folds to nothing, so unlike fold_lines no line
+    # needs folding on its own
+    joined = "\n".join(p.simple)
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    # _HAS_FULLWIDTH.search on the code points at hand (below U+FF10 the subtraction wraps)
+    near = cps - np.uint32(0xFF10)
+    near = near[near < len(_FULLWIDTH_LETTERS)]
+    if len(near) and _FULLWIDTH_LETTERS[near].any():
+        joined = joined.translate(_FULLWIDTH)
+        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    cps = _fold_table()[cps]
+    spans = np.fromiter(map(len, p.simple), dtype=np.int64, count=len(p.simple)) + 1  # a line and its "\n"
+    ends = np.cumsum(spans) - 1  # where each line's "\n" is (the last one's: the end)
+    chrome = np.array(p.flags, dtype=bool)
+    masked = False
+    # The mask pattern scans slowly (lookarounds at every character), but its matches start
+    # at a candidate character: trying it there, left to right and skipping what a match
+    # took, finds what finditer over each line finds (the "\n" before a line is no letter).
+    hits = [m.start() for m in _MAYBE_MASK.finditer(joined)]
+    if hits:
+        line = np.searchsorted(ends, hits, side="right")
+        done = 0
+        for pos, line_end, bad in zip(hits, ends[line].tolist(), chrome[line].tolist()):
+            if pos >= done and not bad:
+                m = _MASK.match(joined, pos, line_end)
+                if m is not None:
+                    done = m.end()
+                    cps[pos:done] = 0
+                    masked = True
+    kept = (cps != 0) & (cps != 0xFFFFFFFF)  # 0xFFFFFFFF: a NUL, which is no content either
+    if chrome.any():
+        kept &= np.repeat(~chrome, spans)[: len(cps)]
+    at = np.zeros(len(cps) + 1, dtype=np.int32)  # int32: cumsum's cheapest, and texts are shorter
+    np.cumsum(kept, out=at[1:])
+    lines = list(zip(at[ends - spans + 1].tolist(), at[ends].tolist()))
+    p.folded = Folded(cps[kept].tobytes().decode("utf-32-le"), at, masked, lines)
+    return p.folded
 
 
 def prepare(text: str) -> Prepared:
@@ -255,15 +318,16 @@ def prepare(text: str) -> Prepared:
 def matching_form(text: str, title: str | None = None, prepared: Prepared | None = None) -> MatchingForm:
     """Build the matching form of a document; the title, when given, is matched as a first line."""
     p = prepared or prepare(f"{title}\n{text}" if title else text)
-    kept = [line.strip() for line, bad in zip(p.simple, p.flags) if not bad and line.strip()]
-    titled = int(len(kept) >= 3 and looks_like_title(kept[0]))
-    folded, masked = fold_lines(kept)
-    parts = [f for f in folded if f]
-    if titled and (not parts or not folded[0]):
+    f = folded_lines(p)
+    kept = [i for i, (line, bad) in enumerate(zip(p.simple, p.flags)) if not bad and line.strip()]
+    titled = int(len(kept) >= 3 and looks_like_title(p.simple[kept[0]]))
+    # chrome and blank lines fold to nothing: the kept lines' folds joined are f.text
+    parts = [f.text[a:b] for a, b in f.lines if b > a]
+    if titled and f.lines[kept[0]][0] == f.lines[kept[0]][1]:
         titled = 0  # the title folded to nothing
     # "traditional" means the body was written in it, not a few traditional titles in a list
     chars = sum(len(line) for line in p.lines)
-    return MatchingForm("".join(parts), parts, p.trad_chars * 10 > chars, masked, sum(p.flags), titled)
+    return MatchingForm(f.text, parts, p.trad_chars * 10 > chars, f.masked, sum(p.flags), titled)
 
 
 _TITLE_MAX = 40

@@ -100,9 +100,13 @@ def _is_poster_name(kept: list[str]) -> bool:
     return len(kept) == 1 and len(kept[0]) <= 20 and not any(p in kept[0] for p in "。，！？：；,.!?:;")
 
 
+# one search instead of a substring test per field name (most lines hold none)
+_ANY_FOOTER_GATE = re.compile("|".join(map(re.escape, FOOTER_GATES)))
+
+
 def _footer_fields(line: str) -> list[tuple[str, str]] | None:
     """Fields of a line made only of 'FIELD：value' segments, else None."""
-    if len(line) > 120 or not any(g in line for g in FOOTER_GATES):
+    if len(line) > 120 or _ANY_FOOTER_GATE.search(line) is None:
         return None
     fields, pos = [], 0
     for m in FOOTER_SEGMENT.finditer(line):

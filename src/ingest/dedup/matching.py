@@ -277,6 +277,7 @@ class Prepared:
     simple: list[str]  # the same lines in simplified script, full-width letters/digits folded
     flags: list[bool]  # True: chrome line
     trad_chars: int
+    codes: np.ndarray | None = None  # the text's code points (uint32), when prepare had them
     folded: Folded | None = None  # folded_lines(self), made on first use
 
 
@@ -292,10 +293,13 @@ def folded_lines(p: Prepared) -> Folded:
     # "\n" cannot occur inside a line and folds to nothing, so unlike fold_lines no line
     # needs folding on its own
     joined = "\n".join(p.simple)
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    if _has_fullwidth_letter(cps):
-        joined = joined.translate(_FULLWIDTH)
+    if p.simple is p.lines and p.codes is not None:
+        cps = p.codes  # the text itself, in which prepare found no full-width letter
+    else:
         cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        if _has_fullwidth_letter(cps):
+            joined = joined.translate(_FULLWIDTH)
+            cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     cps = _fold_table()[cps]
     spans = np.fromiter(map(len, p.simple), dtype=np.int64, count=len(p.simple)) + 1  # a line and its "\n"
     ends = np.cumsum(spans) - 1  # where each line's "\n" is (the last one's: the end)
@@ -336,7 +340,7 @@ def prepare(text: str) -> Prepared:
         simple = converted if len(converted) == len(lines) else [to_simplified(line) for line in lines]
     if _has_fullwidth_letter(cps):
         simple = [line.translate(_FULLWIDTH) for line in simple]
-    return Prepared(lines, simple, chrome_flags(simple), trad)
+    return Prepared(lines, simple, chrome_flags(simple), trad, cps)
 
 
 def matching_form(text: str, title: str | None = None, prepared: Prepared | None = None) -> MatchingForm:

@@ -5,6 +5,7 @@ import logging
 import re
 from functools import lru_cache
 from importlib import resources
+from itertools import compress
 from typing import Protocol
 
 USER_DICT = "political_terms.txt"
@@ -65,10 +66,13 @@ class RJiebaSegmenter:
         if _MAY_SPLIT.search(text) is None:  # no letter or digit followed by '-', '_' or '.'
             return tokens
         # Decide per distinct token, then splice the few split ones in (a test per token was
-        # the cost on texts full of decimals, versions and file names).
+        # the cost on texts full of decimals, versions and file names). Only ASCII tokens can
+        # split, and picking those out is one C loop: hashing every token into a set was not.
+        is_ascii = list(map(str.isascii, tokens))
+        ascii_at = list(compress(range(len(tokens)), is_ascii))
         split = {}
-        for tok in set(tokens):
-            if tok.isascii() and _NEEDS_SPLIT.match(tok):
+        for tok in set(compress(tokens, is_ascii)):
+            if _NEEDS_SPLIT.match(tok):
                 parts = _jieba_ascii_split(tok)
                 if len(parts) > 1:
                     split[tok] = parts
@@ -76,7 +80,7 @@ class RJiebaSegmenter:
             return tokens
         out: list[str] = []
         start = 0
-        for i in [i for i, tok in enumerate(tokens) if tok in split]:
+        for i in [i for i in ascii_at if tokens[i] in split]:
             out.extend(tokens[start:i])
             out.extend(split[tokens[i]])
             start = i + 1

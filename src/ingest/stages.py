@@ -19,7 +19,7 @@ from .pipeline import content_hash as pipeline_content_hash, process_batch
 from .segment import user_dictionary
 from .sources.files import FileRef, discover_files, read_file, sample_corpus_dir
 from .storage import dedup_store
-from .storage.lake import remove_tree, write_parquet_atomic
+from .storage.lake import STAGING_OPTIONS, remove_tree, write_parquet_atomic
 from .storage.tables import documents_table, file_state_table, hits_table, rejects_table, tokens_table
 from .storage.warehouse import Warehouse
 
@@ -142,7 +142,8 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
         pool = parallel.shared_pool(segmenter, workers) if refs else None
         results = parallel.run_parts(stage_part, _part_calls(wh, run_id, batch_no, refs, segmenter), pool)
     file_rows = [row for r in results for row in r.file_rows]
-    write_parquet_atomic(file_state_table(file_rows), wh.staging(run_id) / f"files-{batch_no:05d}.parquet")
+    write_parquet_atomic(file_state_table(file_rows), wh.staging(run_id) / f"files-{batch_no:05d}.parquet",
+                         **STAGING_OPTIONS)
     reasons: dict[str, int] = {}
     for r in results:
         for reason, n in r.reject_reasons.items():
@@ -193,12 +194,14 @@ def stage_part(wh: Warehouse, run_id: str, batch_no: int, part_no: int, refs: li
     name = f"{batch_no:05d}-{part_no:03d}"
     docs = documents_table(result.documents)
     docs = docs.append_column("batch_no", pa.array([batch_no] * docs.num_rows, pa.int32()))
-    write_parquet_atomic(docs, out / f"documents-{name}.parquet")
+    write_parquet_atomic(docs, out / f"documents-{name}.parquet", **STAGING_OPTIONS)
+    # zstd like the lake: when every staged document is new the load moves this file in as it is
     write_parquet_atomic(tokens_table(result.documents), out / f"tokens-{name}.parquet")
-    write_parquet_atomic(hits_table(result.documents), out / f"hits-{name}.parquet")
-    write_parquet_atomic(rejects_table(result.rejects), out / f"rejects-{name}.parquet")
+    write_parquet_atomic(hits_table(result.documents), out / f"hits-{name}.parquet", **STAGING_OPTIONS)
+    write_parquet_atomic(rejects_table(result.rejects), out / f"rejects-{name}.parquet", **STAGING_OPTIONS)
     fps = [(p.document.doc_id, p.fingerprint) for p in result.documents]
-    write_parquet_atomic(dedup_store.fingerprints_table(fps), out / f"fingerprints-{name}.parquet")
+    write_parquet_atomic(dedup_store.fingerprints_table(fps), out / f"fingerprints-{name}.parquet",
+                         **STAGING_OPTIONS)
     reasons: dict[str, int] = {}
     for r in result.rejects:
         reasons[r.reason] = reasons.get(r.reason, 0) + 1

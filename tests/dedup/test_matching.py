@@ -71,3 +71,23 @@ def test_fold_lines_equals_fold_line_on_every_kind_of_character():
     assert folded == [f for f, _ in one_by_one]
     assert masked == any(m for _, m in one_by_one)
     assert fold_lines(["a\x00b", "c"]) == ([fold_line("a\x00b")[0], "c"], False)
+
+
+def test_matching_form_equals_folding_the_kept_lines_one_by_one():
+    import random
+
+    from ingest.dedup.matching import fold_line, looks_like_title, prepare
+
+    rng = random.Random(5)
+    pieces = ["中华人民共和国国务院总理李强", "x", "X", "xx", "××", "**", "○○", "1.5", "。", " ", "\n", "  \n", "\t",
+              "\u3000", "abc", "Ｘ", "ｘ学院", "ＡＢ１", "發表於2020-1-1", "今日推荐", "\x00", "İ", "——————"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        p = prepare(text)
+        kept = [line.strip() for line, bad in zip(p.simple, p.flags) if not bad and line.strip()]
+        folded = [fold_line(line) for line in kept]
+        parts = [f for f, _ in folded if f]
+        form = matching_form(text)
+        assert (form.text, form.lines, form.has_masking) == ("".join(parts), parts, any(m for _, m in folded)), text
+        titled = len(kept) >= 3 and looks_like_title(kept[0]) and bool(folded[0][0])
+        assert form.title_lines == int(titled), text

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 # Why these steps: reposts differ from the original by script (OpenCC s2t/s2hk/s2tw), by
 # full/half-width punctuation, by layout (wraps, merged paragraphs, indentation), by masked
 # names (`**书记`, `XX市`, `x学院`) and by site chrome that the cleaning step may have missed.
@@ -14,6 +16,7 @@ from functools import lru_cache
 # and str.translate is slow on CJK text, so it runs only when such a character occurs.
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B)}
 _HAS_FULLWIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_FULLWIDTH_LETTERS = np.array([bool(_HAS_FULLWIDTH.match(chr(c))) for c in range(0xFF10, 0xFF5B)])
 # Keep letters, digits and CJK ideographs; punctuation and whitespace carry no identity.
 _NON_CONTENT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MASK = re.compile(
@@ -24,10 +27,10 @@ _MASK = re.compile(
 _MAYBE_MASK = re.compile(r"[*xX×○〇]")  # a plain character class: cheap test before the lookarounds
 
 # ---- lines the cleaning step usually removes; repeated here so leftovers cannot merge texts ----
-_FORUM_LINE = re.compile(
-    r"发表于\s*\d{2,4}[-/.年]|本帖最后由.{0,40}编辑|^查看完整版本|^页\s*[:：]\s*\[?\d"
-    r"|只看该作者|倒序浏览|阅读模式|^楼主\s*[:：]"
-)
+# (two patterns: mixed with the anchored ones, the search tried every alternative at every
+# character; alone, each alternative starts with a literal and the engine skips to those)
+_FORUM_LINE = re.compile(r"发表于\s*\d{2,4}[-/.年]|本帖最后由.{0,40}编辑|只看该作者|倒序浏览|阅读模式")
+_FORUM_LINE_START = re.compile(r"查看完整版本|页\s*[:：]\s*\[?\d|楼主\s*[:：]")
 _BUTTONS = re.compile(r"^(?:[\s|｜/]*(?:回复|引用|举报|顶|踩|快速回复|返回版块|返回列表|发表新帖|分享|收藏|点赞|评论))+[\s|｜/]*$")
 _BYLINE = re.compile(
     r"^[\[【（(]?\s*(?:来源|稿源|稿件来源|新闻来源|信息来源|作者|编辑|责任编辑|责编|终审|审核|审校|校对|"
@@ -47,12 +50,22 @@ _EXCERPT_MARK = re.compile(r"^[（(\[【]?(?:未完待续|有删节|全文完|�
 _NAV_ITEM_MAX = 8
 
 
+# Most lines hold no disclaimer word and no bar: one regex search (its first characters are a
+# set the engine skips to) or two `in` tests rule them out before the counting and splitting.
+_ANY_DISCLAIMER_WORD = re.compile("|".join(map(re.escape, _DISCLAIMER_WORDS)))
+_NAV_SPLIT = re.compile(r"[|｜]")
+
+
 def _is_nav_bar(line: str) -> bool:
-    parts = [p.strip() for p in re.split(r"[|｜]", line)]
+    if "|" not in line and "｜" not in line:
+        return False
+    parts = [p.strip() for p in _NAV_SPLIT.split(line)]
     return len(parts) >= 3 and all(len(p) <= _NAV_ITEM_MAX for p in parts)
 
 
 def _is_disclaimer(line: str) -> bool:
+    if _ANY_DISCLAIMER_WORD.search(line) is None:
+        return False
     hits = sum(1 for w in _DISCLAIMER_WORDS if w in line)
     return hits >= 2 or (hits >= 1 and bool(_DISCLAIMER_START.match(line)))
 
@@ -92,7 +105,8 @@ def chrome_flags(lines: list[str]) -> list[bool]:
                 after_separator = 2  # a Discuz signature follows the dashes
         elif after_separator and short:
             drop = True
-        elif _FORUM_LINE.search(line) or _BUTTONS.match(line) or _is_nav_bar(line):
+        elif (_FORUM_LINE.search(line) or _FORUM_LINE_START.match(line) or _BUTTONS.match(line)
+              or _is_nav_bar(line)):
             drop = True
             # a poster name alone on the line before the 发表于 line belongs to the header
             if i == 1 and len(kept) == 1 and len(kept[0]) <= 20:
@@ -143,6 +157,21 @@ def _traditional_pattern() -> re.Pattern[str]:
     return re.compile("[" + "".join(sorted(_traditional_only_chars())) + "]")
 
 
+@lru_cache(maxsize=1)
+def _traditional_table() -> np.ndarray:
+    """Code point -> traditional-only (_traditional_pattern's class): counting is one lookup."""
+    table = np.zeros(0x110000, dtype=bool)
+    table[[ord(c) for c in _traditional_only_chars()]] = True
+    return table
+
+
+def _has_fullwidth_letter(cps: np.ndarray) -> bool:
+    """_HAS_FULLWIDTH.search on code points already at hand (the regex takes ~10 ns a character)."""
+    near = cps - np.uint32(0xFF10)  # below U+FF10 this wraps to large values
+    near = near[near < len(_FULLWIDTH_LETTERS)]
+    return bool(len(near)) and bool(_FULLWIDTH_LETTERS[near].any())
+
+
 def is_traditional(text: str) -> bool:
     """True when the text contains a traditional-only character (a C-speed regex search)."""
     return _traditional_pattern().search(text) is not None
@@ -185,8 +214,6 @@ def _fold_table():
     The same mapping as `_NON_CONTENT.sub("", line.lower())` for every character whose lower
     case is one character; U+0130 (İ, which lowers to 'i' + a combining dot) folds to 'i'.
     """
-    import numpy as np
-
     table = np.zeros(0x110000, dtype=np.uint32)
     for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
         table[lo : hi + 1] = np.arange(lo, hi + 1, dtype=np.uint32)
@@ -203,8 +230,6 @@ def fold_lines(lines: list[str]) -> tuple[list[str], bool]:
     """fold_line over many lines at once: the per-line regex calls, not the matching, were the
     cost, so lower-casing and dropping non-content characters is one numpy table lookup over
     the join; returns the folded lines and whether any was masked."""
-    import numpy as np
-
     if not lines:
         return [], False
     text = _SEP.join(lines)
@@ -230,6 +255,21 @@ def fold_lines(lines: list[str]) -> tuple[list[str], bool]:
 
 
 @dataclass(slots=True)
+class Folded:
+    """The lines of a Prepared folded once (chrome lines to nothing), for the matching form and the passages.
+
+    `text` holds every folded character in order and `at[k]` how many of them come from before
+    offset k of the simple lines joined by "\n": the span [s, e) of that join folds to
+    text[at[s] : at[e]].
+    """
+
+    text: str
+    at: np.ndarray  # int32, one more than the joined lines have characters
+    masked: bool
+    lines: list[tuple[int, int]]  # per line: where its fold starts and ends in `text`
+
+
+@dataclass(slots=True)
 class Prepared:
     """A text split into lines, with a simplified, width-folded copy and chrome flags per line."""
 
@@ -237,33 +277,85 @@ class Prepared:
     simple: list[str]  # the same lines in simplified script, full-width letters/digits folded
     flags: list[bool]  # True: chrome line
     trad_chars: int
+    codes: np.ndarray | None = None  # the text's code points (uint32), when prepare had them
+    folded: Folded | None = None  # folded_lines(self), made on first use
+
+
+def folded_lines(p: Prepared) -> Folded:
+    """fold_line over every non-chrome line of `p` at once, keeping where each character went.
+
+    The matching form and the sentence keys used to fold the same characters twice, once as
+    lines and once as sentences; a sentence folds to the slice of its line's fold because its
+    edges are whitespace, sentence ends or line ends, which the mask pattern treats alike.
+    """
+    if p.folded is not None:
+        return p.folded
+    # "\n" cannot occur inside a line and folds to nothing, so unlike fold_lines no line
+    # needs folding on its own
+    joined = "\n".join(p.simple)
+    if p.simple is p.lines and p.codes is not None:
+        cps = p.codes  # the text itself, in which prepare found no full-width letter
+    else:
+        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        if _has_fullwidth_letter(cps):
+            joined = joined.translate(_FULLWIDTH)
+            cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    cps = _fold_table()[cps]
+    spans = np.fromiter(map(len, p.simple), dtype=np.int64, count=len(p.simple)) + 1  # a line and its "\n"
+    ends = np.cumsum(spans) - 1  # where each line's "\n" is (the last one's: the end)
+    chrome = np.array(p.flags, dtype=bool)
+    masked = False
+    # The mask pattern scans slowly (lookarounds at every character), but its matches start
+    # at a candidate character: trying it there, left to right and skipping what a match
+    # took, finds what finditer over each line finds (the "\n" before a line is no letter).
+    hits = [m.start() for m in _MAYBE_MASK.finditer(joined)]
+    if hits:
+        line = np.searchsorted(ends, hits, side="right")
+        done = 0
+        for pos, line_end, bad in zip(hits, ends[line].tolist(), chrome[line].tolist()):
+            if pos >= done and not bad:
+                m = _MASK.match(joined, pos, line_end)
+                if m is not None:
+                    done = m.end()
+                    cps[pos:done] = 0
+                    masked = True
+    kept = (cps != 0) & (cps != 0xFFFFFFFF)  # 0xFFFFFFFF: a NUL, which is no content either
+    if chrome.any():
+        kept &= np.repeat(~chrome, spans)[: len(cps)]
+    at = np.zeros(len(cps) + 1, dtype=np.int32)  # int32: cumsum's cheapest, and texts are shorter
+    np.cumsum(kept, out=at[1:])
+    lines = list(zip(at[ends - spans + 1].tolist(), at[ends].tolist()))
+    p.folded = Folded(cps[kept].tobytes().decode("utf-32-le"), at, masked, lines)
+    return p.folded
 
 
 def prepare(text: str) -> Prepared:
     """Shared first step of the matching form and of the sentence keys (OpenCC runs once)."""
     lines = text.split("\n")
-    trad = len(_traditional_pattern().findall(text))
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    trad = int(np.count_nonzero(_traditional_table()[cps]))
     simple = lines
     if trad:
         converted = to_simplified(text).split("\n")
         simple = converted if len(converted) == len(lines) else [to_simplified(line) for line in lines]
-    if _HAS_FULLWIDTH.search(text):
+    if _has_fullwidth_letter(cps):
         simple = [line.translate(_FULLWIDTH) for line in simple]
-    return Prepared(lines, simple, chrome_flags(simple), trad)
+    return Prepared(lines, simple, chrome_flags(simple), trad, cps)
 
 
 def matching_form(text: str, title: str | None = None, prepared: Prepared | None = None) -> MatchingForm:
     """Build the matching form of a document; the title, when given, is matched as a first line."""
     p = prepared or prepare(f"{title}\n{text}" if title else text)
-    kept = [line.strip() for line, bad in zip(p.simple, p.flags) if not bad and line.strip()]
-    titled = int(len(kept) >= 3 and looks_like_title(kept[0]))
-    folded, masked = fold_lines(kept)
-    parts = [f for f in folded if f]
-    if titled and (not parts or not folded[0]):
+    f = folded_lines(p)
+    kept = [i for i, (line, bad) in enumerate(zip(p.simple, p.flags)) if not bad and line.strip()]
+    titled = int(len(kept) >= 3 and looks_like_title(p.simple[kept[0]]))
+    # chrome and blank lines fold to nothing: the kept lines' folds joined are f.text
+    parts = [f.text[a:b] for a, b in f.lines if b > a]
+    if titled and f.lines[kept[0]][0] == f.lines[kept[0]][1]:
         titled = 0  # the title folded to nothing
     # "traditional" means the body was written in it, not a few traditional titles in a list
     chars = sum(len(line) for line in p.lines)
-    return MatchingForm("".join(parts), parts, p.trad_chars * 10 > chars, masked, sum(p.flags), titled)
+    return MatchingForm(f.text, parts, p.trad_chars * 10 > chars, f.masked, sum(p.flags), titled)
 
 
 _TITLE_MAX = 40

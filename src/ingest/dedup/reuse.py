@@ -7,13 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
-from .matching import Prepared, fold_lines, prepare, to_simplified
+from .matching import Prepared, fold_lines, folded_lines, prepare, to_simplified
 
 MIN_PASSAGE_CHARS = 16  # matching-form characters; shorter sentences are stock phrases
 # a sentence runs to 。！？；(full or half width); an ASCII '.' ends it too unless it sits in a number
 # (group 1: the sentence without the whitespace before it)
 # (runs of ordinary characters as one item: the regex engine matches a run in one C loop)
 _SENTENCE_END = re.compile(r"\s*((?:[^。！？!?；;.]+|(?<=\d)\.(?=\d))+[。！？!?；;.]*)")
+# The same over a whole text: a sentence also ends at a line break, which the next match's
+# leading whitespace swallows, so every line yields the sentences it yields on its own.
+_SENTENCE_END_TEXT = re.compile(r"\s*((?:[^。！？!?；;.\n]+|(?<=\d)\.(?=\d))+[。！？!?；;.]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,29 @@ def passages(text: str, min_chars: int = MIN_PASSAGE_CHARS, prepared: Prepared |
     so a traditional-script or half-width repost of a sentence has the same key.
     """
     p = prepared or prepare(text)
+    resized = p.simple is not p.lines and any(len(s) != len(line) for s, line in zip(p.simple, p.lines))
+    if resized or min_chars < 1:
+        # Where OpenCC changed a line's length, its sentences are simplified on their own; and
+        # below one character even chrome lines (folded to nothing here) would have passages.
+        return _passages_by_sentence(p, min_chars)
+    # Sentences from one regex pass over the text, their keys from the lines folded once
+    # (shared with the matching form): per line and per sentence Python was the cost.
+    f = folded_lines(p)
+    whole = "\n".join(p.lines)
+    spans = np.array([m.span(1) for m in _SENTENCE_END_TEXT.finditer(whole)], dtype=np.int64).reshape(-1, 2)
+    # offsets into `whole` are offsets into the folded join (same line lengths); chrome lines
+    # fold to nothing, so their sentences fall short here like the shorter ones
+    folded_from, folded_to = f.at[spans[:, 0]], f.at[spans[:, 1]]
+    long = folded_to - folded_from >= min_chars
+    spans, folded_from, folded_to = spans[long], folded_from[long], folded_to[long]
+    ftext = f.text
+    keys = np.array([xxhash.xxh3_64_intdigest(ftext[a:b].encode("utf-8"))
+                     for a, b in zip(folded_from.tolist(), folded_to.tolist())], dtype=np.uint64)
+    return Passages(keys.view(np.int64), spans[:, 0], spans[:, 1])
+
+
+def _passages_by_sentence(p: Prepared, min_chars: int) -> Passages:
+    """passages() one line and one sentence at a time, each sentence folded on its own."""
     spans: list[tuple[int, int]] = []
     sentences: list[str] = []
     offset = 0

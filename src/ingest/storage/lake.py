@@ -8,12 +8,18 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+# For files only the same run reads back (documents, hits, rejects, fingerprints, file state):
+# they live for minutes, so compression, dictionary encoding (which pyarrow attempts on every
+# text before giving up on it) and min/max statistics nobody prunes on would cost CPU twice,
+# here and in the load. Token files do not qualify: they move into the lake as they are.
+STAGING_OPTIONS = {"compression": "none", "use_dictionary": False, "write_statistics": False}
 
-def write_parquet_atomic(table: pa.Table, path: Path) -> Path:
-    """Readers see the whole file or no file, never a half-written one."""
+
+def write_parquet_atomic(table: pa.Table, path: Path, **options) -> Path:
+    """Readers see the whole file or no file, never a half-written one (zstd unless told otherwise)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, compression="zstd")
+    pq.write_table(table, tmp, **({"compression": "zstd"} | options))
     os.replace(tmp, path)
     return path
 

@@ -49,12 +49,30 @@ def tokens_table(docs: list[ProcessedDocument]) -> pa.Table:
     total = int(lengths.sum())
     # position = index within the document: a global counter minus each document's first index
     positions = (np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)).astype(np.int32)
-    tokens = pa.chunked_array([pa.array(p.tokens, type=pa.string()) for p in docs], type=pa.string())
     return pa.table({
         "doc_id": doc_ids.take(pa.array(repeat)),
         "position": pa.array(positions, type=pa.int32()),
-        "token": tokens,
+        "token": _token_array([p.tokens for p in docs], total),
     }, schema=TOKEN_SCHEMA)
+
+
+def _token_array(lists: list[list[str]], total: int) -> pa.Array:
+    """All documents' tokens as one string array, from one NUL-joined string.
+
+    pa.array on a list of fresh strings makes each one build and keep its own UTF-8 copy;
+    joining and encoding once is cheaper, and the NULs in the bytes mark where tokens end.
+    """
+    joined = "\x00".join(map("\x00".join, filter(None, lists))).encode("utf-8")
+    data = np.frombuffer(joined, dtype=np.uint8)
+    ends = np.flatnonzero(data == 0)
+    values = len(data) - len(ends)
+    if len(ends) != max(total - 1, 0) or values >= 1 << 31:  # a NUL inside a token, or too big for int32
+        return pa.chunked_array([pa.array(t, type=pa.string()) for t in lists], type=pa.string())
+    offsets = np.empty(total + 1, dtype=np.int32)
+    offsets[0], offsets[-1] = 0, values
+    # token i starts after NUL i-1 of the join, and the i NULs before it are dropped
+    offsets[1:-1] = ends - np.arange(len(ends))
+    return pa.StringArray.from_buffers(total, pa.py_buffer(offsets), pa.py_buffer(joined.replace(b"\x00", b"")))
 
 
 def hits_table(docs: list[ProcessedDocument]) -> pa.Table:

@@ -6,11 +6,13 @@ CREATE OR REPLACE TEMP VIEW staged_documents AS
     SELECT * FROM read_parquet('{staging}/documents-*.parquet', union_by_name = true);
 
 -- name: new_documents
--- The run's new documents without their text: a temporary table holding every new text was
--- the largest allocation of a run. The text streams from staging in new_documents_full.
+-- The run's new documents: their ids, the previous version a web document replaces (when web
+-- batches are staged) and the decision. Not the text: a temporary table holding every new text
+-- was the largest allocation of a run; it streams from staging in new_documents_full. Not the
+-- other staged columns either: each column of each staged part costs a read of its own.
 CREATE OR REPLACE TEMP TABLE new_documents AS
-    SELECT s.* EXCLUDE (text), d.cluster_id, d.is_canonical, d.dup_kind, d.canonical_reason,
-           d.matched_doc_id, d.similarity
+    SELECT s.* SIMILAR TO 'doc_id|previous_doc_id', d.cluster_id, d.is_canonical, d.dup_kind,
+           d.canonical_reason, d.matched_doc_id, d.similarity
     FROM staged_documents s
     JOIN read_parquet('{staging}/decisions.parquet') d USING (doc_id)
     WHERE s.doc_id NOT IN (SELECT doc_id FROM documents);

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..dedup import Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex
+from ..dedup.records import Postings
 from ..dedup.cluster import ClusterConfig
 from ..dedup.reuse import Passages
 from .sql import named_statements
@@ -105,12 +106,11 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
     with _registered(con, {"dedup_new_keys": keys, "dedup_new_ids": ids}):
         for key, doc_id in con.execute(sql["prior_exact"]).fetchall():
             idx.exact.setdefault(key, []).append(doc_id)
-        for key, doc_id in con.execute(sql["prior_bands"]).fetchall():
-            idx.bands.setdefault(key, []).append(doc_id)
-        for key, doc_id, start, end in con.execute(sql["prior_passages"], {"max_df": config.passage_max_df}).fetchall():
-            idx.passages.setdefault(key, []).append((doc_id, start, end))
-        hit = {d for ids_ in idx.exact.values() for d in ids_} | {d for ids_ in idx.bands.values() for d in ids_}
-        hit |= {d for rows in idx.passages.values() for d, _, _ in rows}
+        # Postings as columns: a dict of lists per key cost more than the queries.
+        idx.bands = _postings(con.execute(sql["prior_bands"]).to_arrow_table())
+        idx.passages = _postings(con.execute(sql["prior_passages"], {"max_df": config.passage_max_df})
+                                 .to_arrow_table())
+        hit = {d for ids_ in idx.exact.values() for d in ids_} | set(idx.bands.doc_ids) | set(idx.passages.doc_ids)
         hits = pa.table({"doc_id": pa.array(sorted(hit), pa.string())})
         with _registered(con, {"dedup_hit_ids": hits}):
             rows = con.execute(sql["prior_members"]).fetchall()
@@ -118,6 +118,10 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
         idx.docs[r[0]] = PriorDoc(r[0], r[1], r[2], np.frombuffer(r[3], dtype="<u4").copy(), r[4], bool(r[5]),
                                   r[6], r[7], r[8], r[9], r[10], r[11])
     return idx
+
+
+def _postings(table: pa.Table) -> Postings:
+    return Postings(table["key"].to_numpy().astype(np.int64, copy=False), table["doc_id"].to_pylist())
 
 
 def text_fetcher(con: duckdb.DuckDBPyConnection):

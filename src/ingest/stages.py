@@ -311,8 +311,7 @@ class StagedDocuments:
         for path, rows in wanted.items():
             with pa.memory_map(str(path)) as source:  # the texts become str before the map closes
                 text = pq.ParquetFile(source).read(columns=["text"], use_threads=False)["text"]
-                for row, d in rows.items():
-                    out[d] = text[row].as_py()
+                out.update(zip(rows.values(), text.take(list(rows)).to_pylist()))
         return out
 
 

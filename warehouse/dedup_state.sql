@@ -10,8 +10,7 @@ ORDER BY doc_id;
 
 -- name: prior_bands
 SELECT key, doc_id FROM dedup_bands
-WHERE key IN (SELECT key FROM dedup_new_keys WHERE kind = 'band')
-ORDER BY doc_id;
+WHERE key IN (SELECT key FROM dedup_new_keys WHERE kind = 'band');
 
 -- name: prior_passages
 -- A sentence held by more than $max_df documents is a stock phrase or chrome: left out.
@@ -20,9 +19,8 @@ WITH hit AS (
 ), common AS (
     SELECT key FROM hit GROUP BY key HAVING count(*) > $max_df
 )
-SELECT key, doc_id, start_pos, end_pos FROM hit
-WHERE key NOT IN (SELECT key FROM common)
-ORDER BY doc_id, start_pos;
+SELECT key, doc_id FROM hit
+WHERE key NOT IN (SELECT key FROM common);
 
 -- name: prior_members
 -- Every member of every cluster that a posting (or a re-read document) touches.

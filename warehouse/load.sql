@@ -6,23 +6,28 @@ CREATE OR REPLACE TEMP VIEW staged_documents AS
     SELECT * FROM read_parquet('{staging}/documents-*.parquet', union_by_name = true);
 
 -- name: new_documents
--- The run's new documents without their text: a temporary table holding every new text was
--- the largest allocation of a run. The text streams from staging in new_documents_full.
+-- The run's new documents: their ids, the previous version a web document replaces (when web
+-- batches are staged) and the decision. Not the text: a temporary table holding every new text
+-- was the largest allocation of a run; it streams from staging in new_documents_full. Not the
+-- other staged columns either: each column of each staged part costs a read of its own.
 CREATE OR REPLACE TEMP TABLE new_documents AS
-    SELECT s.* EXCLUDE (text), d.cluster_id, d.is_canonical, d.dup_kind, d.canonical_reason,
-           d.matched_doc_id, d.similarity
+    SELECT s.* SIMILAR TO 'doc_id|previous_doc_id', d.cluster_id, d.is_canonical, d.dup_kind,
+           d.canonical_reason, d.matched_doc_id, d.similarity
     FROM staged_documents s
     JOIN read_parquet('{staging}/decisions.parquet') d USING (doc_id)
     WHERE s.doc_id NOT IN (SELECT doc_id FROM documents);
 
 -- name: new_documents_full
+-- The staged columns (text included, batch_no not) followed by the decision: the lake copy's columns.
 CREATE OR REPLACE TEMP VIEW new_documents_full AS
-    SELECT s.*, n.cluster_id, n.is_canonical, n.dup_kind, n.canonical_reason, n.matched_doc_id, n.similarity
+    SELECT s.* EXCLUDE (batch_no), n.cluster_id, n.is_canonical, n.dup_kind, n.canonical_reason,
+           n.matched_doc_id, n.similarity
     FROM staged_documents s JOIN new_documents n USING (doc_id);
 
 -- name: insert_documents
+-- The only read of the staged texts: the lake copy is taken from the inserted rows (new_documents_lake).
 INSERT INTO documents BY NAME
-    SELECT * EXCLUDE (batch_no), $run_id AS run_id FROM new_documents_full;
+    SELECT *, $run_id AS run_id FROM new_documents_full;
 
 -- name: insert_hits
 INSERT INTO boilerplate_hits BY NAME
@@ -50,7 +55,8 @@ SELECT t.* FROM read_parquet('{staging}/tokens-*.parquet') t
     WHERE t.doc_id IN (SELECT doc_id FROM new_documents);
 
 -- name: new_documents_lake
-SELECT * EXCLUDE (batch_no) FROM new_documents_full;
+-- Columns: new_documents_full's, in its order (the lake copy's schema is unchanged).
+SELECT {columns} FROM documents WHERE run_id = $run_id;
 
 -- name: load_counts
 SELECT count(*) AS documents_new,

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from . import dedup, parallel
 from .clean import RULES_VERSION
@@ -313,34 +313,24 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     transaction.
     """
     staging = wh.staging(run_id)
-    local = duckdb.connect()
-    try:
-        staged = local.execute(
-            # Discovery order: batch, then part (file name), then row within the part's file.
-            # No text: the clustering reads the few texts it needs (staged_texts below).
-            "SELECT doc_id, NULL, title, published_at, source_kind, has_masking, char_count"
-            f" FROM read_parquet('{staging.as_posix()}/documents-*.parquet', filename = true, file_row_number = true)"
-            " ORDER BY batch_no, filename, file_row_number"
-        ).fetchall()
-        fps = dedup_store.fingerprints_from_table(
-            local.execute(f"SELECT * FROM read_parquet('{staging.as_posix()}/fingerprints-*.parquet')").to_arrow_table()
-        ) if staged else {}
-    finally:
-        local.close()
+    # No text: the clustering reads the few texts it needs (StagedDocuments.texts).
+    staged = StagedDocuments.read(staging)
+    fp_table = _concat(_read_parts(sorted(staging.glob("fingerprints-*.parquet")))) if staged.rows else None
+    fps = dedup_store.fingerprints_from_table(fp_table) if fp_table is not None else {}
     con = wh.connect(read_only=True)
     try:
-        con.register("staged_ids", pa.table({"doc_id": pa.array([r[0] for r in staged], pa.string())}))
+        con.execute("SET threads = 1")  # small lookups: a second thread cost CPU and saved no time
+        con.register("staged_ids", pa.table({"doc_id": pa.array(staged.doc_ids, pa.string())}))
         known = {r[0] for r in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT doc_id FROM staged_ids)").fetchall()}
         con.unregister("staged_ids")
         # The same file content staged twice within a run is one document.
-        new = list({r[0]: dedup.Candidate(r[0], fps[r[0]], r[1], r[2], r[3], r[4], bool(r[5]), r[6])
-                    for r in staged if r[0] not in known}.values())
+        new = list({r[0]: dedup.Candidate(r[0], fps[r[0]], None, *r[1:])
+                    for r in staged.rows if r[0] not in known}.values())
         prior = dedup_store.load_prior(con, new)
-        plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con),
-                                     new_texts=lambda ids: staged_texts(staging, ids))
+        plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts)
     finally:
         con.close()
-    tables = dedup_store.plan_tables(plan)
+    tables = dedup_store.plan_tables(plan, staged_fingerprints=fp_table)
     dedup_store.write_tables(tables, staging)
     decisions = tables["decisions"]
     new_only = decisions.filter(pc.invert(decisions["is_update"])).drop_columns(["is_update"])
@@ -348,20 +338,65 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     kinds: dict[str, int] = {}
     for d in plan.assignments:
         kinds[d.dup_kind] = kinds.get(d.dup_kind, 0) + 1
-    return {"documents_known": len(staged) - len(new), **kinds, "canonical_changes": len(plan.updates),
+    return {"documents_known": len(staged.rows) - len(new), **kinds, "canonical_changes": len(plan.updates),
             "text_reuse_rows": len(plan.reuse)}
 
 
-def staged_texts(staging: Path, doc_ids: list[str]) -> dict[str, str]:
-    """Texts of some staged documents, by doc_id."""
-    local = duckdb.connect()
-    try:
-        local.register("wanted", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
-        return dict(local.execute(
-            f"SELECT doc_id, text FROM read_parquet('{staging.as_posix()}/documents-*.parquet')"
-            " WHERE doc_id IN (SELECT doc_id FROM wanted)").fetchall())
-    finally:
-        local.close()
+def _read_parts(paths: list[Path], columns: list[str] | None = None) -> list[pa.Table]:
+    """Staged part files read one by one in this thread: a run stages a hundred small files, and
+    a dataset scan (DuckDB's or Arrow's) spent more on planning and threads than on reading them."""
+    tables = []
+    for path in paths:
+        with pa.OSFile(str(path)) as source:  # a file object: ParquetFile(path) resolves a filesystem each time
+            tables.append(pq.ParquetFile(source).read(columns=columns, use_threads=False))
+    return tables
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table | None:
+    return pa.concat_tables(tables, promote_options="default") if tables else None
+
+
+@dataclass
+class StagedDocuments:
+    """What the clustering needs of the staged documents, in discovery order (batch, part, row),
+    and where each one's text is, so that only the texts it compares are read."""
+
+    COLUMNS = ("doc_id", "title", "published_at", "source_kind", "has_masking", "char_count")
+
+    rows: list[tuple]  # one per staged document, COLUMNS in order (has_masking a bool)
+    places: dict[str, tuple[Path, int]]  # doc_id -> (part file, row in it)
+
+    @classmethod
+    def read(cls, staging: Path) -> "StagedDocuments":
+        paths = sorted(staging.glob("documents-*.parquet"))
+        tables = _read_parts(paths, [*cls.COLUMNS, "batch_no"])
+        batch = [t["batch_no"][0].as_py() if t.num_rows else -1 for t in tables]
+        rows, places = [], {}
+        for i in sorted(range(len(paths)), key=lambda i: (batch[i], paths[i].as_posix())):
+            cols = [tables[i][c].to_pylist() for c in cls.COLUMNS]
+            cols[4] = [bool(x) for x in cols[4]]
+            for n, row in enumerate(zip(*cols)):
+                rows.append(row)
+                places[row[0]] = (paths[i], n)
+        return cls(rows, places)
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return [r[0] for r in self.rows]
+
+    def texts(self, doc_ids: list[str]) -> dict[str, str]:
+        """Texts of some staged documents, by doc_id: only the part files that hold them are read."""
+        wanted: dict[Path, dict[int, str]] = {}
+        for d in doc_ids:
+            if d in self.places:
+                path, row = self.places[d]
+                wanted.setdefault(path, {})[row] = d
+        out = {}
+        for path, rows in wanted.items():
+            with pa.memory_map(str(path)) as source:  # the texts become str before the map closes
+                text = pq.ParquetFile(source).read(columns=["text"], use_threads=False)["text"]
+                out.update(zip(rows.values(), text.take(list(rows)).to_pylist()))
+        return out
 
 
 def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: int,

@@ -1,7 +1,7 @@
 """Run-level clustering: candidates from exact hashes, LSH bands and shared passages, verified, then joined."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -10,7 +10,7 @@ import numpy as np
 from . import canonical
 from .containment import MatchPolicy, Overlap, Shingled, compare, similar, verdict
 from .matching import matching_form
-from .records import Assignment, Candidate, DedupPlan, PriorIndex, ReuseRow
+from .records import Assignment, Candidate, DedupPlan, Postings, PriorIndex, ReuseRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,15 +155,15 @@ def assign_clusters(
             join(ov)
 
     _assign(plan, docs, prior, groups, node, edges, config)
-    plan.reuse = _text_reuse(plan, docs, prior, shared, config)
+    plan.reuse = _text_reuse(plan, docs, prior, shared)
     plan.stats["reuse_rows"] = len(plan.reuse)
     plan.stats["refused_cluster_merges"] = len(plan.links)
     return plan
 
 
-def _read_needed_texts(docs: dict[str, Candidate], pairs, shared: dict[int, list[str]], new_texts) -> None:
+def _read_needed_texts(docs: dict[str, Candidate], pairs, shared: _Shared, new_texts) -> None:
     needed = {d for pair in pairs for d in pair if d in docs}
-    needed |= {d for holders in shared.values() for d in holders if d in docs}
+    needed |= {shared.ids[h] for h in np.unique(shared.holders[shared.holders < len(docs)]).tolist()}
     missing = sorted(d for d in needed if docs[d].text is None)
     if not missing:
         return
@@ -174,8 +174,29 @@ def _read_needed_texts(docs: dict[str, Candidate], pairs, shared: dict[int, list
         docs[d].text = texts.get(d, "")
 
 
+@dataclass(slots=True)
+class _Shared:
+    """Sentences shared by two documents (at least one of them new), with their holders.
+
+    Documents are numbers (`ids[n]`; the new ones first, in doc_id order). The holders of
+    `keys[i]` are `holders[bounds[i]:bounds[i + 1]]`, ascending, each once.
+    """
+
+    ids: list[str]
+    keys: np.ndarray
+    bounds: np.ndarray
+    holders: np.ndarray
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """Index into `keys` of each given key, -1 where it is not shared."""
+        if not len(self.keys):
+            return np.full(len(keys), -1, np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where(self.keys[at] == keys, at, -1)
+
+
 def _candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: ClusterConfig):
-    """Pairs (a < b, at least one new) worth verifying, and the shared passages (key -> holders).
+    """Pairs (a < b, at least one new) worth verifying, and the shared passages (`_Shared`).
 
     Postings become (key, document number) arrays, sorted once: a run of equal keys is a group of
     documents sharing an LSH band or a sentence. Every step after that is numpy over all pairs at
@@ -199,16 +220,14 @@ def _candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clus
         by_hash[fp.exact_hash].append(d)
 
     # LSH bands: a shared band key proposes the pair; the signatures' agreement must reach estimate_min
-    keys, holders = _postings(
-        [c.fingerprint.band_keys for c in docs.values()],
-        [(k, [number[d] for d in v if d in number]) for k, v in prior.bands.items()])
+    keys, holders = _postings([c.fingerprint.band_keys for c in docs.values()], prior.bands, number)
     a, b, _ = _pairs_in_groups(keys, holders, n_new)
     if len(a):
         sigs = np.stack([docs[d].fingerprint.signature if i < n_new else prior.docs[d].signature
                          for i, d in enumerate(ids)])
         agree = np.empty(len(a), dtype=np.int64)
-        for lo in range(0, len(a), 1 << 13):  # 8 Ki pairs x 128 values: the scratch stays in cache
-            hi = lo + (1 << 13)
+        for lo in range(0, len(a), 1 << 11):  # 2 Ki pairs x 128 values: the scratch stays in cache
+            hi = lo + (1 << 11)
             agree[lo:hi] = np.count_nonzero(sigs[a[lo:hi]] == sigs[b[lo:hi]], axis=1)
         close = agree >= config.estimate_min * sigs.shape[1]
         for i, j in zip(a[close].tolist(), b[close].tolist()):
@@ -216,14 +235,13 @@ def _candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clus
 
     # shared passages: containment candidates whatever the Jaccard (a long excerpt of a long speech)
     new_keys = [c.fingerprint.passages.keys for c in docs.values()]
-    keys, holders = _postings(new_keys, [(k, [number[d] for d, _, _ in v if d in number])
-                                         for k, v in prior.passages.items()], n_new)
+    keys, holders = _postings(new_keys, prior.passages, number, n_new)
     # a sentence in more than passage_max_df postings is a stock phrase or chrome
     starts, counts = _groups(keys)
     common = np.repeat(counts > config.passage_max_df, counts)
     keys, holders = keys[~common], holders[~common]
     a, b, key_of_pair = _pairs_in_groups(keys, holders, n_new, distinct=True)
-    shared: dict[int, list[str]] = {}
+    shared = _Shared(ids, np.zeros(0, np.int64), np.zeros(1, np.int64), np.zeros(0, np.int64))
     if len(a):
         uniq, n_shared = _counted(a.astype(np.int64) * len(ids) + b)
         n_passages = np.array([len(c.fingerprint.passages) for c in docs.values()]
@@ -233,27 +251,29 @@ def _candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clus
         keep = (n_shared >= config.min_shared) | few
         for i, j in zip(ua[keep].tolist(), ub[keep].tolist()):
             add(ids[i], ids[j])
-        for key in _counted(key_of_pair)[0].tolist():
-            shared[key] = []
-        in_shared = np.isin(keys, key_of_pair)
-        for key, h in zip(keys[in_shared].tolist(), holders[in_shared].tolist()):
-            if not shared[key] or shared[key][-1] != ids[h]:
-                shared[key].append(ids[h])
+        shared.keys = _counted(key_of_pair)[0]
+        rows = shared.find(keys) >= 0  # rows sorted by (key, holder); an earlier document may repeat
+        keys, holders = keys[rows], holders[rows]
+        once = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
+        keys, holders = keys[once], holders[once]
+        starts, _ = _groups(keys)
+        shared.bounds = np.append(starts, len(keys))
+        shared.holders = holders
     return pairs, shared
 
 
-def _postings(new: list[np.ndarray], prior: list[tuple[int, list[int]]],
+def _postings(new: list[np.ndarray], prior: Postings, number: dict[str, int],
               n_new: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(key, document number) rows of the new documents (numbered in order) and the prior
     postings, sorted by key then number; a new document's repeated key (numbers below n_new)
-    is kept once, as the warehouse keeps one posting per sentence occurrence of earlier ones."""
+    is kept once, as the warehouse keeps one posting per sentence occurrence of earlier ones.
+    Prior postings of documents without a number are left out."""
     sizes = [len(k) for k in new]
-    keys = [np.concatenate(new).astype(np.int64) if new else np.zeros(0, np.int64)]
-    nums = [np.repeat(np.arange(len(new)), sizes)]
-    for key, holders in prior:
-        keys.append(np.full(len(holders), key, dtype=np.int64))
-        nums.append(np.asarray(holders, dtype=np.int64))
-    keys_a, nums_a = np.concatenate(keys), np.concatenate(nums).astype(np.int64)
+    prior_nums = np.fromiter((number.get(d, -1) for d in prior.doc_ids), dtype=np.int64, count=len(prior))
+    known = prior_nums >= 0
+    keys_a = np.concatenate([np.concatenate(new).astype(np.int64) if new else np.zeros(0, np.int64),
+                             prior.keys[known]])
+    nums_a = np.concatenate([np.repeat(np.arange(len(new), dtype=np.int64), sizes), prior_nums[known]])
     order = np.lexsort((nums_a, keys_a))
     keys_a, nums_a = keys_a[order], nums_a[order]
     if n_new and len(keys_a):
@@ -346,6 +366,10 @@ def _assign(plan, docs, prior, groups, node, edges, config) -> None:
                     excerpt.add(me)
 
     for root, new_ids in sorted(members.items()):
+        if len(new_ids) == 1 and root not in groups.prior and root not in prior_members:
+            # a new document alone in its cluster (most of them): the rule's answer is fixed
+            plan.assignments.append(Assignment(new_ids[0], "c" + new_ids[0], "unique", True, "only member"))
+            continue
         cluster_id = root if root in groups.prior else "c" + min(new_ids)
         everyone = sorted(set(new_ids) | set(prior_members.get(root, ())))
         roster = [_member(d, docs, prior) for d in everyone]
@@ -356,7 +380,7 @@ def _assign(plan, docs, prior, groups, node, edges, config) -> None:
         chosen, reason = canonical.choose(roster)
         top = docs[chosen.doc_id].fingerprint if chosen.doc_id in docs else prior.docs[chosen.doc_id]
         hashes = [docs[d].fingerprint.exact_hash if d in docs else prior.docs[d].exact_hash for d in everyone]
-        repeated = {h for h in hashes if hashes.count(h) > 1}
+        repeated = {h for h, n in Counter(hashes).items() if n > 1}
         for d, ehash, m in zip(everyone, hashes, roster):
             if d == chosen.doc_id:
                 kind = "unique"
@@ -377,21 +401,45 @@ def _assign(plan, docs, prior, groups, node, edges, config) -> None:
                     plan.updates.append(Assignment(d, cluster_id, kind, is_canon, reason if is_canon else None))
 
 
-def _text_reuse(plan, docs, prior, shared, config) -> list[ReuseRow]:
-    """Sentences a new document shares with documents of other clusters (new or earlier)."""
-    cluster = {a.doc_id: a.cluster_id for a in plan.assignments}
-    cluster.update({p.doc_id: p.cluster_id for p in prior.docs.values()})
-    rows: list[ReuseRow] = []
-    seen: set[tuple[str, str, int]] = set()
-    for d, c in docs.items():
-        ps = c.fingerprint.passages
-        for p in (ps[i] for i, key in enumerate(ps.keys.tolist()) if key in shared):
-            for other in shared.get(p.key, ()):
-                if other == d or (other in docs and other < d):
-                    continue  # a pair of new documents is reported once, from the smaller id
-                oc = cluster.get(other)
-                if oc is None or oc == cluster[d] or (d, other, p.key) in seen:
-                    continue
-                seen.add((d, other, p.key))
-                rows.append(ReuseRow(d, other, cluster[d], oc, p.key, p.start, p.end, c.text[p.start : p.end]))
-    return rows
+def _text_reuse(plan, docs, prior, shared: _Shared) -> list[ReuseRow]:
+    """Sentences a new document shares with documents of other clusters (new or earlier).
+
+    One row per (document, other document, sentence key), at the first place the document holds
+    that sentence; a pair of new documents is reported once, from the smaller id. Numpy over every
+    (passage, holder) row in document, text and holder order; only the rows kept become objects.
+    """
+    if not len(shared.keys) or not docs:
+        return []
+    cands = list(docs.values())
+    passages = [c.fingerprint.passages for c in cands]
+    p_keys = np.concatenate([p.keys for p in passages])
+    p_doc = np.repeat(np.arange(len(cands), dtype=np.int64), [len(p) for p in passages])
+    at = shared.find(p_keys)
+    held = np.flatnonzero(at >= 0)
+    first, count = shared.bounds[at[held]], np.diff(shared.bounds)[at[held]]
+    row = np.repeat(held, count)  # one row per (passage, holder)
+    within = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    other = shared.holders[np.repeat(first, count) + within]
+    mine = p_doc[row]
+
+    cluster_of = {a.doc_id: a.cluster_id for a in plan.assignments}
+    cluster_of.update({p.doc_id: p.cluster_id for p in prior.docs.values()})
+    names = [cluster_of.get(d) for d in shared.ids]
+    code = {c: i for i, c in enumerate(dict.fromkeys(n for n in names if n is not None))}
+    cluster = np.array([-1 if n is None else code[n] for n in names], dtype=np.int64)
+    new_and_smaller = (other < len(cands)) & (other < mine)  # new documents are numbered in doc_id order
+    keep = (other != mine) & ~new_and_smaller & (cluster[other] >= 0) & (cluster[other] != cluster[mine])
+    row, other, mine = row[keep], other[keep], mine[keep]
+    # the first row of each (document, other, key)
+    order = np.lexsort((np.arange(len(row)), p_keys[row], other, mine))
+    triple = np.stack([mine[order], other[order], p_keys[row][order]])
+    starts = np.concatenate(([True], (triple[:, 1:] != triple[:, :-1]).any(axis=0)))[: len(order)]
+    kept = np.sort(order[starts])
+    p_starts = np.concatenate([p.starts for p in passages])
+    p_ends = np.concatenate([p.ends for p in passages])
+    out: list[ReuseRow] = []
+    for r, o, m in zip(row[kept].tolist(), other[kept].tolist(), mine[kept].tolist()):
+        start, end = int(p_starts[r]), int(p_ends[r])
+        out.append(ReuseRow(shared.ids[m], shared.ids[o], names[m], names[o], int(p_keys[r]), start, end,
+                            cands[m].text[start:end]))
+    return out

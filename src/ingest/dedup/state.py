@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .records import DedupPlan, PriorDoc, PriorIndex
+from .records import DedupPlan, Postings, PriorDoc, PriorIndex
 
 
 class MemoryState:
@@ -23,6 +23,8 @@ class MemoryState:
         """The PriorIndex for a list of Candidates: postings they hit plus those clusters' members."""
         idx = PriorIndex()
         hit: set[str] = set()
+        bands: dict[int, list[str]] = {}
+        passages: dict[int, list[str]] = {}
         for c in plan_input:
             fp = c.fingerprint
             if fp.exact_hash in self.exact:
@@ -30,14 +32,16 @@ class MemoryState:
                 hit.update(idx.exact[fp.exact_hash])
             for key in fp.band_keys.tolist():
                 if key in self.bands:
-                    idx.bands[key] = list(self.bands[key])
-                    hit.update(idx.bands[key])
+                    bands[key] = list(self.bands[key])
+                    hit.update(bands[key])
             for p in fp.passages:
                 if p.key in self.passages:
-                    idx.passages[p.key] = list(self.passages[p.key])
-                    hit.update(d for d, _, _ in idx.passages[p.key])
+                    passages[p.key] = [d for d, _, _ in self.passages[p.key]]
+                    hit.update(passages[p.key])
             if c.doc_id in self.docs:
                 hit.add(c.doc_id)
+        idx.bands = Postings.of([(k, d) for k, ds in bands.items() for d in ds])
+        idx.passages = Postings.of([(k, d) for k, ds in passages.items() for d in ds])
         clusters = {self.docs[d].cluster_id for d in hit}
         idx.docs = {d: p for d, p in self.docs.items() if p.cluster_id in clusters}
         return idx

@@ -72,8 +72,6 @@ def _strip_line_rules(lines: list[str], hits: list[BoilerplateHit], meta: dict) 
     if _ANY_GATE.search(text) is None:
         return list(lines)
     rules = [rule for rule in LINE_RULES if any(g in text for g in rule.gates)]
-    if not rules:
-        return list(lines)
     kept: list[str] = []
     for line in lines:
         for rule in rules:

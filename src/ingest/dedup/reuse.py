@@ -13,10 +13,11 @@ MIN_PASSAGE_CHARS = 16  # matching-form characters; shorter sentences are stock 
 # a sentence runs to 。！？；(full or half width); an ASCII '.' ends it too unless it sits in a number
 # (group 1: the sentence without the whitespace before it)
 # (runs of ordinary characters as one item: the regex engine matches a run in one C loop)
-_SENTENCE_END = re.compile(r"\s*((?:[^。！？!?；;.]+|(?<=\d)\.(?=\d))+[。！？!?；;.]*)")
+_SENTENCE = r"\s*((?:[^。！？!?；;.{also_ends}]+|(?<=\d)\.(?=\d))+[。！？!?；;.]*)"
+_SENTENCE_END = re.compile(_SENTENCE.format(also_ends=""))
 # The same over a whole text: a sentence also ends at a line break, which the next match's
 # leading whitespace swallows, so every line yields the sentences it yields on its own.
-_SENTENCE_END_TEXT = re.compile(r"\s*((?:[^。！？!?；;.\n]+|(?<=\d)\.(?=\d))+[。！？!?；;.]*)")
+_SENTENCE_END_TEXT = re.compile(_SENTENCE.format(also_ends="\n"))
 
 
 @dataclass(frozen=True, slots=True)

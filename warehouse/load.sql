@@ -25,7 +25,6 @@ CREATE OR REPLACE TEMP VIEW new_documents_full AS
     FROM staged_documents s JOIN new_documents n USING (doc_id);
 
 -- name: insert_documents
--- The only read of the staged texts: the lake copy is taken from the inserted rows (new_documents_lake).
 INSERT INTO documents BY NAME
     SELECT *, $run_id AS run_id FROM new_documents_full;
 
@@ -55,8 +54,9 @@ SELECT t.* FROM read_parquet('{staging}/tokens-*.parquet') t
     WHERE t.doc_id IN (SELECT doc_id FROM new_documents);
 
 -- name: new_documents_lake
--- Columns: new_documents_full's, in its order (the lake copy's schema is unchanged).
-SELECT {columns} FROM documents WHERE run_id = $run_id;
+-- Written on a second connection while the first inserts the same rows (staging is uncompressed,
+-- so reading the texts twice costs little).
+SELECT {columns} FROM new_documents_full;
 
 -- name: load_counts
 SELECT count(*) AS documents_new,

@@ -5,6 +5,7 @@ import fcntl
 import os
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,19 +165,20 @@ class Warehouse:
         # The staged documents are scanned several times (the new ones, their insert, the counts):
         # their footers are parsed once.
         con.execute("SET parquet_metadata_cache = true")
+        con.execute(stmts["staged_documents"])
+        con.execute(stmts["new_documents"])
+        con.execute(stmts["new_documents_full"])
+        columns = ", ".join(f'"{c}"' for c, *_ in con.execute("DESCRIBE new_documents_full").fetchall())
+        # The lake copy of the new documents is written on a second connection while this one
+        # inserts: on two cores the two take about the same time, and neither waits for the other.
+        # Until the commit it is an uncommitted run's partition, which nothing reads and the next
+        # run sweeps away.
+        side = ThreadPoolExecutor(1, thread_name_prefix="lake-documents")
+        lake_documents = side.submit(self._write_lake_documents, con, stmts, run_id, columns)
         try:
-            con.execute(stmts["staged_documents"])
-            con.execute(stmts["new_documents"])
-            con.execute(stmts["new_documents_full"])
-            columns = ", ".join(f'"{c}"' for c, *_ in con.execute("DESCRIBE new_documents_full").fetchall())
             con.execute("BEGIN TRANSACTION")
             in_transaction = True
             con.execute(stmts["insert_documents"], params)
-            # The lake copy is read back from the rows just inserted: the staged Parquet texts are
-            # decompressed and joined once, not twice. Until the commit it is an uncommitted run's
-            # partition, which nothing reads and the next run sweeps away.
-            self._write_lake(con, run_id, "documents", stmts["new_documents_lake"].replace("{columns}", columns),
-                             params)
             # dedup state, canonical flips of earlier documents and text reuse: same transaction
             dedup_store.save_plan(con, dedup_store.read_plan_tables(self.staging(run_id)), run_id,
                                   new_doc_ids="new_documents")
@@ -200,6 +202,7 @@ class Warehouse:
             con.register("run_row", _with_counts(run_row, counts))
             con.execute(stmts["insert_run"])
             con.unregister("run_row")
+            lake_documents.result()  # the run is committed only with its lake copy complete
             _crash_point("before_commit")
             # The commit checkpoints at once instead of first copying every new row into the
             # WAL (which the CHECKPOINT after it would copy again): a run's rows are written once.
@@ -209,9 +212,12 @@ class Warehouse:
         except BaseException:
             if in_transaction:
                 con.execute("ROLLBACK")
+            side.shutdown(wait=True)  # nothing may still be writing the partitions removed here
             for table in ("tokens", "documents", "raw"):
                 remove_tree(self.lake / table / f"run_id={run_id}")
             raise
+        finally:
+            side.shutdown(wait=True)
         return counts
 
     def _move_into_lake(self, run_id: str, table: str, pattern: str) -> None:
@@ -219,6 +225,16 @@ class Warehouse:
         target.mkdir(parents=True, exist_ok=True)
         for path in sorted(self.staging(run_id).glob(pattern)):
             os.replace(path, target / path.name)
+
+    def _write_lake_documents(self, con: duckdb.DuckDBPyConnection, stmts: dict, run_id: str, columns: str) -> None:
+        # The same new documents, in the same order, as the insert reads (threads = 1 on both).
+        cur = con.cursor()
+        try:
+            for name in ("staged_documents", "new_documents", "new_documents_full"):
+                cur.execute(stmts[name])
+            self._write_lake(cur, run_id, "documents", stmts["new_documents_lake"].replace("{columns}", columns))
+        finally:
+            cur.close()
 
     def _write_lake(self, con: duckdb.DuckDBPyConnection, run_id: str, table: str, query: str,
                     params: dict | None = None) -> None:

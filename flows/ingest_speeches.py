@@ -1,7 +1,6 @@
 """The ingest flow: plan, stage batches, find duplicates, load, all in one committed step."""
 # No `from __future__ import annotations`: Prefect builds the parameter model from these hints,
 # and a served flow cannot resolve them from strings (`Literal` is not fully defined).
-import time
 from pathlib import Path
 from typing import Literal
 
@@ -157,7 +156,6 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
                     allow_private_hosts: bool = False, runner: Literal["default", "dask"] = "default",
                     dask_address: str | None = None, dask_workers: int = 2) -> dict:
     """Ingest files, directories and URLs (default: the bundled sample corpus) into the warehouse."""
-    clock = time.perf_counter()
     params = validate_params(sources=sources, sources_file=sources_file, warehouse=warehouse,
                              segmenter=segmenter, allow_private_hosts=allow_private_hosts, runner=runner,
                              dask_address=dask_address, dask_workers=dask_workers)
@@ -190,22 +188,8 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
         extra = {f"web_{k}": web.counts[k] for k in ("seen", "new", "changed", "unchanged", "rejected",
                                                       "requests", "not_modified")} if web else None
         loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter, extra)
-    summary = {
-        "run_id": plan.run_id,
-        "flow_run_id": flow_run.get_id(),
-        "warehouse": str(wh.root),
-        "sources": plan.sources if (sources or sources_file) else None,
-        "inputs_seen": plan.inputs_seen,
-        "inputs_unchanged": plan.inputs_unchanged,
-        "inputs_read": sum(b.files for b in batches),
-        "bytes_read": sum(b.bytes_read for b in batches),
-        "documents_known": dups.get("documents_known", 0),
-        "rejects": sum(b.rejects for b in batches),
-        "reject_reasons": _merge_reasons(batches),
-        "web": web.counts if web else None,
-        **loaded,
-        "elapsed_s": round(time.perf_counter() - clock, 3),
-    }
+    summary = stages.run_summary(wh, plan, batches, dups, loaded, flow_run.get_id(),
+                                 bool(sources or sources_file), web.counts if web else None)
     publish_report(wh, summary)
     logger.info("loaded %(documents_new)d new documents (%(exact_duplicates)d exact, "
                 "%(near_duplicates)d near duplicates), %(rejects)d rejects", summary)
@@ -235,10 +219,3 @@ def _stage_all(wh: Warehouse, plan: stages.RunPlan, params) -> list[stages.Batch
             results[c["batch_no"]] = stage_batch.with_options(refresh_cache=True)(**c)
     return results
 
-
-def _merge_reasons(batches: list[stages.BatchCounts]) -> dict[str, int]:
-    merged: dict[str, int] = {}
-    for b in batches:
-        for reason, n in b.reject_reasons.items():
-            merged[reason] = merged.get(reason, 0) + n
-    return merged

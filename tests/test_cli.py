@@ -48,10 +48,18 @@ def test_sample_corpus_run_is_clean_and_idempotent(run_cli, warehouse_dir):
     assert dup[0]["n"] >= 4
 
     proc = run_cli("run", "--warehouse", str(warehouse_dir))
-    assert "staging began" not in proc.stdout + proc.stderr  # nothing to read: nothing queued
+    # Nothing to read: recorded without Prefect (no flow run, so no flow log lines at all).
+    assert "without a Prefect flow run" in proc.stdout and "Flow run" not in proc.stdout + proc.stderr
+    assert "10 found, 10 unchanged since last run, 0 read" in proc.stdout
     again = counts(warehouse_dir)
     assert {k: v for k, v in again.items() if k != "runs"} == {k: v for k, v in first.items() if k != "runs"}
     assert again["runs"] == first["runs"] + 1
+
+    proc = run_cli("run", "--warehouse", str(warehouse_dir), "--always-flow-run")
+    assert "without a Prefect flow run" not in proc.stdout and "Flow run" in proc.stdout + proc.stderr
+    assert counts(warehouse_dir)["documents"] == first["documents"]
+    rows = sql_json(run_cli, warehouse_dir, "select flow_run_id, inputs_read from runs order by started_at")
+    assert [(r["flow_run_id"] is not None, r["inputs_read"]) for r in rows] == [(True, 10), (False, 0), (True, 0)]
 
 
 def test_touched_files_are_recognised_by_their_hash_and_add_nothing(run_cli, tmp_path):
@@ -68,6 +76,10 @@ def test_touched_files_are_recognised_by_their_hash_and_add_nothing(run_cli, tmp
     # Same size, new mtime: the content hash says unchanged, so nothing is read or added.
     assert "5 found, 5 unchanged since last run, 0 read" in out
     assert counts(wh)["documents"] == first["documents"]
+    # ... and the new mtimes are recorded (the run had nothing to read, so no flow ran), so the
+    # next run need not hash the files again.
+    recorded = {Path(r["path"]).name: r["mtime_ns"] for r in sql_json(run_cli, wh, "select path, mtime_ns from file_state")}
+    assert recorded == {p.name: p.stat().st_mtime_ns for p in src.iterdir()}
 
 
 def test_bad_files_are_rejected_and_good_ones_load(run_cli, tmp_path):

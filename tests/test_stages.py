@@ -55,7 +55,8 @@ def test_nothing_to_read_queues_nothing(tmp_path, two_workers):
     with wh.run_lock():
         stages.start_staging_early(wh, [str(SAMPLE)])
         finish(wh, [str(SAMPLE)])
-        assert stages.start_staging_early(wh, [str(SAMPLE)]) is None
+        idle = stages.start_staging_early(wh, [str(SAMPLE)])
+        assert idle is not None and not idle.batches and not idle.staged_early
         assert finish(wh, [str(SAMPLE)]).inputs_unchanged == 10
 
 

@@ -15,7 +15,6 @@ import pyarrow.parquet as pq
 
 from . import dedup, parallel
 from .clean import RULES_VERSION
-from .pipeline import content_hash as pipeline_content_hash, process_batch
 from .segment import user_dictionary
 from .sources.files import FileRef, discover_files, read_file, sample_corpus_dir
 from .storage import dedup_store
@@ -121,6 +120,8 @@ def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None
 
 
 def _same_bytes(ref: FileRef, content_hash: str) -> bool:
+    from .pipeline import content_hash as pipeline_content_hash
+
     try:
         return pipeline_content_hash(Path(ref.path).read_bytes()) == content_hash
     except OSError:
@@ -171,6 +172,10 @@ class PartCounts:
 def stage_part(wh: Warehouse, run_id: str, batch_no: int, part_no: int, refs: list[FileRef],
                segmenter: str = "rjieba") -> PartCounts:
     """Read, process and write one part of a batch (runs in a worker process); only counts return."""
+    # Imported here, not with this module: a run with nothing to read never needs the pipeline
+    # (the worker processes have it already, imported before they were forked).
+    from .pipeline import process_batch
+
     raws, file_rows, read_rejects = [], [], []
     for ref in refs:
         try:
@@ -235,8 +240,9 @@ def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str
     The CLI calls this, holding the run lock, before it imports Prefect: the seconds of imports
     and API calls before the flow's first task then overlap with staging on the other cores.
     The flow's plan task adopts this plan (`plan_or_adopt`) and its batch tasks collect the
-    queued parts (`stage_batch`). Returns None, starting nothing, when there is nothing to
-    read, when one worker is all there is, or when planning fails (the flow then reports why).
+    queued parts (`stage_batch`). Returns the plan, with `staged_early` set only when parts
+    were queued (not when there is nothing to read, or one worker is all there is), or None
+    when planning fails (the flow then plans again and reports why).
     """
     global _head_start
     try:
@@ -246,7 +252,7 @@ def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str
         return None
     pool = parallel.shared_pool(segmenter) if plan.batches else None
     if pool is None:
-        return None
+        return plan
     queued = {no: parallel.submit_parts(stage_part, _part_calls(wh, plan.run_id, no, refs, segmenter), pool)
               for no, refs in enumerate(plan.batches)}
     plan.staged_early = True
@@ -433,6 +439,45 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
     return counts
 
 
+
+
+def run_summary(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], dups: dict, loaded: dict,
+                flow_run_id: str | None, sources_named: bool, web_counts: dict | None = None) -> dict:
+    """What a run did, as the flow returns it and `ingest run` prints it."""
+    return {
+        "run_id": plan.run_id,
+        "flow_run_id": flow_run_id,
+        "warehouse": str(wh.root),
+        "sources": plan.sources if sources_named else None,
+        "inputs_seen": plan.inputs_seen,
+        "inputs_unchanged": plan.inputs_unchanged,
+        "inputs_read": sum(b.files for b in batches),
+        "bytes_read": sum(b.bytes_read for b in batches),
+        "documents_known": dups.get("documents_known", 0),
+        "rejects": sum(b.rejects for b in batches),
+        "reject_reasons": merge_reasons(batches),
+        "web": web_counts,
+        **loaded,
+        "elapsed_s": round(time.perf_counter() - plan.started_clock, 3),
+    }
+
+
+def merge_reasons(batches: list[BatchCounts]) -> dict[str, int]:
+    merged: dict[str, int] = {}
+    for b in batches:
+        for reason, n in b.reject_reasons.items():
+            merged[reason] = merged.get(reason, 0) + n
+    return merged
+
+
+def record_idle_run(wh: Warehouse, plan: RunPlan, segmenter: str, sources_named: bool) -> dict:
+    """Finish a planned run that has nothing to read, in this process: the same stages the flow
+    runs (empty staging, no duplicates to decide, the load), so files whose mtime alone changed
+    are brought up to date and `runs` gets its row. Call under the run lock."""
+    batches = [stage_batch(wh, plan.run_id, 0, [])]
+    dups = decide_duplicates(wh, plan.run_id)
+    loaded = load_run(wh, plan, batches, dups.get("documents_known", 0), None, segmenter)
+    return run_summary(wh, plan, batches, dups, loaded, None, sources_named)
 
 
 def batch_is_staged(wh: Warehouse, run_id: str, batch_no: int) -> bool:

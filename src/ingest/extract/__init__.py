@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from ingest.extract.article import extract_article
 from ingest.extract.bbscloud import BBSCLOUD
 from ingest.extract.discourse import DISCOURSE
 from ingest.extract.discuz import extract_discuz, is_discuz
@@ -61,6 +60,9 @@ def extract_html(html: str, *, url: str | None = None) -> Extracted:
         if found is not None and found.paragraphs:
             return found
         touched = touched or found is not None
+    # Imported here: trafilatura takes ~0.4 s to import, and a run of .txt files never needs it.
+    from ingest.extract.article import extract_article
+
     # Engines edit the tree as they go (quotes, signatures); the article path starts afresh.
     article = extract_article(parse_html(html) if touched else root, html, url)
     if failures:

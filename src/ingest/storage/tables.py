@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
 from ..model import Reject
-from ..pipeline import ProcessedDocument
+
+if TYPE_CHECKING:
+    from ..pipeline import ProcessedDocument
 
 DOCUMENT_COLUMNS = {
     "doc_id": pa.string(), "source_uri": pa.string(), "source_kind": pa.string(), "title": pa.string(),

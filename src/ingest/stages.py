@@ -26,7 +26,7 @@ DEFAULT_BATCH_BYTES = 4 << 20
 MAX_BATCH_FILES = 2000
 # A part is what one worker process stages at a time: small enough that the two cores finish a
 # batch together, large enough that its five Parquet files are not mostly overhead.
-PART_BYTES = 512 << 10
+PART_BYTES = 1 << 20
 MAX_PART_FILES = 250
 STITCH_BATCH_CAP = 4  # a directory of HTML pages may grow a batch (or a part) to 4x the byte budget
 

@@ -55,8 +55,8 @@ SELECT t.* FROM read_parquet('{staging}/tokens-*.parquet') t
 
 -- name: new_documents_lake
 -- Written on a second connection while the first inserts the same rows (staging is uncompressed,
--- so reading the texts twice costs little).
-SELECT {columns} FROM new_documents_full;
+-- so reading the texts twice costs little). Columns: new_documents_full's, in its order.
+SELECT * FROM new_documents_full;
 
 -- name: load_counts
 SELECT count(*) AS documents_new,

@@ -21,8 +21,10 @@ from .tables import TOKEN_SCHEMA
 
 DB_NAME = "speeches.duckdb"
 LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "512MB")
-# The Parquet writer holds a whole row group in memory: ~2,000 documents (~20 MB of text) at a
-# time, however large the run. 2,048 rows is also DuckDB's floor (a smaller ROW_GROUP_SIZE is ignored).
+# The Parquet writer holds a whole row group in memory: a few thousand documents (~20-40 MB of
+# text) at a time, however large the run. 2,048 rows is DuckDB's floor (a smaller ROW_GROUP_SIZE
+# is ignored); reading the staged parts, it may close a group only at a part's end (2,078 then
+# 4,014 rows at 60 MB with 0.5 MB parts; 2,111, 2,118 and 1,863 with 1 MB parts).
 LAKE_ROW_GROUP_ROWS = 2048
 SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "macros.sql", "fetch.sql")
 
@@ -168,13 +170,12 @@ class Warehouse:
         con.execute(stmts["staged_documents"])
         con.execute(stmts["new_documents"])
         con.execute(stmts["new_documents_full"])
-        columns = ", ".join(f'"{c}"' for c, *_ in con.execute("DESCRIBE new_documents_full").fetchall())
         # The lake copy of the new documents is written on a second connection while this one
         # inserts: on two cores the two take about the same time, and neither waits for the other.
         # Until the commit it is an uncommitted run's partition, which nothing reads and the next
         # run sweeps away.
         side = ThreadPoolExecutor(1, thread_name_prefix="lake-documents")
-        lake_documents = side.submit(self._write_lake_documents, con, stmts, run_id, columns)
+        lake_documents = side.submit(self._write_lake_documents, con, stmts, run_id)
         try:
             con.execute("BEGIN TRANSACTION")
             in_transaction = True
@@ -226,13 +227,14 @@ class Warehouse:
         for path in sorted(self.staging(run_id).glob(pattern)):
             os.replace(path, target / path.name)
 
-    def _write_lake_documents(self, con: duckdb.DuckDBPyConnection, stmts: dict, run_id: str, columns: str) -> None:
-        # The same new documents, in the same order, as the insert reads (threads = 1 on both).
+    def _write_lake_documents(self, con: duckdb.DuckDBPyConnection, stmts: dict, run_id: str) -> None:
+        # The new documents as the insert reads them: temporary views belong to one connection,
+        # so this one defines its own (reading only committed rows, as the insert's did).
         cur = con.cursor()
         try:
             for name in ("staged_documents", "new_documents", "new_documents_full"):
                 cur.execute(stmts[name])
-            self._write_lake(cur, run_id, "documents", stmts["new_documents_lake"].replace("{columns}", columns))
+            self._write_lake(cur, run_id, "documents", stmts["new_documents_lake"])
         finally:
             cur.close()
 

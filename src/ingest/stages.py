@@ -306,9 +306,9 @@ def start_workers(segmenter: str = "rjieba", workers: int | None = None) -> int:
     return (workers or parallel.worker_count()) if pool is not None else 1
 
 
-def stage_empty(wh: Warehouse, run_id: str) -> None:
+def stage_empty(wh: Warehouse, run_id: str) -> BatchCounts:
     """A run with nothing to read still loads (it records the run): stage empty tables."""
-    stage_batch(wh, run_id, 0, [])
+    return stage_batch(wh, run_id, 0, [])
 
 
 def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
@@ -474,7 +474,7 @@ def record_idle_run(wh: Warehouse, plan: RunPlan, segmenter: str, sources_named:
     """Finish a planned run that has nothing to read, in this process: the same stages the flow
     runs (empty staging, no duplicates to decide, the load), so files whose mtime alone changed
     are brought up to date and `runs` gets its row. Call under the run lock."""
-    batches = [stage_batch(wh, plan.run_id, 0, [])]
+    batches = [stage_empty(wh, plan.run_id)]
     dups = decide_duplicates(wh, plan.run_id)
     loaded = load_run(wh, plan, batches, dups.get("documents_known", 0), None, segmenter)
     return run_summary(wh, plan, batches, dups, loaded, None, sources_named)

@@ -13,6 +13,7 @@ from .rules import (
 )
 from .rules import RULES_VERSION as TEXT_RULES_VERSION
 from .page_rules import PAGE_RULES_VERSION, apply_page_rules
+from .signoff import strip_closing_signoff
 from .title import TitleFacts, looks_like_title, parse_title, strip_stray_suffix
 
 __all__ = ["Cleaned", "clean", "RULES_VERSION", "has_masking", "parse_datetime"]
@@ -158,20 +159,26 @@ def clean(extracted: Extracted) -> Cleaned:
     meta = dict(extracted.meta)
     lines = _strip_line_rules(extracted.paragraphs, hits, meta)
     lines = _strip_footers(lines, hits, meta)
+    lines = strip_closing_signoff(lines, hits, meta)
     title, lines = _take_title(lines, extracted.title or meta.get("thread_title"), hits)
     paragraphs = [to_fullwidth(p) for p in lines]
     if title:
         title = to_fullwidth(title)
     if "published_at" not in meta:
         posted = parse_datetime(meta.get("posted") or meta.get("published_at_text"))
+        # Nothing dated the page itself: a print edition's date, else the text's closing date.
+        posted = posted or meta.get("published_fallback") or meta.get("closing_date")
         if posted:
             meta["published_at"] = posted
+    facts = parse_title(title)
+    if facts.organization is None and meta.get("signed_by"):
+        facts.organization = meta["signed_by"]
     text = "\n".join(paragraphs)
     return Cleaned(
         paragraphs=paragraphs,
         title=title,
         meta=meta,
         hits=hits,
-        facts=parse_title(title),
+        facts=facts,
         has_masking=has_masking(text) or has_masking(title or ""),
     )

@@ -166,10 +166,14 @@ def clean(extracted: Extracted) -> Cleaned:
         title = to_fullwidth(title)
     if "published_at" not in meta:
         posted = parse_datetime(meta.get("posted") or meta.get("published_at_text"))
-        # Nothing dated the page itself: a print edition's date, else the text's closing date.
-        posted = posted or meta.get("published_fallback") or meta.get("closing_date")
         if posted:
             meta["published_at"] = posted
+    # Nothing on the page dated it (at most trafilatura guessed, e.g. from a copyright year): the
+    # date of the print edition it cites, else the text's closing date.
+    if "published_at" not in meta or meta.get("published_from_guess"):
+        stated = meta.get("published_fallback") or meta.get("closing_date")
+        if stated:
+            meta["published_at"] = stated
     facts = parse_title(title)
     if facts.organization is None and meta.get("signed_by"):
         facts.organization = meta["signed_by"]

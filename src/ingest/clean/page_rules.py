@@ -337,6 +337,7 @@ def apply_page_rules(page: Extracted) -> Extracted:
         meta["author"] = meta["author_guess"]
     if "published_at" not in meta and meta.get("published_guess"):
         meta["published_at"] = meta["published_guess"]
+        meta["published_from_guess"] = True  # a date the text itself gives may still replace it
     if "editor" not in meta and meta.get("editor_fallback"):
         meta["editor"] = meta["editor_fallback"]
     return replace(page, paragraphs=paras, meta=meta, hits=hits)

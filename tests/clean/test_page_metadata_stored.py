@@ -34,5 +34,5 @@ def test_print_edition_signoff_and_credits_reach_the_documents_table(tmp_path):
     assert not text.endswith("2024年7月3日") and "江南市工业和信息化局" not in text
     assert rows["credits_bars_spaced_keys"][4] == "林晓"
     assert rows["wechat_tail_stack"][5] == "王涛" and rows["wechat_tail_stack"][0] is None
-    assert {"page.print_edition", "page.credit_fields", "page.meta_fields", "page.toolbar",
+    assert {"page.print_edition", "page.credit_fields", "page.meta_fields", "page.correction_buttons",
             "signoff.closing_date", "signoff.signer"} <= hits

@@ -147,16 +147,17 @@ def _zones(paras: list[str]) -> tuple[int, int]:
     return head, tail
 
 
-def _in_scope(rule: PageRule, index: int, zones: tuple[int, int], text: str) -> bool:
-    if rule.max_len is not None and len(text) > rule.max_len:
-        return False
+def _spans(rule: PageRule, paras: list[str]) -> list[tuple[int, int]]:
+    """The index ranges a rule looks at: a zoned rule never walks the middle of a long page."""
+    n = len(paras)
+    if rule.where == "any":
+        return [(0, n)]
+    head, tail = _zones(paras)
     if rule.where == "head":
-        return index < zones[0]
+        return [(0, head)]
     if rule.where == "tail":
-        return index >= zones[1]
-    if rule.where == "edges":
-        return index < zones[0] or index >= zones[1]
-    return True
+        return [(tail, n)]
+    return [(0, head), (max(head, tail), n)] if head < tail else [(0, n)]
 
 
 def _norm(text: str) -> str:
@@ -179,8 +180,8 @@ def _drop_title_lines(paras: list[str], titles: list[str], hits: list[Boilerplat
     kept = []
     head_end = _zones(paras)[0]
     for i, text in enumerate(paras):
-        head = _norm(text)
-        if i < head_end and any(head == v or (head.startswith(v) and len(head) - len(v) <= 6)
+        head = _norm(text) if i < head_end else ""
+        if head and any(head == v or (head.startswith(v) and len(head) - len(v) <= 6)
                                        for v in variants):
             hits.append(BoilerplateHit("page.title_repeat", text))
             continue
@@ -266,9 +267,19 @@ def _read_bylines(meta: dict) -> None:
 
 def _apply_rule(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
     kept: list[str] = []
-    zones = _zones(paras)
+    pos = 0
+    for start, end in _spans(rule, paras):
+        kept.extend(paras[pos:start])
+        kept.extend(_apply_span(rule, paras[start:end], hits, meta))
+        pos = end
+    kept.extend(paras[pos:])
+    return kept
+
+
+def _apply_span(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
+    kept: list[str] = []
     follow: re.Pattern | None = None  # the teaser list under a heading this rule dropped
-    for i, text in enumerate(paras):
+    for text in paras:
         if follow is not None:
             if follow.fullmatch(text):
                 hits.append(BoilerplateHit(rule.id, text))
@@ -276,7 +287,8 @@ def _apply_rule(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], me
                     follow = None
                 continue
             follow = None
-        if not _in_scope(rule, i, zones, text) or (rule.gate is not None and not rule.gate.search(text)):
+        if (rule.max_len is not None and len(text) > rule.max_len) or (
+                rule.gate is not None and not rule.gate.search(text)):
             kept.append(text)
             continue
         if rule.kind == "fields":

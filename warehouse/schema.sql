@@ -80,3 +80,7 @@ CREATE TABLE IF NOT EXISTS file_state (
     content_hash    VARCHAR NOT NULL,
     run_id          VARCHAR NOT NULL
 );
+
+-- The print edition a page cites (`《某某日报》2024-05-20 第5版`), read by the page rules; added
+-- after the first warehouses were built, hence an ALTER (idempotent like the table DDL).
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS print_edition VARCHAR;

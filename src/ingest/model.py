@@ -64,6 +64,7 @@ class Document:
     author: str | None = None
     editor: str | None = None
     source_name: str | None = None
+    print_edition: str | None = None  # `《某某日报》2024-05-20 第5版`: the print edition the text cites
     speaker: str | None = None
     organization: str | None = None
     event: str | None = None

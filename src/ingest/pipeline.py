@@ -91,6 +91,7 @@ def build_document(raw: RawInput, extracted: Extracted, segmenter_name: str = "r
         author=meta.get("author"),
         editor=meta.get("editor"),
         source_name=meta.get("source_name"),
+        print_edition=meta.get("print_edition"),
         speaker=cleaned.facts.speaker,
         organization=cleaned.facts.organization,
         event=cleaned.facts.event,

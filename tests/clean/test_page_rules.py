@@ -21,7 +21,6 @@ CASES = [
     ("page.back_to_portal", "返回某网，查看更多", {}),
     ("page.source_sentence", "本文来源于某某商报 2024-05-20 09:47:48", {"source_name": "某某商报"}),
     ("page.original_title", "原标题：某地召开某会议", {"original_title": "某地召开某会议"}),
-    ("page.reporter_credit", "某某社记者 周九", {"author": "周九"}),
     ("page.photo_credit", "工人们在车间里忙碌。 新华社记者 吴十 摄", {}),
     ("page.photo_agency_credit", "新华社发", {}),
     ("page.photo_credit", "新华社发（郑一摄）", {}),
@@ -29,7 +28,7 @@ CASES = [
     ("page.meta_fields", "图片来源：网络", {"photo_source": "网络"}),
     ("page.share_bar", "分享到：微信 微博 QQ空间", {}),
     ("page.prev_next", "上一篇：某地举办某活动", {}),
-    ("page.related_heading", "相关阅读", {}),
+    ("page.related_list", "相关阅读", {}),
     ("page.platform_disclaimer", "特别声明：以上内容为自媒体平台用户上传并发布，本平台仅提供信息存储服务。", {}),
     ("page.copyright", "Copyright © 2000-2024 某某网 All Rights Reserved.", {}),
     ("page.wechat_follow", "点击上方蓝字关注我们", {}),
@@ -46,6 +45,20 @@ CASES = [
     ("page.lone_counter", "12", {}),
     ("forum.client_tail", "来自Android客户端", {}),
 ]
+
+
+HEAD_CASES = [
+    ("page.reporter_credit", "某某社记者 周九", {"author": "周九"}),
+]
+
+
+@pytest.mark.parametrize("rule_id,line,meta", HEAD_CASES)
+def test_head_rule_removes_line_and_moves_values(rule_id, line, meta):
+    out = apply_page_rules(Extracted(paragraphs=[line, BODY, BODY + "二"]))
+    assert out.paragraphs == [BODY, BODY + "二"]
+    assert [h.rule_id for h in out.hits] == [rule_id]
+    for key, value in meta.items():
+        assert out.meta[key] == value
 
 
 @pytest.mark.parametrize("rule_id,line,meta", CASES)
@@ -97,19 +110,27 @@ def test_rule_ids_unique_and_version_tracks_content(tmp_path, monkeypatch):
     changed = tmp_path / "page_rules.yaml"
     changed.write_text(source.replace("max_len: 12", "max_len: 13", 1), "utf-8")
     monkeypatch.setattr(page_rules.resources, "files", lambda pkg: tmp_path)
-    version, _ = page_rules._load()
+    version = page_rules._load()[0]
     assert version != PAGE_RULES_VERSION
 
 
 @pytest.mark.parametrize("rule_id,line", [
     ("page.mobile_qr", "扫一扫在手机打开当前页"),
     ("page.print_close", "打印本页 关闭窗口"),
-    ("page.related_heading", "相关链接"),
+    ("page.related_list", "相关链接"),
 ])
 def test_gov_page_tools(rule_id, line):
     out = apply_page_rules(Extracted(paragraphs=[BODY, line]))
     assert out.paragraphs == [BODY]
     assert out.hits[0].rule_id == rule_id
+
+
+def test_related_heading_in_the_middle_drops_only_the_heading():
+    long = BODY * 3
+    paras = [long, "相关链接", "某地召开某会议", long + "二", long + "三", long + "四", long + "五", long + "六"]
+    out = apply_page_rules(Extracted(paragraphs=paras))
+    assert out.paragraphs == [p for p in paras if p != "相关链接"]
+    assert [h.rule_id for h in out.hits] == ["page.related_heading"]
 
 
 def test_interview_question_is_not_a_byline():
@@ -125,5 +146,6 @@ def test_quote_header_takes_the_quoted_excerpt_with_it():
 
 
 def test_every_rule_has_a_test():
-    source = open(__file__, encoding="utf-8").read()
+    from pathlib import Path
+    source = "".join(p.read_text("utf-8") for p in Path(__file__).parent.glob("test_*.py"))
     assert [r.id for r in PAGE_RULES if f'"{r.id}"' not in source] == []

@@ -13,6 +13,7 @@ from .rules import (
 )
 from .rules import RULES_VERSION as TEXT_RULES_VERSION
 from .page_rules import PAGE_RULES_VERSION, apply_page_rules
+from .signoff import strip_closing_signoff
 from .title import TitleFacts, looks_like_title, parse_title, strip_stray_suffix
 
 __all__ = ["Cleaned", "clean", "RULES_VERSION", "has_masking", "parse_datetime"]
@@ -158,6 +159,7 @@ def clean(extracted: Extracted) -> Cleaned:
     meta = dict(extracted.meta)
     lines = _strip_line_rules(extracted.paragraphs, hits, meta)
     lines = _strip_footers(lines, hits, meta)
+    lines = strip_closing_signoff(lines, hits, meta)
     title, lines = _take_title(lines, extracted.title or meta.get("thread_title"), hits)
     paragraphs = [to_fullwidth(p) for p in lines]
     if title:
@@ -166,12 +168,21 @@ def clean(extracted: Extracted) -> Cleaned:
         posted = parse_datetime(meta.get("posted") or meta.get("published_at_text"))
         if posted:
             meta["published_at"] = posted
+    # Nothing on the page dated it (at most trafilatura guessed, e.g. from a copyright year): the
+    # date of the print edition it cites, else the text's closing date.
+    if "published_at" not in meta or meta.get("published_from_guess"):
+        stated = meta.get("published_fallback") or meta.get("closing_date")
+        if stated:
+            meta["published_at"] = stated
+    facts = parse_title(title)
+    if facts.organization is None and meta.get("signed_by"):
+        facts.organization = meta["signed_by"]
     text = "\n".join(paragraphs)
     return Cleaned(
         paragraphs=paragraphs,
         title=title,
         meta=meta,
         hits=hits,
-        facts=parse_title(title),
+        facts=facts,
         has_masking=has_masking(text) or has_masking(title or ""),
     )

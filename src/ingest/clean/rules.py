@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-RULES_VERSION = "2026.11.2"
+RULES_VERSION = "2026.11.3"  # .3: closing sign-off (signoff.py)
 
 _FIELD_NAMES = "责任编辑|责编|编辑|稿源|稿件来源|来源|作者|记者|通讯员|审核|终审|校对|初审|复审|发布时间|发布日期|时间"
 # Which metadata column a footer field fills.

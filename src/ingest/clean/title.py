@@ -10,7 +10,7 @@ GENRES = ("汇报发言", "交流发言", "研讨发言", "表态发言", "典�
 _POSTS = ("书记", "副书记", "部长", "市长", "县长", "区长", "镇长", "乡长", "省长", "主任", "局长", "厅长",
           "主席", "校长", "院长", "行长", "组长", "委员", "秘书长", "处长", "科长", "所长", "总经理",
           "董事长", "负责人", "同志", "代表", "常委", "政委", "司令员", "主任委员", "党组成员")
-_ORG_SUFFIXES = ("局", "委", "办", "厅", "部", "院", "会", "公司", "集团", "中心", "党委", "党组", "政府",
+ORG_SUFFIXES = ("局", "委", "办", "厅", "部", "院", "会", "公司", "集团", "中心", "党委", "党组", "政府",
                  "支部", "系统", "街道", "镇", "乡", "县", "区", "市", "省", "所", "处", "队", "站",
                  "学校", "大学", "医院", "银行", "协会", "联合会", "工委", "管委会")
 _WHO_AT_EVENT = re.compile(r"^(?P<who>[^在]{2,30}?)(?:同志)?在(?P<event>.{2,60}?)(?:上|中|期间|开幕式上|闭幕式上)?的(?P<rest>.{1,30})$")
@@ -58,7 +58,7 @@ def parse_title(title: str | None) -> TitleFacts:
     facts.event = m.group("event").strip() or None
     if who.endswith(_POSTS):
         facts.speaker = who
-    elif who.endswith(_ORG_SUFFIXES):
+    elif who.endswith(ORG_SUFFIXES):
         facts.organization = who
     else:
         facts.speaker = who

@@ -20,9 +20,13 @@ def _as_dict(report: ExtractionReport) -> dict:
         "macro": report.macro, "micro": report.micro,
         "zero_forbidden_rate": report.clean_rate, "forbidden_hits": report.forbidden_total,
         "required_recall": report.required_recall, "thread_f1": report.thread_f1,
+        "leftover_pages": report.leftover_pages, "leftover_lines": report.leftover_total,
         "pages": [{"name": r.name, "p": r.score.p, "r": r.score.r, "f1": r.score.f1,
                    "forbidden_hits": r.forbidden_hits, "required_missed": r.required_missed,
+                   "leftovers": [vars(x) for x in r.leftovers],
                    "error": r.error} for r in report.pages],
+        "unlabelled": [{"name": u.name, "chars": u.chars, "leftovers": [vars(x) for x in u.leftovers],
+                        "error": u.error} for u in report.unlabelled],
         "threads": [{"name": t.name, "pages": t.pages, "f1": t.score.f1} for t in report.threads],
     }
 
@@ -39,7 +43,9 @@ def extraction_command(directory: Path, verbose: bool, baseline: bool, json_out:
 
     Each page goes through the same decode -> extract -> clean code that `ingest run` uses to fill
     documents.text; the pages of a multi-page thread (threads.json) are also ingested together and
-    the stitched document is scored against <thread>.thread_expected.txt.
+    the stitched document is scored against <thread>.thread_expected.txt. Every output is also
+    checked for boilerplate-like lines left at its top or bottom (column `left`, no gold needed);
+    .html pages without an expected text get only that check.
     """
     from .pipeline_eval import evaluate_extraction, pipeline_page_text, pipeline_thread_text, \
         trafilatura_page_text

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .leftovers import Leftover, find_leftovers
+
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 
@@ -56,6 +58,18 @@ class PageResult:
     required_missed: list[str]
     required_total: int
     error: str | None = None
+    # Boilerplate-like lines at the edges of the prediction (gold-free leak detector).
+    leftovers: list[Leftover] = field(default_factory=list)
+
+
+@dataclass
+class UnlabelledPage:
+    """A page without `<name>.expected.txt`: only the leak detector can say something about it."""
+
+    name: str
+    leftovers: list[Leftover]
+    chars: int
+    error: str | None = None
 
 
 @dataclass
@@ -70,6 +84,7 @@ class ExtractionReport:
     label: str
     pages: list[PageResult]
     threads: list[ThreadResult] = field(default_factory=list)
+    unlabelled: list[UnlabelledPage] = field(default_factory=list)
 
     @property
     def macro(self) -> dict[str, float]:
@@ -91,6 +106,15 @@ class ExtractionReport:
     @property
     def forbidden_total(self) -> int:
         return sum(len(r.forbidden_hits) for r in self.pages)
+
+    @property
+    def leftover_pages(self) -> int:
+        """Pages (labelled or not) whose text still has a boilerplate-like line at an edge."""
+        return sum(1 for r in [*self.pages, *self.unlabelled] if r.leftovers)
+
+    @property
+    def leftover_total(self) -> int:
+        return sum(len(r.leftovers) for r in [*self.pages, *self.unlabelled])
 
     @property
     def required_recall(self) -> float:
@@ -123,6 +147,19 @@ def page_names(directory: Path) -> list[str]:
     return sorted(p.name[: -len(".expected.txt")] for p in directory.glob("*.expected.txt"))
 
 
+def unlabelled_names(directory: Path) -> list[str]:
+    """`<name>.html` pages that have no expected text."""
+    labelled = set(page_names(directory))
+    return sorted(n for n in (p.stem for p in directory.glob("*.htm*")) if n not in labelled)
+
+
+def _predict(predict: Callable[[Path], str], path: Path) -> tuple[str, str | None]:
+    try:
+        return predict(path), None
+    except Exception as exc:  # one broken page is a score of zero, not a crashed evaluation
+        return "", f"{type(exc).__name__}: {exc}"
+
+
 def evaluate_extraction(
     directory: Path | str,
     predict: Callable[[Path], str],
@@ -134,19 +171,17 @@ def evaluate_extraction(
 
     Multi-page threads listed in `threads.json` are scored against `<thread>.thread_expected.txt`,
     using `predict_thread(page paths in order)` or, without it, the page outputs joined in order.
+    Every output also goes through the leak detector; pages without an expected text get only that.
     """
     directory = Path(directory)
     names = page_names(directory)
-    if not names:
-        raise FileNotFoundError(f"no *.expected.txt in {directory}")
+    others = unlabelled_names(directory)
+    if not names and not others:
+        raise FileNotFoundError(f"no *.expected.txt and no *.html in {directory}")
     outputs: dict[str, str] = {}
     rows: list[PageResult] = []
     for name in names:
-        error = None
-        try:
-            pred = predict(directory / f"{name}.html")
-        except Exception as exc:  # one broken page is a score of zero, not a crashed evaluation
-            pred, error = "", f"{type(exc).__name__}: {exc}"
+        pred, error = _predict(predict, directory / f"{name}.html")
         outputs[name] = pred
         gold = _read(directory / f"{name}.expected.txt")
         pn = norm(pred)
@@ -156,8 +191,13 @@ def evaluate_extraction(
             name=name, score=score_pair(pred, gold),
             forbidden_hits=[x for x in forbidden if norm(x) and norm(x) in pn],
             required_missed=[x for x in required if norm(x) not in pn],
-            required_total=len(required), error=error,
+            required_total=len(required), error=error, leftovers=find_leftovers(pred),
         ))
+    unlabelled = []
+    for name in others:
+        path = next(directory.glob(f"{name}.htm*"))
+        pred, error = _predict(predict, path)
+        unlabelled.append(UnlabelledPage(name, find_leftovers(pred), len(norm(pred)), error))
     threads: list[ThreadResult] = []
     threads_file = directory / "threads.json"
     if threads_file.exists():
@@ -170,34 +210,54 @@ def evaluate_extraction(
             else:
                 pred = "\n".join(outputs.get(p, "") for p in pages)
             threads.append(ThreadResult(thread, len(pages), score_pair(pred, _read(gold_path))))
-    return ExtractionReport(label=label, pages=rows, threads=threads)
+    return ExtractionReport(label=label, pages=rows, threads=threads, unlabelled=unlabelled)
 
 
 def format_report(report: ExtractionReport, *, verbose: bool = False) -> str:
     """The per-page table and the summary lines, laid out like the dev-set scorer's output."""
-    w = max([len(r.name) for r in report.pages] + [4])
-    out = [f"[{report.label}]",
-           f"{'page':<{w}}  {'P':>6} {'R':>6} {'F1':>6} {'bgF1':>6} {'forb':>4} {'req':>5}  pred/gold chars"]
+    w = max([len(r.name) for r in [*report.pages, *report.unlabelled]] + [4])
+    out = [f"[{report.label}]"]
+    if report.pages:
+        out.append(f"{'page':<{w}}  {'P':>6} {'R':>6} {'F1':>6} {'bgF1':>6} {'forb':>4} {'req':>5} {'left':>4}"
+                   "  pred/gold chars")
     for r in report.pages:
         s = r.score
         ok = r.required_total - len(r.required_missed)
         line = (f"{r.name:<{w}}  {s.p:6.3f} {s.r:6.3f} {s.f1:6.3f} {s.bigram_f1:6.3f} "
-                f"{len(r.forbidden_hits):4d} {ok:2d}/{r.required_total:<2d}  {s.pred_chars}/{s.gold_chars}")
+                f"{len(r.forbidden_hits):4d} {ok:2d}/{r.required_total:<2d} {len(r.leftovers):4d}"
+                f"  {s.pred_chars}/{s.gold_chars}")
         out.append(line + (f"  [ERROR {r.error}]" if r.error else ""))
         if verbose:
             out += [f"{'':<{w}}    forbidden present: {x}" for x in r.forbidden_hits]
             out += [f"{'':<{w}}    required missing : {x}" for x in r.required_missed]
+            out += _leftover_lines(r.leftovers, w)
+    if report.unlabelled:
+        out.append(f"{'page (no expected text)':<{w}}  {'left':>4}  chars")
+        for u in report.unlabelled:
+            out.append(f"{u.name:<{w}}  {len(u.leftovers):4d}  {u.chars}" + (f"  [ERROR {u.error}]" if u.error else ""))
+            if verbose:
+                out += _leftover_lines(u.leftovers, w)
     out.append(summary_line(report))
     return "\n".join(out)
 
 
+def _leftover_lines(leftovers: list[Leftover], w: int) -> list[str]:
+    return [f"{'':<{w}}    leftover {x.where} {x.kind:<9}: {x.line}" for x in leftovers]
+
+
 def summary_line(report: ExtractionReport) -> str:
     m, mi = report.macro, report.micro
-    parts = [f"pages={len(report.pages)}",
-             f"macro P={m['p']:.4f} R={m['r']:.4f} F1={m['f1']:.4f}",
-             f"micro F1={mi['f1']:.4f}",
-             f"zero-forbidden pages={report.clean_rate:.4f} (hits={report.forbidden_total})",
-             f"required recall={report.required_recall:.4f}"]
+    parts = []
+    if report.pages:
+        parts += [f"pages={len(report.pages)}",
+                  f"macro P={m['p']:.4f} R={m['r']:.4f} F1={m['f1']:.4f}",
+                  f"micro F1={mi['f1']:.4f}",
+                  f"zero-forbidden pages={report.clean_rate:.4f} (hits={report.forbidden_total})",
+                  f"required recall={report.required_recall:.4f}"]
     if report.thread_f1 is not None:
         parts.append(f"thread F1={report.thread_f1:.4f} over {len(report.threads)}")
+    if report.unlabelled:
+        parts.append(f"unlabelled pages={len(report.unlabelled)}")
+    total = len(report.pages) + len(report.unlabelled)
+    parts.append(f"leftover-like pages={report.leftover_pages}/{total} (lines={report.leftover_total})")
     return "  ".join(parts)

@@ -19,7 +19,7 @@ DOCUMENT_COLUMNS = {
     "genre": pa.string(), "poster": pa.string(), "thread_id": pa.string(), "page_no": pa.int32(),
     "has_masking": pa.bool_(), "fetched_at": pa.timestamp("us"), "char_count": pa.int32(),
     "content_hash": pa.string(), "match_hash": pa.string(), "extractor": pa.string(),
-    "rules_version": pa.string(),
+    "rules_version": pa.string(), "print_edition": pa.string(),
 }
 TOKEN_SCHEMA = pa.schema([("doc_id", pa.string()), ("position", pa.int32()), ("token", pa.string())])
 HIT_SCHEMA = pa.schema([("doc_id", pa.string()), ("rule_id", pa.string()), ("removed", pa.string()),

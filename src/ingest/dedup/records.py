@@ -22,6 +22,10 @@ class Fingerprint:
     was_traditional: bool
     dropped_lines: int  # chrome lines the matching step removed
     passages: Passages = field(default_factory=lambda: Passages([], [], []))
+    # the matching form's kept lines joined by "\n" (what verification shingles: computed once,
+    # in the worker that fingerprints the document), and whether its first line is a title
+    matching_lines: str | None = None
+    titled: bool = False
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from ..dedup import Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex, signature_batch
 from ..dedup.records import Postings
-from ..dedup.cluster import ClusterConfig
+from ..dedup.candidates import ClusterConfig
 from ..dedup.minhash import SIGNATURE_SCHEME
 from ..dedup.reuse import Passages
 from .sql import named_statements
@@ -25,7 +25,7 @@ FINGERPRINT_SCHEMA = pa.schema([
     ("band_keys", pa.list_(pa.int64())), ("n_shingles", pa.int32()), ("match_len", pa.int32()),
     ("has_masking", pa.bool_()), ("was_traditional", pa.bool_()), ("dropped_lines", pa.int32()),
     ("passage_keys", pa.list_(pa.int64())), ("passage_starts", pa.list_(pa.int32())),
-    ("passage_ends", pa.list_(pa.int32())),
+    ("passage_ends", pa.list_(pa.int32())), ("matching_lines", pa.string()), ("titled", pa.bool_()),
 ])
 
 
@@ -48,6 +48,8 @@ def fingerprints_table(items: list[tuple[str, Fingerprint]]) -> pa.Table:
         "passage_keys": listed([fp.passages.keys for fp in fps], pa.int64()),
         "passage_starts": listed([fp.passages.starts for fp in fps], pa.int32()),
         "passage_ends": listed([fp.passages.ends for fp in fps], pa.int32()),
+        "matching_lines": pa.array([fp.matching_lines for fp in fps], pa.string()),
+        "titled": pa.array([fp.titled for fp in fps], pa.bool_()),
     }, schema=FINGERPRINT_SCHEMA)
 
 
@@ -69,13 +71,15 @@ def fingerprints_from_table(table: pa.Table) -> dict[str, Fingerprint]:
     bands = split("band_keys", np.int64)
     sigs = table["signature"].to_pylist()
     cols = {name: table[name].to_pylist() for name in
-            ("doc_id", "exact_hash", "n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines")}
+            ("doc_id", "exact_hash", "n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines",
+             "matching_lines", "titled")}
     out = {}
     for i, doc_id in enumerate(cols["doc_id"]):
         out[doc_id] = Fingerprint(
             cols["exact_hash"][i], np.frombuffer(sigs[i], dtype="<u4").copy(), bands[i],
             cols["n_shingles"][i], cols["match_len"][i], cols["has_masking"][i], cols["was_traditional"][i],
-            cols["dropped_lines"][i], Passages(keys[i], starts[i], ends[i]))
+            cols["dropped_lines"][i], Passages(keys[i], starts[i], ends[i]), cols["matching_lines"][i],
+            bool(cols["titled"][i]))
     return out
 
 
@@ -170,7 +174,7 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
             idx.exact.setdefault(key, []).append(doc_id)
         # Postings as columns: a dict of lists per key cost more than the queries.
         idx.bands = _postings(con.execute(sql["prior_bands"]).to_arrow_table())
-        idx.passages = _postings(con.execute(sql["prior_passages"], {"max_df": config.passage_max_df})
+        idx.passages = _postings(con.execute(sql["prior_passages"], {"max_df": config.candidate_max_df})
                                  .to_arrow_table())
         hit = {d for ids_ in idx.exact.values() for d in ids_} | set(idx.bands.doc_ids) | set(idx.passages.doc_ids)
         hits = pa.table({"doc_id": pa.array(sorted(hit), pa.string())})
@@ -209,6 +213,8 @@ def plan_tables(plan: DedupPlan, staged_fingerprints: pa.Table | None = None) ->
         fingerprints = staged_fingerprints.take(pc.index_in(ids, staged_fingerprints["doc_id"]))
     else:
         fingerprints = fingerprints_table([(a.doc_id, plan.fingerprints[a.doc_id]) for a in plan.assignments])
+    # the matching lines served verification; the warehouse keeps documents.text, not them
+    fingerprints = fingerprints.drop_columns([c for c in ("matching_lines", "titled") if c in fingerprints.column_names])
     return {
         "decisions": pa.table({
             "doc_id": pa.array([a.doc_id for a in decisions], pa.string()),

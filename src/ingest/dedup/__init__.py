@@ -34,8 +34,8 @@ from .lsh import BandPlan
 from .matching import matching_form, prepare
 from .containment import titled
 from .minhash import NUM_PERM, shingle_hashes, signatures
-from .records import (Assignment, Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex,
-                      ReuseRow)
+from .occurrences import Occurrences, PriorReuse, reuse_occurrences
+from .records import Assignment, Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex
 from .reuse import passages, to_int64
 from .state import MemoryState
 
@@ -44,8 +44,8 @@ BANDS = BandPlan.for_threshold(LSH_THRESHOLD, NUM_PERM)
 
 __all__ = [
     "Assignment", "BANDS", "Candidate", "ClusterConfig", "DedupPlan", "Fingerprint", "MatchPolicy",
-    "MemoryState", "PriorDoc", "PriorIndex", "ReuseRow", "assign_clusters", "fingerprint",
-    "fingerprint_batch", "signature_batch",
+    "MemoryState", "Occurrences", "PriorDoc", "PriorIndex", "PriorReuse", "assign_clusters", "fingerprint",
+    "fingerprint_batch", "reuse_occurrences", "signature_batch",
 ]
 
 

@@ -10,6 +10,7 @@ from . import canonical
 from .candidates import CandidatePairs, ClusterConfig, candidate_pairs
 from .containment import MatchPolicy, Overlap, Shingled, compare, similar, verdict
 from .matching import matching_form
+from .occurrences import PriorReuse, reuse_occurrences
 from .records import Assignment, Candidate, DedupPlan, PriorIndex
 
 
@@ -59,12 +60,14 @@ def assign_clusters(
     policy: MatchPolicy = MatchPolicy(),
     config: ClusterConfig = ClusterConfig(),
     new_texts: Callable[[list[str]], dict[str, str]] | None = None,
+    reuse: PriorReuse | None = None,
 ) -> DedupPlan:
     """Decide cluster, duplicate kind and canonical member for the run's new documents.
 
     `fetch_texts` reads earlier documents' texts; `new_texts` reads the texts of new documents
-    given without one (text None): only those in a candidate pair or holding a shared passage
-    are read, a few percent of a large run.
+    given without one (text None) and without matching lines: only those in a candidate pair.
+    `reuse` answers for earlier documents' sentences (the warehouse, or a MemoryState); the plan's
+    text reuse (`occurrences`) is computed against it (None: nothing was loaded before).
     """
     docs = {c.doc_id: c for c in sorted(new, key=lambda c: c.doc_id) if c.doc_id not in prior.docs}
     plan = DedupPlan(fingerprints={d: c.fingerprint for d, c in docs.items()}, candidates=docs)
@@ -149,6 +152,8 @@ def assign_clusters(
 
     _assign(plan, docs, prior, groups, node, edges, config)
     plan.stats["refused_cluster_merges"] = len(plan.links)
+    plan.occurrences = reuse_occurrences(plan, reuse)
+    plan.stats["passage_occurrences"] = len(plan.occurrences)
     return plan
 
 

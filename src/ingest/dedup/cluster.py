@@ -189,7 +189,7 @@ def _member(doc_id: str, docs: dict[str, Candidate], prior: PriorIndex) -> canon
                                 fp.dropped_lines, c.published_at, c.source_kind)
     p = prior.docs[doc_id]
     return canonical.Member(doc_id, p.n_shingles, p.has_masking, p.was_traditional, p.dropped_lines,
-                            p.published_at, p.source_kind)
+                            p.published_at, p.source_kind, was_canonical=p.is_canonical)
 
 
 def _centrality(signatures: list[np.ndarray], sample: int = 200) -> np.ndarray:

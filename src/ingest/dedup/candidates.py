@@ -97,21 +97,27 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
 
     forced = _counted(np.concatenate([exact, passage]))[0]
     band = np.setdiff1d(band, forced, assume_unique=True)
-    codes = np.concatenate([forced, band])
-    a, b = codes // n, codes % n
-    if not len(codes):
+    if not len(forced) + len(band):
         empty = np.zeros(0, np.int64)
         return CandidatePairs(ids, empty, empty, np.zeros(0, bool))
     sigs = np.stack([fp.signature for fp in fps] + [p.signature for p in prior_docs])
-    est = _agreement(sigs, a, b) / sigs.shape[1]
-    small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
-    est_contained = np.minimum(1.0, est * (sizes[a] + sizes[b]) / ((1.0 + est) * small))
-    is_band = np.arange(len(codes)) >= len(forced)
-    plausible = (est >= config.estimate_min) & ((est >= config.near_estimate_min)
-                                                 | (est_contained >= config.contained_estimate_min))
-    same = hashes[a] == hashes[b]
-    keep = ~is_band | plausible
-    a, b, same, priority = a[keep], b[keep], same[keep], np.where(same, 2.0, est_contained)[keep]
+    parts = []
+    # a slice of pairs at a time: several arrays per pair over millions of band pairs were the
+    # peak of a large run
+    for is_band, codes in ((False, forced), (True, band)):
+        for lo in range(0, len(codes), PAIR_SLICE):
+            c = codes[lo:lo + PAIR_SLICE]
+            a, b = c // n, c % n
+            est = _agreement(sigs, a, b) / sigs.shape[1]
+            small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
+            est_contained = np.minimum(1.0, est * (sizes[a] + sizes[b]) / ((1.0 + est) * small))
+            same = hashes[a] == hashes[b]
+            if is_band:
+                keep = (est >= config.estimate_min) & ((est >= config.near_estimate_min)
+                                                       | (est_contained >= config.contained_estimate_min))
+                a, b, same, est_contained = a[keep], b[keep], same[keep], est_contained[keep]
+            parts.append((a, b, same, np.where(same, 2.0, est_contained)))
+    a, b, same, priority = (np.concatenate([p[i] for p in parts]) for i in range(4))
     keep = _best_per_document(a, b, priority, config.candidates_per_doc) | same
     a, b, same, priority = a[keep], b[keep], same[keep], priority[keep]
     order = np.lexsort((b, a, -priority))
@@ -140,11 +146,40 @@ def _exact_pairs(hashes: np.ndarray, n_new: int, prior: PriorIndex, number: dict
 
 
 def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig) -> np.ndarray:
-    """Pair codes (a * n + b) proposed by LSH buckets: all pairs of a small bucket, hub pairs of a big one."""
+    """Pair codes (a * n + b) proposed by LSH buckets: all pairs of a small bucket, hub pairs of a big one.
+
+    Built a slice of buckets at a time and reduced to distinct codes as it goes: the pairs of all
+    buckets at once (with their temporaries) were the largest allocation of a 120 MB run.
+    """
+    starts, counts = _groups(keys)
+    big_group = counts > config.bucket_all_pairs
+    hubs = config.bucket_hubs
+    # pairs each bucket proposes, to cut the buckets into slices of about PAIR_SLICE pairs
+    proposes = np.where(big_group, counts * hubs, counts * (counts - 1) // 2)
+    bounds = np.searchsorted(np.cumsum(proposes), np.arange(PAIR_SLICE, int(proposes.sum()) + PAIR_SLICE,
+                                                             PAIR_SLICE), side="right")
+    codes: list[np.ndarray] = []
+    lo_group = 0
+    for hi_group in [*np.unique(bounds).tolist(), len(starts)]:
+        hi_group = min(max(hi_group, lo_group + 1), len(starts))
+        if hi_group <= lo_group:
+            continue
+        rows = slice(int(starts[lo_group]), int(starts[hi_group - 1] + counts[hi_group - 1]))
+        codes.append(_slice_pairs(keys[rows], holders[rows], n_new, n, config))
+        lo_group = hi_group
+        if sum(len(c) for c in codes) > 2 * PAIR_SLICE:
+            codes = [_counted(np.concatenate(codes))[0]]
+    return _counted(np.concatenate(codes))[0] if codes else np.zeros(0, np.int64)
+
+
+PAIR_SLICE = 1 << 21
+
+
+def _slice_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig) -> np.ndarray:
     starts, counts = _groups(keys)
     big = np.repeat(counts > config.bucket_all_pairs, counts)
     a, b = _pairs_in_groups(keys[~big], holders[~big])
-    codes = [a * n + b]
+    codes = [a[a < n_new] * n + b[a < n_new]]
     if big.any():
         bk, bh = keys[big], holders[big]
         # hubs: the members with the smallest hash of (holder, key) in each bucket
@@ -159,10 +194,10 @@ def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, con
         x = np.repeat(bh, hubs)
         y = bh[hub_rows[member_group].ravel()]
         lo, hi = np.minimum(x, y), np.maximum(x, y)
+        del x, y
         keep = (lo != hi) & (lo < n_new)
         codes.append(lo[keep] * n + hi[keep])
-    out = np.concatenate(codes)
-    return _counted(out[out // n < n_new])[0]
+    return _counted(np.concatenate(codes))[0]
 
 
 def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[str, int], n_new: int,

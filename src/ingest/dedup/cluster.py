@@ -1,7 +1,7 @@
 """Run-level clustering: candidates from exact hashes, LSH bands and shared passages, verified, then joined."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from typing import Callable
 
 import numpy as np
@@ -53,6 +53,9 @@ class _Groups:
         return True
 
 
+SHINGLED_KEPT = 4096  # new documents' shingle sets kept between comparisons (a few tens of MB)
+
+
 def assign_clusters(
     new: list[Candidate],
     prior: PriorIndex,
@@ -79,14 +82,23 @@ def assign_clusters(
     prior_needed = sorted({d for pair in pairs for d in pair if d not in docs})
     texts = fetch_texts(prior_needed) if prior_needed else {}
     texts.update(new_texts_read)
-    cache: dict[str, Shingled] = {}
+    cache: dict[str, Shingled] = {}  # earlier documents (their texts were fetched once)
+    # New documents' shingles are rebuilt from their matching lines in ~50 us, so only the most
+    # recently used are kept: holding every compared document's shingles grew with the corpus.
+    recent: OrderedDict[str, Shingled] = OrderedDict()
 
     def shingled(doc_id: str) -> Shingled:
+        fp = docs[doc_id].fingerprint if doc_id in docs else None
+        if fp is not None and fp.matching_lines is not None:  # folded once, by the worker
+            hit = recent.get(doc_id)
+            if hit is None:
+                hit = recent[doc_id] = Shingled.from_lines(doc_id, fp.matching_lines, fp.titled)
+                if len(recent) > SHINGLED_KEPT:
+                    recent.popitem(last=False)
+            else:
+                recent.move_to_end(doc_id)
+            return hit
         if doc_id not in cache:
-            fp = docs[doc_id].fingerprint if doc_id in docs else None
-            if fp is not None and fp.matching_lines is not None:  # folded once, by the worker
-                cache[doc_id] = Shingled.from_lines(doc_id, fp.matching_lines, fp.titled)
-                return cache[doc_id]
             # a text read here is needed once: its shingles stay, the string goes
             text = texts.pop(doc_id, None)
             if text is None:

@@ -1,4 +1,11 @@
-"""`make bench`: ingest run end to end vs plain jieba.lcut on generated corpora, side by side per round."""
+"""`make bench`: ingest run end to end vs plain jieba.lcut, side by side per round, on two kinds of corpus.
+
+generated: speech-like files recombined from the bundled sample (gen_corpus.py), 10 and 60 MB;
+real: the paragraphs of the dedup dev set recombined into documents (gen_real_corpus.py), 20, 60
+and 120 MB, generated here into bench/out/ from ../shared/devset (never committed: licence);
+skipped with a note when the dev set is not on the machine. The last line is the ratio at 60 MB
+of real paragraphs.
+"""
 from __future__ import annotations
 
 import argparse
@@ -22,8 +29,10 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE))
 
 from gen_corpus import GENERATOR_VERSION, corpus_digest, generate  # noqa: E402
+import gen_real_corpus  # noqa: E402
 
 SEED = 20261123
+REAL_SEED = 20261205
 
 
 def free_port() -> int:
@@ -147,7 +156,9 @@ def snapshot(rev: str) -> str:
     return sha
 
 
-def ensure_corpus(mb: float) -> Path:
+def ensure_corpus(mb: float, kind: str = "generated") -> Path:
+    if kind == "real":
+        return ensure_real_corpus(mb)
     path = OUT / f"corpus-{mb:g}mb"
     stamp = path / ".generated.json"
     if stamp.exists():
@@ -160,12 +171,28 @@ def ensure_corpus(mb: float) -> Path:
     return path
 
 
-def bench_size(mb: float, rounds: int, env: dict, api_url: str | None, steps: bool) -> dict:
-    corpus = ensure_corpus(mb)
+def ensure_real_corpus(mb: float) -> Path:
+    devset = gen_real_corpus.find_devset()
+    path = OUT / f"real-{mb:g}mb"
+    stamp = path / ".generated.json"
+    digest = gen_real_corpus.paragraphs_digest(gen_real_corpus.load_paragraphs(gen_real_corpus.devset_docs(devset)))
+    want = (REAL_SEED, mb, gen_real_corpus.REAL_GENERATOR_VERSION, digest)
+    if stamp.exists():
+        info = json.loads(stamp.read_text())
+        if (info.get("seed"), info.get("mb"), info.get("generator"), info.get("paragraphs_digest")) == want:
+            return path
+    info = gen_real_corpus.generate(path, int(mb * 1e6), devset, REAL_SEED)
+    info.update(mb=mb, digest=corpus_digest(path))
+    stamp.write_text(json.dumps(info))
+    return path
+
+
+def bench_size(mb: float, rounds: int, env: dict, api_url: str | None, steps: bool, kind: str = "generated") -> dict:
+    corpus = ensure_corpus(mb, kind)
     info = json.loads((corpus / ".generated.json").read_text())
     rows = []
     for n in range(rounds):
-        wh = OUT / f"wh-{mb:g}mb"
+        wh = OUT / f"wh-{kind}-{mb:g}mb"
         shutil.rmtree(wh, ignore_errors=True)
         base = jieba_baseline(corpus)
         first = timed_tree([str(BIN / "ingest"), "run", str(corpus), "--warehouse", str(wh)], env)
@@ -184,7 +211,7 @@ def bench_size(mb: float, rounds: int, env: dict, api_url: str | None, steps: bo
             "cpu_ratio": base.get("cpu_seconds", 0.0) / first["cpu_seconds"] if first["cpu_seconds"] else 0.0,
         }
         rows.append(row)
-        print(f"  {mb:g} MB round {n + 1}: jieba {row['jieba_s']:.1f} s, ingest run {row['ingest_s']:.1f} s "
+        print(f"  {kind} {mb:g} MB round {n + 1}: jieba {row['jieba_s']:.1f} s, ingest run {row['ingest_s']:.1f} s "
               f"(x{row['ratio']:.2f}), peak RSS {row['peak_rss_mb']:.0f} MB, re-run {row['rerun_s']:.1f} s; "
               f"CPU s jieba {row['jieba_cpu_s']:.1f} / ingest tree {row['ingest_cpu_s']:.1f}, "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
@@ -192,7 +219,7 @@ def bench_size(mb: float, rounds: int, env: dict, api_url: str | None, steps: bo
     stage_names = sorted({k for r in rows for k in r["stages"]})
     med_stages = {k: statistics.median(r["stages"][k]["seconds"] for r in rows if k in r["stages"])
                   for k in stage_names}
-    result = {"mb": base["mb"], "docs": base["docs"], "files": info["files"], "reposts": info["reposts"],
+    result = {"kind": kind, "mb": base["mb"], "docs": base["docs"], "files": info["files"], "reposts": info["reposts"],
               "digest": info["digest"], "rounds": rows, "median": med, "median_stages": med_stages}
     if steps:
         out = subprocess.run([sys.executable, str(HERE / "steps.py"), str(corpus), "5"], capture_output=True,
@@ -206,13 +233,13 @@ def print_report(results: dict, mode: str) -> None:
     print(f"Prefect: {mode}. Medians of {len(next(iter(results.values()))['rounds'])} rounds; "
           "jieba and ingest run measured side by side in each round.")
     print()
-    hdr = (f"{'corpus':>8} {'files':>6} {'jieba s':>8} {'jieba MB/s':>10} {'ingest s':>9} {'ingest MB/s':>11} "
+    hdr = (f"{'corpus':>14} {'files':>6} {'jieba s':>8} {'jieba MB/s':>10} {'ingest s':>9} {'ingest MB/s':>11} "
            f"{'vs jieba':>8} {'peak RSS MB':>11} {'re-run s':>8} {'re-run/1st':>10}")
     print(hdr)
     print("-" * len(hdr))
     for name, r in results.items():
         m = r["median"]
-        print(f"{name:>8} {r['files']:>6} {m['jieba_s']:>8.2f} {m['jieba_mb_s']:>10.2f} {m['ingest_s']:>9.2f} "
+        print(f"{name:>14} {r['files']:>6} {m['jieba_s']:>8.2f} {m['jieba_mb_s']:>10.2f} {m['ingest_s']:>9.2f} "
               f"{m['ingest_mb_s']:>11.2f} {m['ratio']:>8.2f} {m['peak_rss_mb']:>11.0f} {m['rerun_s']:>8.2f} "
               f"{m['rerun_share']:>10.0%}")
     print()
@@ -220,14 +247,14 @@ def print_report(results: dict, mode: str) -> None:
     for name, r in results.items():
         m = r["median"]
         if m.get("ingest_cpu_s"):
-            print(f"{name:>8}  jieba {m['jieba_cpu_s']:.1f} s, ingest run process tree {m['ingest_cpu_s']:.1f} s "
+            print(f"{name:>14}  jieba {m['jieba_cpu_s']:.1f} s, ingest run process tree {m['ingest_cpu_s']:.1f} s "
                   f"(x{m['cpu_ratio']:.2f})")
     print()
     print("Flow stages (task spans from the Prefect server, medians):")
-    print(f"{'corpus':>8} {'stage':<20} {'seconds':>8} {'MB/s':>8} {'docs/s':>8}")
+    print(f"{'corpus':>14} {'stage':<20} {'seconds':>8} {'MB/s':>8} {'docs/s':>8}")
     for name, r in results.items():
         for stage, s in r["median_stages"].items():
-            print(f"{name:>8} {stage:<20} {s:>8.2f} {r['mb'] / s if s else 0:>8.1f} {r['docs'] / s if s else 0:>8.0f}")
+            print(f"{name:>14} {stage:<20} {s:>8.2f} {r['mb'] / s if s else 0:>8.1f} {r['docs'] / s if s else 0:>8.0f}")
     for name, r in results.items():
         steps = r.get("steps_single_core")
         if not steps:
@@ -238,11 +265,18 @@ def print_report(results: dict, mode: str) -> None:
         for step, s in steps.items():
             print(f"  {step:<16} {s['seconds']:>7.2f} s {s['mb_per_s']:>8.1f} MB/s {s['docs_per_s']:>8.0f} docs/s")
         steps["_sample"] = sample
-    if len(results) >= 2:
-        small, large = list(results.values())[0], list(results.values())[-1]
-        growth = large["median"]["peak_rss_mb"] / small["median"]["peak_rss_mb"] - 1
-        print()
-        print(f"peak RSS growth {list(results)[0]} -> {list(results)[-1]}: {growth:+.0%}")
+    print()
+    for kind in ("generated", "real"):
+        names = [n for n, r in results.items() if r.get("kind", "generated") == kind]
+        if not names:
+            continue
+        peaks = ", ".join(f"{n.split()[-2]} MB {results[n]['median']['peak_rss_mb']:.0f} MB" for n in names)
+        line = f"peak RSS of the ingest run process tree, {kind}: {peaks}"
+        if len(names) >= 2:
+            small, large = results[names[0]]["median"], results[names[-1]]["median"]
+            line += f"; growth {names[0].split()[-2]} -> {names[-1].split()[-2]} MB: " \
+                    f"{large['peak_rss_mb'] / small['peak_rss_mb'] - 1:+.0%}"
+        print(line)
 
 
 def main() -> None:
@@ -251,17 +285,29 @@ def main() -> None:
     # A killed benchmark still stops the Prefect server it started (the `with` block's exit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--sizes", default="10,60", help="corpus sizes in MB, comma separated")
+    ap.add_argument("--sizes", default="10,60", help="generated corpus sizes in MB, comma separated ('' for none)")
+    ap.add_argument("--real-sizes", default="20,60,120",
+                    help="sizes in MB of the corpora recombined from the dev set's real paragraphs ('' for none)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--temporary-server", action="store_true",
                     help="no Prefect server: each ingest run starts Prefect's temporary one (~7 s more)")
-    ap.add_argument("--no-steps", action="store_true", help="skip the single-core per-step breakdown")
+    ap.add_argument("--no-steps", action="store_true",
+                    help="skip the single-core per-step breakdown (taken at 60 MB of each kind of corpus)")
     ap.add_argument("--json", type=Path, default=HERE / "results.json")
     ap.add_argument("--from-commit", metavar="REV",
                     help="measure the code of commit REV (git archive into bench/out), not the working tree")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    sizes = [float(s) for s in args.sizes.split(",")]
+    sizes = [("generated", float(s)) for s in args.sizes.split(",") if s.strip()]
+    real = [("real", float(s)) for s in args.real_sizes.split(",") if s.strip()]
+    skipped_real = None
+    if real and gen_real_corpus.find_devset() is None:
+        skipped_real = ("the dev set is not on this machine (looked for "
+                        + ", ".join(str(p) for p in gen_real_corpus.DEVSET_PLACES) + "; set BENCH_DEVSET):"
+                        " the real-paragraph corpora are skipped")
+        print(skipped_real, flush=True)
+        real = []
+    sizes += real
     env = {**os.environ, "PREFECT_HOME": str(OUT / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_SERVER_LOGGING_LEVEL": "WARNING", "COLUMNS": "200"}
     code = "working tree"
@@ -272,22 +318,30 @@ def main() -> None:
     if args.temporary_server:
         env.pop("PREFECT_API_URL", None)
         mode = "temporary server started by each `ingest run` (no PREFECT_API_URL)"
-        for mb in sizes:
-            results[f"{mb:g} MB"] = bench_size(mb, args.rounds, env, None, not args.no_steps)
+        for kind, mb in sizes:
+            results[f"{kind} {mb:g} MB"] = bench_size(mb, args.rounds, env, None, not args.no_steps and mb == 60, kind)
     else:
         with PrefectServer(OUT / "prefect-home") as server:
             env["PREFECT_API_URL"] = server.url
             os.environ.update(PREFECT_API_URL=server.url, PREFECT_HOME=env["PREFECT_HOME"])
             mode = f"a running `prefect server start` (PREFECT_API_URL={server.url})"
-            for mb in sizes:
-                results[f"{mb:g} MB"] = bench_size(mb, args.rounds, env, server.url, not args.no_steps)
+            for kind, mb in sizes:
+                results[f"{kind} {mb:g} MB"] = bench_size(mb, args.rounds, env, server.url, not args.no_steps and mb == 60, kind)
     print_report(results, f"{mode}; code: {code}")
     payload = {"prefect_mode": mode, "code": code, "cores": len(os.sched_getaffinity(0)),
                "load_average": os.getloadavg(), "results": results}
     args.json.write_text(json.dumps(payload, indent=1, default=str))
-    last = list(results.values())[-1]["median"]["ratio"]
     print(f"results: {args.json}")
-    print(f"end_to_end_vs_jieba: {last:.2f}")
+    if skipped_real:
+        print(skipped_real)
+    # the last line: the ratio at 60 MB of real paragraphs (else the largest corpus measured, named)
+    headline = "real 60 MB" if "real 60 MB" in results else list(results)[-1]
+    rounds = ", ".join(f"{r['ratio']:.2f}" for r in results[headline]["rounds"])
+    print(f"({headline}: rounds {rounds})")
+    if headline == "real 60 MB":
+        print(f"end_to_end_vs_jieba: {results[headline]['median']['ratio']:.2f}")
+    else:
+        print(f"end_to_end_vs_jieba: {results[headline]['median']['ratio']:.2f} ({headline}, not real paragraphs)")
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ def candidates(texts: dict[str, str], **meta) -> list[Candidate]:
 def ingest(state: MemoryState, texts: dict[str, str], **meta):
     """One run against an in-memory state, the way the pipeline runs against the warehouse."""
     new = candidates(texts, **meta)
-    plan = assign_clusters(new, state.prior_for(new), state.fetch_texts)
+    plan = assign_clusters(new, state.prior_for(new), state.fetch_texts, reuse=state)
     state.apply(plan)
     return plan
 

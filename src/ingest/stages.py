@@ -333,7 +333,8 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
         new = list({r[0]: dedup.Candidate(r[0], fps[r[0]], None, *r[1:])
                     for r in staged.rows if r[0] not in known}.values())
         prior = dedup_store.load_prior(con, new)
-        plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts)
+        plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts,
+                                     reuse=dedup_store.PriorReuseSQL(con))
     finally:
         con.close()
     tables = dedup_store.plan_tables(plan, staged_fingerprints=fp_table)
@@ -345,7 +346,9 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     for d in plan.assignments:
         kinds[d.dup_kind] = kinds.get(d.dup_kind, 0) + 1
     return {"documents_known": len(staged.rows) - len(new), **kinds, "canonical_changes": len(plan.updates),
-            "text_reuse_rows": len(plan.reuse)}
+            # rows this run writes to passage_occurrences (its new documents' spans and the
+            # rewritten spans of earlier documents it touched)
+            "passage_occurrences": len(plan.occurrences or ())}
 
 
 def _read_parts(paths: list[Path], columns: list[str] | None = None) -> list[pa.Table]:

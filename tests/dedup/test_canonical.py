@@ -27,3 +27,13 @@ def test_reason_names_the_deciding_criterion():
     assert best.doc_id == "b"
     assert reason.startswith("unmasked decided over a") and "published 2024-07-04" in reason
     assert choose([member("solo")])[1] == "only member"
+
+
+def test_the_member_already_canonical_stays_unless_a_criterion_beats_it():
+    kept, reason = choose([member("a"), member("b", was_canonical=True)])
+    assert kept.doc_id == "b" and reason.startswith("already canonical decided over a")
+    # a stated criterion above it still wins (here: the earlier publication date)
+    assert choose([member("a", published_at=datetime(2024, 1, 1)),
+                   member("b", was_canonical=True, published_at=datetime(2024, 6, 1))])[0].doc_id == "a"
+    # and it comes before the weak ones: typicality, doc_id
+    assert choose([member("a", centrality=0.9), member("b", was_canonical=True, centrality=0.5)])[0].doc_id == "b"

@@ -46,14 +46,20 @@ def test_all_variant_kinds_cluster_with_their_speech(speeches):
 def test_quotations_are_text_reuse_not_duplicates(speeches):
     docs = corpus(speeches)
     state = MemoryState()
-    plan = ingest(state, docs)
+    ingest(state, docs)
     assert state.docs["q004-quote"].cluster_id != state.docs["004-original"].cluster_id
-    pairs = {(r.doc_id, r.other_doc_id) for r in plan.reuse} | {(r.other_doc_id, r.doc_id) for r in plan.reuse}
-    assert ("q004-quote", "004-original") in pairs and ("q003-quote", "003-original") in pairs
-    row = next(r for r in plan.reuse if "q004-quote" in (r.doc_id, r.other_doc_id))
-    source = docs[row.doc_id]
-    assert source[row.start : row.end] == row.passage and len(row.passage) >= 16
-    assert all(r.cluster_id != r.other_cluster_id for r in plan.reuse)
+
+    def links(doc_id):
+        return {k for *_, keys in state.occurrences.get(doc_id, []) for k in keys}
+
+    assert links("q004-quote") & links("004-original") and links("q003-quote") & links("003-original")
+    # the quotation's span is the quoted text itself, a run of several sentences
+    key, start, end, sentences, _ = max(state.occurrences["q004-quote"], key=lambda o: o[3])
+    quoted = "\n".join(speeches["004"].paras[8:12])
+    assert sentences >= 3 and docs["q004-quote"][start:end] in quoted and end - start >= 100
+    # every member of the speech's cluster carries the passage too (reposts included), once each
+    carriers = {d for d, spans in state.occurrences.items() if links(d) & links("q004-quote")}
+    assert {"004-original", "004-copy", "004-forum"} <= carriers
 
 
 def test_recommendation_lists_naming_other_titles_do_not_merge(speeches):

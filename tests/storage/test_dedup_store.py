@@ -47,17 +47,23 @@ def test_two_runs_give_the_clusters_of_one_run(tmp_path, corpus):
     assert rows(twice, "SELECT count(*) FROM documents WHERE is_canonical AND canonical_reason IS NULL") == [(0,)]
 
 
-def test_quotation_lands_in_text_reuse_and_its_view(tmp_path, corpus):
+def test_quotation_lands_in_text_reuse_and_its_views(tmp_path, corpus):
     wh = Warehouse.at(tmp_path / "wh")
     ingest_files(wh, [corpus])
-    reuse = rows(wh, "SELECT d.source_uri, o.source_uri, r.passage FROM text_reuse r"
-                     " JOIN documents d ON d.doc_id = r.doc_id JOIN documents o ON o.doc_id = r.other_doc_id")
-    assert reuse and all("q004_quote" in a + b for a, b, _ in reuse)
-    text_ok = rows(wh, "SELECT bool_and(substr(d.text, r.start_pos + 1, r.end_pos - r.start_pos) = r.passage)"
-                       " FROM text_reuse r JOIN documents d USING (doc_id)")
-    assert text_ok == [(True,)]
-    pairs = rows(wh, "SELECT shared_passages, share_of_doc FROM text_reuse_pairs")
-    assert pairs and all(n >= 1 for n, _ in pairs)
+    spans = rows(wh, "SELECT d.source_uri, substr(d.text, o.start_pos + 1, o.end_pos - o.start_pos), o.sentences"
+                     " FROM passage_occurrences o JOIN documents d USING (doc_id)")
+    quote = [(text, n) for uri, text, n in spans if "q004_quote" in uri]
+    assert quote and all(n >= 1 for _, n in quote)
+    # the quoted text is a span of every copy of speech 004 too (one family), and of nothing else
+    family = rows(wh, "SELECT documents, clusters, passage FROM reused_passages ORDER BY chars DESC LIMIT 1")
+    documents, clusters, passage = family[0]
+    assert clusters == 2 and documents == 7 and any(passage == text for text, _ in quote)
+    assert all("004" in uri or "q004" in uri for uri, _, _ in spans)
+    pairs = rows(wh, "SELECT title, other_title, shared_passages, share_of_doc FROM text_reuse_pairs")
+    assert len(pairs) == 1 and pairs[0][2] >= 1 and 0 < pairs[0][3] <= 1
+    quote_id = rows(wh, "SELECT doc_id FROM documents WHERE source_uri LIKE '%q004_quote.txt'")[0][0]
+    mine = rows(wh, f"SELECT passage, clusters, len(other_clusters_doc_ids) FROM reuse_of('{quote_id}')")
+    assert mine and all(c == 2 and n == 6 for _, c, n in mine)
 
 
 def test_save_plan_writes_nothing_when_the_transaction_rolls_back(tmp_path, corpus):

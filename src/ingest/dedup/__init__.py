@@ -27,13 +27,15 @@ from __future__ import annotations
 import numpy as np
 import xxhash
 
-from .cluster import ClusterConfig, assign_clusters
+from .candidates import ClusterConfig
+from .cluster import assign_clusters
 from .containment import MatchPolicy
 from .lsh import BandPlan
 from .matching import matching_form, prepare
+from .containment import titled
 from .minhash import NUM_PERM, shingle_hashes, signatures
-from .records import (Assignment, Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex,
-                      ReuseRow)
+from .occurrences import Occurrences, PriorReuse, reuse_occurrences
+from .records import Assignment, Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex
 from .reuse import passages, to_int64
 from .state import MemoryState
 
@@ -42,8 +44,8 @@ BANDS = BandPlan.for_threshold(LSH_THRESHOLD, NUM_PERM)
 
 __all__ = [
     "Assignment", "BANDS", "Candidate", "ClusterConfig", "DedupPlan", "Fingerprint", "MatchPolicy",
-    "MemoryState", "PriorDoc", "PriorIndex", "ReuseRow", "assign_clusters", "fingerprint",
-    "fingerprint_batch", "signature_batch",
+    "MemoryState", "Occurrences", "PriorDoc", "PriorIndex", "PriorReuse", "assign_clusters", "fingerprint",
+    "fingerprint_batch", "reuse_occurrences", "signature_batch",
 ]
 
 
@@ -62,7 +64,8 @@ def fingerprint_batch(texts: list[str]) -> list[Fingerprint]:
     for text, p, form, h, sig, key in zip(texts, prepared, forms, hashes, sigs, keys):
         exact = to_int64(xxhash.xxh3_64_intdigest(form.text.encode("utf-8")))
         out.append(Fingerprint(exact, sig, key, len(h), len(form.text), form.has_masking,
-                               form.was_traditional, form.dropped_lines, passages(text, prepared=p)))
+                               form.was_traditional, form.dropped_lines, passages(text, prepared=p),
+                               "\n".join(form.lines), titled(form)))
     return out
 
 

@@ -7,9 +7,12 @@ Rule, in order (the first criterion that differs decides):
   4. clean before carrying site chrome the matching step had to strip;
   5. earliest published first (a missing date counts as latest);
   6. source kind: file, web, forum, feed, other (first-hand copies before reposts);
-  7. most typical: highest mean MinHash agreement with the other members (a copy with
+  7. already canonical: when nothing above decides, the member that earlier runs made canonical
+     stays so (a copy of a loaded speech arriving under a new path is a duplicate of it, and a
+     growing cluster does not flip its canonical on the weak criteria below);
+  8. most typical: highest mean MinHash agreement with the other members (a copy with
      character edits, an added title or an ad line is less typical than the text it copies);
-  8. the smaller doc_id (a stable tie-break).
+  9. the smaller doc_id (a stable tie-break).
 """
 from __future__ import annotations
 
@@ -33,17 +36,18 @@ class Member:
     published_at: datetime | None
     source_kind: str
     centrality: float = 0.0  # mean share of MinHash values shared with the other members
+    was_canonical: bool = False  # the canonical member as earlier runs left the cluster
 
 
 def _key(m: Member, longest: int) -> tuple:
     complete = m.n_shingles >= COMPLETE_SHARE * longest
     published = m.published_at.replace(tzinfo=None) if m.published_at else _LATEST
     return (m.has_masking, m.was_traditional, not complete, m.dropped_lines > 0, published,
-            SOURCE_KIND_ORDER.get(m.source_kind, 9), -round(m.centrality, 4), m.doc_id)
+            SOURCE_KIND_ORDER.get(m.source_kind, 9), not m.was_canonical, -round(m.centrality, 4), m.doc_id)
 
 
 _CRITERIA = ("unmasked", "simplified script", "complete text", "no site chrome", "earliest published",
-             "source kind", "most typical text", "smallest doc_id")
+             "source kind", "already canonical", "most typical text", "smallest doc_id")
 
 
 def choose(members: list[Member]) -> tuple[Member, str]:

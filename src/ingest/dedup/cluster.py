@@ -1,36 +1,17 @@
 """Run-level clustering: candidates from exact hashes, LSH bands and shared passages, verified, then joined."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import Counter, OrderedDict, defaultdict
 from typing import Callable
 
 import numpy as np
 
 from . import canonical
+from .candidates import CandidatePairs, ClusterConfig, candidate_pairs
 from .containment import MatchPolicy, Overlap, Shingled, compare, similar, verdict
 from .matching import matching_form
-from .records import Assignment, Candidate, DedupPlan, Postings, PriorIndex, ReuseRow
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterConfig:
-    """Candidate generation limits (see README "Near-duplicates" for the reasons).
-
-    estimate_min      band candidates whose MinHash estimate of the Jaccard is below this are
-                      dropped before any text is read (true 0.30 pairs estimate >= 0.18 at 128 perms);
-    passage_max_df    a sentence found in more documents than this is a stock phrase or chrome:
-                      it neither proposes candidates nor counts as text reuse;
-    min_shared        passages two documents must share to become a containment candidate;
-    partial_copy_ratio  the larger text of a containment is a partial copy of a member this much bigger;
-    contained_ratio   an earlier member smaller than this share of a new canonical becomes `contained`.
-    """
-
-    estimate_min: float = 0.15
-    passage_max_df: int = 50
-    min_shared: int = 2
-    partial_copy_ratio: float = 0.8
-    contained_ratio: float = 0.7
+from .occurrences import PriorReuse, reuse_occurrences
+from .records import Assignment, Candidate, DedupPlan, PriorIndex
 
 
 class _Groups:
@@ -72,6 +53,9 @@ class _Groups:
         return True
 
 
+SHINGLED_KEPT = 4096  # new documents' shingle sets kept between comparisons (a few tens of MB)
+
+
 def assign_clusters(
     new: list[Candidate],
     prior: PriorIndex,
@@ -79,52 +63,76 @@ def assign_clusters(
     policy: MatchPolicy = MatchPolicy(),
     config: ClusterConfig = ClusterConfig(),
     new_texts: Callable[[list[str]], dict[str, str]] | None = None,
+    reuse: PriorReuse | None = None,
 ) -> DedupPlan:
     """Decide cluster, duplicate kind and canonical member for the run's new documents.
 
     `fetch_texts` reads earlier documents' texts; `new_texts` reads the texts of new documents
-    given without one (text None): only those in a candidate pair or holding a shared passage
-    are read, a few percent of a large run.
+    given without one (text None) and without matching lines: only those in a candidate pair.
+    `reuse` answers for earlier documents' sentences (the warehouse, or a MemoryState); the plan's
+    text reuse (`occurrences`) is computed against it (None: nothing was loaded before).
     """
     docs = {c.doc_id: c for c in sorted(new, key=lambda c: c.doc_id) if c.doc_id not in prior.docs}
     plan = DedupPlan(fingerprints={d: c.fingerprint for d, c in docs.items()}, candidates=docs)
-    pairs, shared = _candidate_pairs(docs, prior, config)
-    plan.stats["candidate_pairs"] = len(pairs)
-    _read_needed_texts(docs, pairs, shared, new_texts)
+    cands = candidate_pairs(docs, prior, config)
+    plan.stats["candidate_pairs"] = len(cands)
+    pairs = cands.pairs()
+    new_texts_read = _read_needed_texts(docs, pairs, new_texts)
 
     prior_needed = sorted({d for pair in pairs for d in pair if d not in docs})
     texts = fetch_texts(prior_needed) if prior_needed else {}
-    cache: dict[str, Shingled] = {}
+    texts.update(new_texts_read)
+    cache: dict[str, Shingled] = {}  # earlier documents (their texts were fetched once)
+    # New documents' shingles are rebuilt from their matching lines in ~50 us, so only the most
+    # recently used are kept: holding every compared document's shingles grew with the corpus.
+    recent: OrderedDict[str, Shingled] = OrderedDict()
 
     def shingled(doc_id: str) -> Shingled:
+        fp = docs[doc_id].fingerprint if doc_id in docs else None
+        if fp is not None and fp.matching_lines is not None:  # folded once, by the worker
+            hit = recent.get(doc_id)
+            if hit is None:
+                hit = recent[doc_id] = Shingled.from_lines(doc_id, fp.matching_lines, fp.titled)
+                if len(recent) > SHINGLED_KEPT:
+                    recent.popitem(last=False)
+            else:
+                recent.move_to_end(doc_id)
+            return hit
         if doc_id not in cache:
-            text = docs[doc_id].text if doc_id in docs else texts.get(doc_id)
+            # a text read here is needed once: its shingles stay, the string goes
+            text = texts.pop(doc_id, None)
+            if text is None:
+                text = docs[doc_id].text if doc_id in docs else None
             if text is None:
                 text = fetch_texts([doc_id]).get(doc_id, "")
             cache[doc_id] = Shingled.from_form(doc_id, matching_form(text))
         return cache[doc_id]
 
-    def exact_hash(doc_id: str) -> int:
-        return docs[doc_id].fingerprint.exact_hash if doc_id in docs else prior.docs[doc_id].exact_hash
-
+    groups, node = _new_groups(docs, prior)
+    # Verification in the candidates' order (strongest first); a pair whose documents are
+    # already joined through similar or exact pairs verified before is skipped: the clusters are
+    # those of verifying every pair, and a cluster of n copies costs ~n comparisons, not n^2 / 2.
     edges: list[tuple[str, Overlap]] = []
-    for a, b in sorted(pairs):
-        if exact_hash(a) == exact_hash(b):
-            edges.append(("exact", Overlap(a, b, 1.0, 1.0, 1.0, 1.0)))
+    skipped = 0
+    for (a, b), same in zip(pairs, cands.exact.tolist()):
+        if groups.find(node[a]) == groups.find(node[b]):
+            skipped += 1
+            continue
+        if same:
+            ov = Overlap(a, b, 1.0, 1.0, 1.0, 1.0)
+            edges.append(("exact", ov))
+            groups.union(node[a], node[b])
             continue
         ov = compare(shingled(a), shingled(b), policy)
         kind = verdict(ov, policy)
         if kind:
             edges.append((kind, ov))
+            if similar(ov, policy):
+                groups.union(node[a], node[b])
+    plan.stats["verified_pairs"] = len(pairs) - skipped
     plan.stats.update({f"edges_{k}": sum(1 for e in edges if e[0] == k) for k in ("exact", "near", "contained")})
 
-    groups = _Groups()
-    for d, c in docs.items():
-        groups.add(d, c.fingerprint.n_shingles, d)
-    node = {d: d for d in docs}
-    for p in prior.docs.values():
-        groups.add(p.cluster_id, p.n_shingles, p.doc_id, prior=True)
-        node[p.doc_id] = p.cluster_id
+    groups, node = _new_groups(docs, prior)
 
     def join(ov: Overlap) -> None:
         if groups.union(node[ov.small], node[ov.large]) is False:
@@ -155,176 +163,35 @@ def assign_clusters(
             join(ov)
 
     _assign(plan, docs, prior, groups, node, edges, config)
-    plan.reuse = _text_reuse(plan, docs, prior, shared)
-    plan.stats["reuse_rows"] = len(plan.reuse)
     plan.stats["refused_cluster_merges"] = len(plan.links)
+    plan.occurrences = reuse_occurrences(plan, reuse)
+    plan.stats["passage_occurrences"] = len(plan.occurrences)
     return plan
 
 
-def _read_needed_texts(docs: dict[str, Candidate], pairs, shared: _Shared, new_texts) -> None:
-    needed = {d for pair in pairs for d in pair if d in docs}
-    needed |= {shared.ids[h] for h in np.unique(shared.holders[shared.holders < len(docs)]).tolist()}
-    missing = sorted(d for d in needed if docs[d].text is None)
+def _new_groups(docs: dict[str, Candidate], prior: PriorIndex) -> tuple["_Groups", dict[str, str]]:
+    """Every new document alone, every earlier cluster one node (its members' doc_ids map to it)."""
+    groups = _Groups()
+    for d, c in docs.items():
+        groups.add(d, c.fingerprint.n_shingles, d)
+    node = {d: d for d in docs}
+    for p in prior.docs.values():
+        groups.add(p.cluster_id, p.n_shingles, p.doc_id, prior=True)
+        node[p.doc_id] = p.cluster_id
+    return groups, node
+
+
+def _read_needed_texts(docs: dict[str, Candidate], pairs, new_texts) -> dict[str, str]:
+    """Texts of the new documents in a candidate pair that came without one and without their
+    matching lines (read in one go)."""
+    missing = sorted({d for pair in pairs for d in pair if d in docs and docs[d].text is None
+                      and docs[d].fingerprint.matching_lines is None})
     if not missing:
-        return
+        return {}
     if new_texts is None:
         raise ValueError("new documents without text need assign_clusters(new_texts=...)")
     texts = new_texts(missing)
-    for d in missing:
-        docs[d].text = texts.get(d, "")
-
-
-@dataclass(slots=True)
-class _Shared:
-    """Sentences shared by two documents (at least one of them new), with their holders.
-
-    Documents are numbers (`ids[n]`; the new ones first, in doc_id order). The holders of
-    `keys[i]` are `holders[bounds[i]:bounds[i + 1]]`, ascending, each once.
-    """
-
-    ids: list[str]
-    keys: np.ndarray
-    bounds: np.ndarray
-    holders: np.ndarray
-
-    def find(self, keys: np.ndarray) -> np.ndarray:
-        """Index into `keys` of each given key, -1 where it is not shared."""
-        if not len(self.keys):
-            return np.full(len(keys), -1, np.int64)
-        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return np.where(self.keys[at] == keys, at, -1)
-
-
-def _candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: ClusterConfig):
-    """Pairs (a < b, at least one new) worth verifying, and the shared passages (`_Shared`).
-
-    Postings become (key, document number) arrays, sorted once: a run of equal keys is a group of
-    documents sharing an LSH band or a sentence. Every step after that is numpy over all pairs at
-    once; a per-pair Python loop cost seconds per thousand documents, and chance band collisions
-    grow with the square of the corpus.
-    """
-    ids = list(docs) + [d for d in prior.docs if d not in docs]
-    number = {d: i for i, d in enumerate(ids)}
-    n_new = len(docs)
-    pairs: set[tuple[str, str]] = set()
-
-    def add(a: str, b: str) -> None:
-        if a != b:
-            pairs.add((a, b) if a < b else (b, a))
-
-    by_hash: dict[int, list[str]] = defaultdict(list)
-    for d, c in docs.items():
-        fp = c.fingerprint
-        for other in by_hash[fp.exact_hash] + prior.exact.get(fp.exact_hash, []):
-            add(d, other)
-        by_hash[fp.exact_hash].append(d)
-
-    # LSH bands: a shared band key proposes the pair; the signatures' agreement must reach estimate_min
-    keys, holders = _postings([c.fingerprint.band_keys for c in docs.values()], prior.bands, number)
-    a, b, _ = _pairs_in_groups(keys, holders, n_new)
-    if len(a):
-        sigs = np.stack([docs[d].fingerprint.signature if i < n_new else prior.docs[d].signature
-                         for i, d in enumerate(ids)])
-        agree = np.empty(len(a), dtype=np.int64)
-        for lo in range(0, len(a), 1 << 11):  # 2 Ki pairs x 128 values: the scratch stays in cache
-            hi = lo + (1 << 11)
-            agree[lo:hi] = np.count_nonzero(sigs[a[lo:hi]] == sigs[b[lo:hi]], axis=1)
-        close = agree >= config.estimate_min * sigs.shape[1]
-        for i, j in zip(a[close].tolist(), b[close].tolist()):
-            add(ids[i], ids[j])
-
-    # shared passages: containment candidates whatever the Jaccard (a long excerpt of a long speech)
-    new_keys = [c.fingerprint.passages.keys for c in docs.values()]
-    keys, holders = _postings(new_keys, prior.passages, number, n_new)
-    # a sentence in more than passage_max_df postings is a stock phrase or chrome
-    starts, counts = _groups(keys)
-    common = np.repeat(counts > config.passage_max_df, counts)
-    keys, holders = keys[~common], holders[~common]
-    a, b, key_of_pair = _pairs_in_groups(keys, holders, n_new, distinct=True)
-    shared = _Shared(ids, np.zeros(0, np.int64), np.zeros(1, np.int64), np.zeros(0, np.int64))
-    if len(a):
-        uniq, n_shared = _counted(a.astype(np.int64) * len(ids) + b)
-        n_passages = np.array([len(c.fingerprint.passages) for c in docs.values()]
-                              + [1 << 30] * (len(ids) - n_new))
-        ua, ub = uniq // len(ids), uniq % len(ids)
-        few = np.minimum(n_passages[ua], n_passages[ub]) <= config.min_shared
-        keep = (n_shared >= config.min_shared) | few
-        for i, j in zip(ua[keep].tolist(), ub[keep].tolist()):
-            add(ids[i], ids[j])
-        shared.keys = _counted(key_of_pair)[0]
-        rows = shared.find(keys) >= 0  # rows sorted by (key, holder); an earlier document may repeat
-        keys, holders = keys[rows], holders[rows]
-        once = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
-        keys, holders = keys[once], holders[once]
-        starts, _ = _groups(keys)
-        shared.bounds = np.append(starts, len(keys))
-        shared.holders = holders
-    return pairs, shared
-
-
-def _postings(new: list[np.ndarray], prior: Postings, number: dict[str, int],
-              n_new: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(key, document number) rows of the new documents (numbered in order) and the prior
-    postings, sorted by key then number; a new document's repeated key (numbers below n_new)
-    is kept once, as the warehouse keeps one posting per sentence occurrence of earlier ones.
-    Prior postings of documents without a number are left out."""
-    sizes = [len(k) for k in new]
-    prior_nums = np.fromiter((number.get(d, -1) for d in prior.doc_ids), dtype=np.int64, count=len(prior))
-    known = prior_nums >= 0
-    keys_a = np.concatenate([np.concatenate(new).astype(np.int64) if new else np.zeros(0, np.int64),
-                             prior.keys[known]])
-    nums_a = np.concatenate([np.repeat(np.arange(len(new), dtype=np.int64), sizes), prior_nums[known]])
-    order = np.lexsort((nums_a, keys_a))
-    keys_a, nums_a = keys_a[order], nums_a[order]
-    if n_new and len(keys_a):
-        repeat = np.concatenate(([False], (keys_a[1:] == keys_a[:-1]) & (nums_a[1:] == nums_a[:-1])))
-        keep = ~(repeat & (nums_a < n_new))
-        keys_a, nums_a = keys_a[keep], nums_a[keep]
-    return keys_a, nums_a
-
-
-def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values (sorted) and how often each occurs: np.unique by sorting, which is several
-    times faster than np.unique's hash table on these arrays of int64 codes."""
-    values = np.sort(values)
-    starts, counts = _groups(values)
-    return values[starts], counts
-
-
-def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start index and length of each run of equal values in a sorted array."""
-    if not len(keys):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    return starts, np.diff(np.append(starts, len(keys)))
-
-
-def _pairs_in_groups(keys: np.ndarray, holders: np.ndarray, n_new: int, distinct: bool = False):
-    """All pairs (a < b) of documents holding the same key, with at least one new document
-    (number < n_new). Rows must be sorted by (key, holder). With `distinct`, each pair comes
-    once per key it shares (the key is returned with it); without, once. Returns (a, b, key)."""
-    if len(keys):  # a holder listed twice under one key (a repeated sentence) pairs once
-        first = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
-        keys, holders = keys[first], holders[first]
-    starts, counts = _groups(keys)
-    # row r pairs with the rows after it in its group: `later[r]` of them
-    group_end = np.repeat(starts + counts, counts)
-    later = group_end - np.arange(len(keys)) - 1
-    total = int(later.sum())
-    if total == 0:
-        empty = np.zeros(0, np.int64)
-        return empty, empty, empty
-    row_a = np.repeat(np.arange(len(keys)), later)
-    block_start = np.repeat(np.cumsum(later) - later, later)
-    row_b = row_a + 1 + (np.arange(total) - block_start)
-    a, b, k = holders[row_a], holders[row_b], keys[row_a]  # a < b: holders sorted in a group
-    keep = a < n_new
-    a, b, k = a[keep], b[keep], k[keep]
-    if distinct:
-        return a, b, k
-    width = int(holders.max()) + 1
-    codes = _counted(a * width + b)[0]
-    return codes // width, codes % width, np.zeros(len(codes), np.int64)
+    return {d: texts.get(d, "") for d in missing}
 
 
 def _member(doc_id: str, docs: dict[str, Candidate], prior: PriorIndex) -> canonical.Member:
@@ -334,7 +201,7 @@ def _member(doc_id: str, docs: dict[str, Candidate], prior: PriorIndex) -> canon
                                 fp.dropped_lines, c.published_at, c.source_kind)
     p = prior.docs[doc_id]
     return canonical.Member(doc_id, p.n_shingles, p.has_masking, p.was_traditional, p.dropped_lines,
-                            p.published_at, p.source_kind)
+                            p.published_at, p.source_kind, was_canonical=p.is_canonical)
 
 
 def _centrality(signatures: list[np.ndarray], sample: int = 200) -> np.ndarray:
@@ -399,47 +266,3 @@ def _assign(plan, docs, prior, groups, node, edges, config) -> None:
                 p = prior.docs[d]
                 if p.is_canonical != is_canon or p.dup_kind != kind:
                     plan.updates.append(Assignment(d, cluster_id, kind, is_canon, reason if is_canon else None))
-
-
-def _text_reuse(plan, docs, prior, shared: _Shared) -> list[ReuseRow]:
-    """Sentences a new document shares with documents of other clusters (new or earlier).
-
-    One row per (document, other document, sentence key), at the first place the document holds
-    that sentence; a pair of new documents is reported once, from the smaller id. Numpy over every
-    (passage, holder) row in document, text and holder order; only the rows kept become objects.
-    """
-    if not len(shared.keys) or not docs:
-        return []
-    cands = list(docs.values())
-    passages = [c.fingerprint.passages for c in cands]
-    p_keys = np.concatenate([p.keys for p in passages])
-    p_doc = np.repeat(np.arange(len(cands), dtype=np.int64), [len(p) for p in passages])
-    at = shared.find(p_keys)
-    held = np.flatnonzero(at >= 0)
-    first, count = shared.bounds[at[held]], np.diff(shared.bounds)[at[held]]
-    row = np.repeat(held, count)  # one row per (passage, holder)
-    within = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
-    other = shared.holders[np.repeat(first, count) + within]
-    mine = p_doc[row]
-
-    cluster_of = {a.doc_id: a.cluster_id for a in plan.assignments}
-    cluster_of.update({p.doc_id: p.cluster_id for p in prior.docs.values()})
-    names = [cluster_of.get(d) for d in shared.ids]
-    code = {c: i for i, c in enumerate(dict.fromkeys(n for n in names if n is not None))}
-    cluster = np.array([-1 if n is None else code[n] for n in names], dtype=np.int64)
-    new_and_smaller = (other < len(cands)) & (other < mine)  # new documents are numbered in doc_id order
-    keep = (other != mine) & ~new_and_smaller & (cluster[other] >= 0) & (cluster[other] != cluster[mine])
-    row, other, mine = row[keep], other[keep], mine[keep]
-    # the first row of each (document, other, key)
-    order = np.lexsort((np.arange(len(row)), p_keys[row], other, mine))
-    triple = np.stack([mine[order], other[order], p_keys[row][order]])
-    starts = np.concatenate(([True], (triple[:, 1:] != triple[:, :-1]).any(axis=0)))[: len(order)]
-    kept = np.sort(order[starts])
-    p_starts = np.concatenate([p.starts for p in passages])
-    p_ends = np.concatenate([p.ends for p in passages])
-    out: list[ReuseRow] = []
-    for r, o, m in zip(row[kept].tolist(), other[kept].tolist(), mine[kept].tolist()):
-        start, end = int(p_starts[r]), int(p_ends[r])
-        out.append(ReuseRow(shared.ids[m], shared.ids[o], names[m], names[o], int(p_keys[r]), start, end,
-                            cands[m].text[start:end]))
-    return out

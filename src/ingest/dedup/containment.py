@@ -9,25 +9,40 @@ from .matching import MatchingForm
 from .minhash import SHINGLE, shingle_hashes
 
 
+def titled(form: MatchingForm) -> bool:
+    """Whether the form's first paragraph is a title (and long enough to be shingled)."""
+    return bool(form.title_lines) and len(form.lines[0]) >= SHINGLE
+
+
 class Shingled:
-    """A document's exact shingle set plus one set per paragraph (built on first use)."""
+    """A document's exact shingle set plus the shingles of each paragraph (built on first use)."""
 
     __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs", "titled")
 
     def __init__(self, doc_id: str, hashes: np.ndarray, lines: list[str], titled: bool = False) -> None:
         self.doc_id, self.hashes, self._lines, self.titled = doc_id, hashes, lines, titled
-        self._paragraphs: list[np.ndarray] | None = None
+        self._paragraphs: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def from_form(cls, doc_id: str, form: MatchingForm) -> "Shingled":
-        titled = bool(form.title_lines) and len(form.lines[0]) >= SHINGLE
-        return cls(doc_id, shingle_hashes(form.text), form.lines, titled)
+        return cls(doc_id, shingle_hashes(form.text), form.lines, titled(form))
+
+    @classmethod
+    def from_lines(cls, doc_id: str, joined: str, is_titled: bool) -> "Shingled":
+        """From Fingerprint.matching_lines (the form's lines joined by "\n")."""
+        lines = joined.split("\n") if joined else []
+        return cls(doc_id, shingle_hashes("".join(lines)), lines, is_titled)
 
     @property
-    def paragraphs(self) -> list[np.ndarray]:
-        """Shingle sets of the lines; the first one is a title-like line when `titled`."""
+    def paragraphs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The shingles of every line of >= SHINGLE characters, concatenated, and where each
+        line's run starts; the first one is a title-like line when `titled`."""
         if self._paragraphs is None:
-            self._paragraphs = [shingle_hashes(p) for p in self._lines if len(p) >= SHINGLE]
+            sets = [shingle_hashes(p) for p in self._lines if len(p) >= SHINGLE]
+            sizes = np.array([len(s) for s in sets], dtype=np.int64)
+            flat = np.concatenate(sets) if sets else np.zeros(0, np.uint64)
+            self._paragraphs = (flat, np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+                                if len(sizes) else np.zeros(0, np.int64))
         return self._paragraphs
 
     @property
@@ -80,19 +95,34 @@ def _paragraph_coverage(large: Shingled, small_set: np.ndarray, policy: MatchPol
     boundaries and the policy speaks of "how much of the speech" was reposted: a poem
     commentary's first six short paragraphs are half of it although they are 20 % of its characters.
     """
-    hits = [np.isin(p, small_set, assume_unique=True).mean() >= policy.para_hit for p in large.paragraphs]
-    if large.titled and hits and not hits[0]:
+    flat, starts = large.paragraphs
+    if not len(starts):
+        return None
+    # every paragraph's shingles looked up in the smaller text at once
+    found = _found_in(flat, small_set)
+    sizes = np.diff(np.append(starts, len(flat)))
+    hits = np.add.reduceat(found, starts) >= policy.para_hit * sizes
+    if large.titled and not hits[0]:
         hits = hits[1:]  # a title the smaller text does not repeat is no paragraph of the speech
     if len(hits) < policy.min_paragraphs:
         return None
-    return sum(hits) / len(hits)
+    return float(np.count_nonzero(hits)) / len(hits)
+
+
+def _found_in(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """For each value, whether it occurs in a sorted array of distinct values (0/1 as int64)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), np.int64)
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    return (sorted_set[at] == values).astype(np.int64)
 
 
 def compare(a: Shingled, b: Shingled, policy: MatchPolicy = MatchPolicy()) -> Overlap:
     small, large = (a, b) if (a.size, a.doc_id) <= (b.size, b.doc_id) else (b, a)
     if small.size == 0:
         return Overlap(small.doc_id, large.doc_id, 0.0, 0.0, 0.0, 0.0)
-    inter = len(np.intersect1d(small.hashes, large.hashes, assume_unique=True))
+    inter = int(_found_in(small.hashes, large.hashes).sum())
     union = small.size + large.size - inter
     char_cover = inter / large.size
     jaccard = inter / union

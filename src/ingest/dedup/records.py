@@ -6,7 +6,12 @@ from datetime import datetime
 
 import numpy as np
 
+from typing import TYPE_CHECKING
+
 from .reuse import Passages
+
+if TYPE_CHECKING:
+    from .occurrences import Occurrences
 
 
 @dataclass(slots=True)
@@ -22,6 +27,10 @@ class Fingerprint:
     was_traditional: bool
     dropped_lines: int  # chrome lines the matching step removed
     passages: Passages = field(default_factory=lambda: Passages([], [], []))
+    # the matching form's kept lines joined by "\n" (what verification shingles: computed once,
+    # in the worker that fingerprints the document), and whether its first line is a title
+    matching_lines: str | None = None
+    titled: bool = False
 
 
 @dataclass(slots=True)
@@ -104,20 +113,6 @@ class Assignment:
 
 
 @dataclass(slots=True)
-class ReuseRow:
-    """A passage shared by two documents of different clusters."""
-
-    doc_id: str
-    other_doc_id: str
-    cluster_id: str
-    other_cluster_id: str
-    passage_key: int
-    start: int  # offsets of the passage in doc_id's text
-    end: int
-    passage: str
-
-
-@dataclass(slots=True)
 class DedupPlan:
     """The decisions of one run and the state rows to persist with them."""
 
@@ -125,6 +120,7 @@ class DedupPlan:
     updates: list[Assignment] = field(default_factory=list)  # earlier documents that changed
     fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
     candidates: dict[str, Candidate] = field(default_factory=dict)
-    reuse: list[ReuseRow] = field(default_factory=list)
+    # text reuse: the spans this run stores (occurrences.Occurrences), set after the clustering
+    occurrences: "Occurrences | None" = None
     links: list[tuple[str, str, str, float]] = field(default_factory=list)  # cluster, other, via doc, sim
     stats: dict[str, int] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Passages (sentences) keyed by their matching form: text reuse between clusters and excerpt candidates."""
+"""Passages (sentences) keyed by their matching form: excerpt candidates, and the sentences of text reuse."""
 from __future__ import annotations
 
 import re

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
+from .occurrences import SentenceRows, pair_keys
 from .records import DedupPlan, Postings, PriorDoc, PriorIndex
 
 
@@ -15,7 +18,8 @@ class MemoryState:
         self.exact: dict[int, list[str]] = defaultdict(list)
         self.bands: dict[int, list[str]] = defaultdict(list)
         self.passages: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
-        self.reuse: list = []
+        # passage occurrences: doc_id -> its spans (passage_key, start, end, sentences, link keys)
+        self.occurrences: dict[str, list[tuple[int, int, int, int, tuple[int, ...]]]] = {}
         self.links: list = []
         self.reasons: dict[str, str | None] = {}
 
@@ -66,8 +70,59 @@ class MemoryState:
             p = self.docs[u.doc_id]
             p.is_canonical, p.dup_kind = u.is_canonical, u.dup_kind
             self.reasons[u.doc_id] = u.canonical_reason
-        self.reuse.extend(plan.reuse)
+        occ = plan.occurrences
+        if occ is not None:
+            for d in occ.touched:
+                self.occurrences.pop(d, None)
+            for i, d in enumerate(occ.doc_ids):
+                self.occurrences.setdefault(d, []).append(
+                    (int(occ.passage_key[i]), int(occ.start[i]), int(occ.end[i]), int(occ.sentences[i]),
+                     tuple(occ.link_keys[i].tolist())))
         self.links.extend(plan.links)
 
     def clusters(self) -> dict[str, str]:
         return {d: p.cluster_id for d, p in self.docs.items()}
+
+    # ---- PriorReuse: what the warehouse answers from dedup_passages ----------------------------
+    def _rows(self, doc_ids: list[str]) -> SentenceRows:
+        doc, key, start, end = [], [], [], []
+        for i, d in enumerate(doc_ids):
+            for k, a, b in sorted(self._sentences.get(d, []), key=lambda r: r[1]):
+                doc.append(i), key.append(k), start.append(a), end.append(b)
+        return SentenceRows(list(doc_ids), [self.docs[d].cluster_id for d in doc_ids],
+                            np.array(doc, np.int64), np.array(key, np.int64), np.array(start, np.int64),
+                            np.array(end, np.int64))
+
+    @property
+    def _sentences(self) -> dict[str, list[tuple[int, int, int]]]:
+        by_doc: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        for key, rows in self.passages.items():
+            for d, a, b in rows:
+                by_doc[d].append((key, a, b))
+        return by_doc
+
+    def _key_holders(self) -> dict[int, set[str]]:
+        everyone = self._rows(sorted(self.docs))
+        pairs, has = pair_keys(everyone.key, everyone.doc)
+        out: dict[int, set[str]] = defaultdict(set)
+        for k, d in zip(np.concatenate([everyone.key, pairs[has]]).tolist(),
+                        np.concatenate([everyone.doc, everyone.doc[has]]).tolist()):
+            out[k].add(everyone.doc_ids[d])
+        return out
+
+    def key_clusters(self, keys: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        holders = self._key_holders()
+        out_k, out_c = [], []
+        for k in set(keys.tolist()) | set(pairs.tolist()):
+            clusters = sorted({self.docs[d].cluster_id for d in holders.get(k, ())})
+            for c in {clusters[0], clusters[-1]} if clusters else ():
+                out_k.append(k)
+                out_c.append(c)
+        return np.array(out_k, np.int64), out_c
+
+    def holders(self, keys: np.ndarray, pairs: np.ndarray) -> list[str]:
+        holders = self._key_holders()
+        return sorted({d for k in set(keys.tolist()) | set(pairs.tolist()) for d in holders.get(k, ())})
+
+    def sentence_rows(self, doc_ids: list[str]) -> SentenceRows:
+        return self._rows(doc_ids)

@@ -13,8 +13,11 @@ import pyarrow.parquet as pq
 
 from ..dedup import Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex, signature_batch
 from ..dedup.records import Postings
-from ..dedup.cluster import ClusterConfig
+from ..dedup.candidates import ClusterConfig
 from ..dedup.minhash import SIGNATURE_SCHEME
+from ..dedup.occurrences import Occurrences, SentenceRows, spans
+from ..dedup.occurrences import _shared as shared_keys
+from ..dedup.occurrences import pair_keys
 from ..dedup.reuse import Passages
 from .sql import named_statements
 
@@ -25,7 +28,7 @@ FINGERPRINT_SCHEMA = pa.schema([
     ("band_keys", pa.list_(pa.int64())), ("n_shingles", pa.int32()), ("match_len", pa.int32()),
     ("has_masking", pa.bool_()), ("was_traditional", pa.bool_()), ("dropped_lines", pa.int32()),
     ("passage_keys", pa.list_(pa.int64())), ("passage_starts", pa.list_(pa.int32())),
-    ("passage_ends", pa.list_(pa.int32())),
+    ("passage_ends", pa.list_(pa.int32())), ("matching_lines", pa.string()), ("titled", pa.bool_()),
 ])
 
 
@@ -48,6 +51,8 @@ def fingerprints_table(items: list[tuple[str, Fingerprint]]) -> pa.Table:
         "passage_keys": listed([fp.passages.keys for fp in fps], pa.int64()),
         "passage_starts": listed([fp.passages.starts for fp in fps], pa.int32()),
         "passage_ends": listed([fp.passages.ends for fp in fps], pa.int32()),
+        "matching_lines": pa.array([fp.matching_lines for fp in fps], pa.string()),
+        "titled": pa.array([fp.titled for fp in fps], pa.bool_()),
     }, schema=FINGERPRINT_SCHEMA)
 
 
@@ -69,13 +74,15 @@ def fingerprints_from_table(table: pa.Table) -> dict[str, Fingerprint]:
     bands = split("band_keys", np.int64)
     sigs = table["signature"].to_pylist()
     cols = {name: table[name].to_pylist() for name in
-            ("doc_id", "exact_hash", "n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines")}
+            ("doc_id", "exact_hash", "n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines",
+             "matching_lines", "titled")}
     out = {}
     for i, doc_id in enumerate(cols["doc_id"]):
         out[doc_id] = Fingerprint(
             cols["exact_hash"][i], np.frombuffer(sigs[i], dtype="<u4").copy(), bands[i],
             cols["n_shingles"][i], cols["match_len"][i], cols["has_masking"][i], cols["was_traditional"][i],
-            cols["dropped_lines"][i], Passages(keys[i], starts[i], ends[i]))
+            cols["dropped_lines"][i], Passages(keys[i], starts[i], ends[i]), cols["matching_lines"][i],
+            bool(cols["titled"][i]))
     return out
 
 
@@ -170,7 +177,7 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
             idx.exact.setdefault(key, []).append(doc_id)
         # Postings as columns: a dict of lists per key cost more than the queries.
         idx.bands = _postings(con.execute(sql["prior_bands"]).to_arrow_table())
-        idx.passages = _postings(con.execute(sql["prior_passages"], {"max_df": config.passage_max_df})
+        idx.passages = _postings(con.execute(sql["prior_passages"], {"max_df": config.candidate_max_df})
                                  .to_arrow_table())
         hit = {d for ids_ in idx.exact.values() for d in ids_} | set(idx.bands.doc_ids) | set(idx.passages.doc_ids)
         hits = pa.table({"doc_id": pa.array(sorted(hit), pa.string())})
@@ -209,6 +216,8 @@ def plan_tables(plan: DedupPlan, staged_fingerprints: pa.Table | None = None) ->
         fingerprints = staged_fingerprints.take(pc.index_in(ids, staged_fingerprints["doc_id"]))
     else:
         fingerprints = fingerprints_table([(a.doc_id, plan.fingerprints[a.doc_id]) for a in plan.assignments])
+    # the matching lines served verification; the warehouse keeps documents.text, not them
+    fingerprints = fingerprints.drop_columns([c for c in ("matching_lines", "titled") if c in fingerprints.column_names])
     return {
         "decisions": pa.table({
             "doc_id": pa.array([a.doc_id for a in decisions], pa.string()),
@@ -221,16 +230,8 @@ def plan_tables(plan: DedupPlan, staged_fingerprints: pa.Table | None = None) ->
             "is_update": pa.array([False] * len(plan.assignments) + [True] * len(plan.updates), pa.bool_()),
         }),
         "fingerprints": fingerprints,
-        "reuse": pa.table({
-            "doc_id": pa.array([r.doc_id for r in plan.reuse], pa.string()),
-            "other_doc_id": pa.array([r.other_doc_id for r in plan.reuse], pa.string()),
-            "cluster_id": pa.array([r.cluster_id for r in plan.reuse], pa.string()),
-            "other_cluster_id": pa.array([r.other_cluster_id for r in plan.reuse], pa.string()),
-            "passage_key": pa.array([r.passage_key for r in plan.reuse], pa.int64()),
-            "start_pos": pa.array([r.start for r in plan.reuse], pa.int32()),
-            "end_pos": pa.array([r.end for r in plan.reuse], pa.int32()),
-            "passage": pa.array([r.passage for r in plan.reuse], pa.string()),
-        }),
+        "occurrences": occurrences_table(plan.occurrences or Occurrences()),
+        "touched": pa.table({"doc_id": pa.array((plan.occurrences or Occurrences()).touched, pa.string())}),
         "links": pa.table({
             "cluster_id": pa.array([x[0] for x in plan.links], pa.string()),
             "other_cluster_id": pa.array([x[1] for x in plan.links], pa.string()),
@@ -252,12 +253,12 @@ def write_tables(tables: dict[str, pa.Table], directory: Path) -> None:
 
 def read_plan_tables(directory: Path) -> dict[str, pa.Table]:
     return {name: pq.read_table(directory / f"dedup-{name}.parquet")
-            for name in ("decisions", "fingerprints", "reuse", "links")}
+            for name in ("decisions", "fingerprints", "occurrences", "touched", "links")}
 
 
 def save_plan(con: duckdb.DuckDBPyConnection, plan: DedupPlan | dict[str, pa.Table], run_id: str,
               new_doc_ids: str | None = None) -> None:
-    """Persist state rows, canonical flips, text reuse and links. Runs INSIDE the caller's transaction.
+    """Persist state rows, canonical flips, passage occurrences and links. Runs INSIDE the caller's transaction.
 
     `new_doc_ids` optionally names a table/view of the doc_ids the run really inserts: state of
     documents that the loader skipped (already present) is not written.
@@ -270,6 +271,109 @@ def save_plan(con: duckdb.DuckDBPyConnection, plan: DedupPlan | dict[str, pa.Tab
     sql = named_statements("dedup_state.sql")
     params = {"run_id": run_id}
     with _registered(con, {**{f"dedup_plan_{n}": t for n, t in tables.items()}, "dedup_keep_ids": keep}):
-        for name in ("insert_docs", "insert_bands", "insert_passages", "insert_reuse", "insert_links"):
-            con.execute(sql[name], params)
+        for name in ("insert_docs", "insert_bands", "insert_passages", "delete_touched_occurrences",
+                     "insert_occurrences", "insert_links"):
+            con.execute(sql[name], params if "$run_id" in sql[name] else None)
         con.execute(sql["update_canonical"])
+
+
+def occurrences_table(occ: Occurrences) -> pa.Table:
+    offsets = np.concatenate(([0], np.cumsum([len(k) for k in occ.link_keys]))).astype(np.int32)
+    values = np.concatenate(occ.link_keys) if occ.link_keys else np.zeros(0, np.int64)
+    return pa.table({
+        "doc_id": pa.array(occ.doc_ids, pa.string()),
+        "cluster_id": pa.array(occ.clusters, pa.string()),
+        "passage_key": pa.array(occ.passage_key, pa.int64()),
+        "start_pos": pa.array(occ.start, pa.int32()),
+        "end_pos": pa.array(occ.end, pa.int32()),
+        "sentences": pa.array(occ.sentences, pa.int32()),
+        "link_keys": pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(values, pa.int64())),
+    })
+
+
+# ---- text reuse: what earlier documents' sentences tell a run (occurrences.PriorReuse) ----------
+class PriorReuseSQL:
+    """occurrences.PriorReuse over dedup_passages; asks nothing of an empty warehouse."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.sql = named_statements("dedup_state.sql")
+        self.empty = con.execute("SELECT NOT EXISTS (SELECT 1 FROM dedup_passages)").fetchone()[0]
+
+    def _keys(self, *arrays: np.ndarray) -> pa.Table:
+        return pa.table({"key": pa.array(np.unique(np.concatenate(arrays)).astype(np.int64), pa.int64())})
+
+    def key_clusters(self, keys: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        if self.empty:
+            return np.zeros(0, np.int64), []
+        with _registered(self.con, {"dedup_reuse_keys": self._keys(keys, pairs)}):
+            t = self.con.execute(self.sql["reuse_key_clusters"]).to_arrow_table()
+        return t.column(0).to_numpy().astype(np.int64, copy=False), t.column(1).to_pylist()
+
+    def holders(self, keys: np.ndarray, pairs: np.ndarray) -> list[str]:
+        if self.empty:
+            return []
+        with _registered(self.con, {"dedup_reuse_keys": self._keys(keys, pairs)}):
+            return [r[0] for r in self.con.execute(self.sql["reuse_holders"]).fetchall()]
+
+    def sentence_rows(self, doc_ids: list[str]) -> SentenceRows:
+        ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
+        with _registered(self.con, {"dedup_reuse_ids": ids}):
+            t = self.con.execute(self.sql["reuse_sentence_rows"]).to_arrow_table()
+        return _sentence_rows(t)
+
+
+def _sentence_rows(t: pa.Table) -> SentenceRows:
+    """Rows (doc_id, cluster_id, key, start_pos, end_pos) sorted by doc_id, start_pos -> SentenceRows."""
+    docs = t["doc_id"].to_pylist()
+    clusters = t["cluster_id"].to_pylist()
+    first = [i for i in range(len(docs)) if i == 0 or docs[i] != docs[i - 1]]
+    doc = np.cumsum([i > 0 and docs[i] != docs[i - 1] for i in range(len(docs))], dtype=np.int64) \
+        if docs else np.zeros(0, np.int64)
+    return SentenceRows([docs[i] for i in first], [clusters[i] for i in first], doc,
+                        t["key"].to_numpy().astype(np.int64), t["start_pos"].to_numpy().astype(np.int64),
+                        t["end_pos"].to_numpy().astype(np.int64))
+
+
+# ---- migration of the text reuse state ----------------------------------------------------------
+REUSE_STATE = "passage-occurrences-v1"
+
+
+def ensure_reuse_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a warehouse written before passage occurrences to them, in one transaction.
+
+    Such a warehouse has a `text_reuse` table (one row per document pair and sentence, sentences
+    in more than 50 documents left out) and no pair keys. The occurrences are rebuilt from
+    dedup_passages, which holds every sentence of every document: the pair keys are filled, every
+    document's spans computed at once, and text_reuse dropped. A crash rolls it all back and the
+    next run starts again. Call under the run lock.
+    """
+    sql = named_statements("dedup_state.sql")
+    row = con.execute(sql["reuse_state"]).fetchone()
+    if row and row[0] == REUSE_STATE:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("ALTER TABLE dedup_passages ADD COLUMN IF NOT EXISTS pair_key BIGINT")
+        had_rows = con.execute("SELECT EXISTS (SELECT 1 FROM dedup_passages)").fetchone()[0]
+        if had_rows:
+            start = time.process_time()
+            _say("dedup: text reuse is now stored as passage occurrences: rebuilding them from dedup_passages")
+            con.execute(sql["fill_pair_keys"])
+            rows = _sentence_rows(con.execute(sql["all_sentence_rows"]).to_arrow_table())
+            pairs, has = pair_keys(rows.key, rows.doc)
+            cluster = np.unique(np.array(rows.clusters, dtype=object), return_inverse=True)[1].astype(np.int64)
+            per_row = cluster[rows.doc]
+            shared = shared_keys(np.concatenate([rows.key, pairs[has]]), np.concatenate([per_row, per_row[has]]))
+            occ = spans(rows, shared)
+            con.execute("DELETE FROM passage_occurrences")
+            with _registered(con, {"dedup_plan_occurrences": occurrences_table(occ)}):
+                con.execute(sql["migrate_occurrences"])
+            _say(f"dedup: {len(occ)} passage occurrences in {len(rows.doc_ids)} documents"
+                 f" ({time.process_time() - start:.1f} s CPU)")
+        con.execute("DROP TABLE IF EXISTS text_reuse")
+        con.execute(sql["record_reuse_state"], {"state": REUSE_STATE})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

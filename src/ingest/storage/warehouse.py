@@ -126,7 +126,8 @@ class Warehouse:
         """Tables, views (pointing at this lake's absolute path) and macros; idempotent.
 
         Also brings stored MinHash signatures to the code's scheme (a one-off recomputation
-        after an upgrade that changed it), so call it under the run lock.
+        after an upgrade that changed it) and text reuse to passage occurrences (a one-off
+        rebuild from dedup_passages), so call it under the run lock.
         """
         empty_tokens = self.lake / "tokens" / "run_id=__schema__" / "part-0.parquet"
         if not empty_tokens.exists():
@@ -137,6 +138,7 @@ class Warehouse:
         for name in SCHEMA_FILES:
             con.execute(sql_file(name).replace("{lake}", self.lake.as_posix()))
         dedup_store.ensure_signature_scheme(con)
+        dedup_store.ensure_reuse_state(con)
 
     def sweep(self, con: duckdb.DuckDBPyConnection) -> None:
         """Remove what a crashed run left: staging dirs and lake partitions of uncommitted runs."""

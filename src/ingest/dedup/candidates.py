@@ -1,0 +1,318 @@
+"""Candidate pairs worth verifying: exact hashes, LSH band buckets and shared sentences, bounded per document.
+
+Documents are numbers here (`ids[n]`; the run's new documents first, in doc_id order, then the
+earlier documents the run can touch). Everything is numpy over all pairs at once: a per-pair
+Python loop cost seconds per thousand documents.
+
+Why bounds. On a corpus where many documents share long passages (templates copied between
+cities, or paragraphs recombined into many documents), the documents that share a passage all
+collide in LSH buckets with each other: the pairs grow with the square of the corpus (50 million
+band pairs at 120 MB of recombined real paragraphs) although each document has a handful of real
+duplicates. So:
+  * a band bucket of at most `bucket_all_pairs` documents proposes all its pairs (every dev-set
+    bucket, every bucket of an ordinary corpus); a bigger one pairs each of its documents with
+    `bucket_hubs` hub documents of the bucket (chosen by a hash of document and key, so every
+    bucket has other hubs): members of a real cluster meet through the hubs and their many
+    other shared bands;
+  * a sentence in more than `candidate_max_df` documents proposes no pairs (a stock phrase, or
+    a template: documents sharing it are text reuse, reported from the passage occurrences, not
+    duplicate candidates);
+  * a band pair must look like something verification could accept: an estimated Jaccard of
+    >= `near_estimate_min`, or an estimated containment of the smaller text of >= 
+    `contained_estimate_min` (`estimate_min` stays the floor);
+  * each document keeps its `candidates_per_doc` most promising pairs (by estimated containment
+    of the smaller text; exact copies first); a pair stays when either side keeps it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import Candidate, Postings, PriorIndex
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """Candidate generation limits (see the module docstring and README "Near-duplicates").
+
+    estimate_min      band candidates whose MinHash estimate of the Jaccard is below this are
+                      dropped before any text is read (true 0.30 pairs estimate >= 0.18 at 128 values);
+    near_estimate_min, contained_estimate_min
+                      ... and they must reach one of these: the estimated Jaccard, or the
+                      estimated share of the smaller text inside the larger (J (a + b) / ((1 + J) a));
+    candidate_max_df  a sentence found in more documents than this proposes no candidate pairs
+                      (it is still text reuse: passage occurrences have no such cap);
+    min_shared        sentences two documents must share to become a containment candidate ...
+    shared_share      ... and at least this share of the smaller document's sentences;
+    bucket_all_pairs, bucket_hubs   see the module docstring;
+    candidates_per_doc  pairs verified per document at most (its most promising ones);
+    partial_copy_ratio  the larger text of a containment is a partial copy of a member this much bigger;
+    contained_ratio   an earlier member smaller than this share of a new canonical becomes `contained`.
+    """
+
+    estimate_min: float = 0.15
+    near_estimate_min: float = 0.25
+    contained_estimate_min: float = 0.6
+    candidate_max_df: int = 50
+    min_shared: int = 2
+    shared_share: float = 0.3
+    bucket_all_pairs: int = 16
+    bucket_hubs: int = 8
+    candidates_per_doc: int = 32
+    partial_copy_ratio: float = 0.8
+    contained_ratio: float = 0.7
+
+
+@dataclass(slots=True)
+class CandidatePairs:
+    """Pairs (a < b, at least one new) in the order to verify them: exact copies first, then by
+    estimated containment of the smaller text, strongest first."""
+
+    ids: list[str]
+    a: np.ndarray
+    b: np.ndarray
+    exact: np.ndarray  # bool: same exact hash
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(self.ids[i], self.ids[j]) for i, j in zip(self.a.tolist(), self.b.tolist())]
+
+
+def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: ClusterConfig) -> CandidatePairs:
+    ids = list(docs) + [d for d in prior.docs if d not in docs]
+    number = {d: i for i, d in enumerate(ids)}
+    n_new, n = len(docs), len(ids)
+    fps = [c.fingerprint for c in docs.values()]
+    prior_docs = [prior.docs[d] for d in ids[n_new:]]
+    hashes = np.array([fp.exact_hash for fp in fps] + [p.exact_hash for p in prior_docs], dtype=np.int64)
+    sizes = np.array([fp.n_shingles for fp in fps] + [p.n_shingles for p in prior_docs], dtype=np.int64)
+
+    exact = _exact_pairs(hashes, n_new, prior, number)
+    keys, holders = _postings([fp.band_keys for fp in fps], prior.bands, number)
+    band = _bucket_pairs(keys, holders, n_new, n, config)
+    passage = _passage_pairs(docs, prior, number, n_new, config)
+
+    forced = _counted(np.concatenate([exact, passage]))[0]
+    band = np.setdiff1d(band, forced, assume_unique=True)
+    if not len(forced) + len(band):
+        empty = np.zeros(0, np.int64)
+        return CandidatePairs(ids, empty, empty, np.zeros(0, bool))
+    sigs = np.stack([fp.signature for fp in fps] + [p.signature for p in prior_docs])
+    parts = []
+    # a slice of pairs at a time: several arrays per pair over millions of band pairs were the
+    # peak of a large run
+    for is_band, codes in ((False, forced), (True, band)):
+        for lo in range(0, len(codes), PAIR_SLICE):
+            c = codes[lo:lo + PAIR_SLICE]
+            a, b = c // n, c % n
+            est = _agreement(sigs, a, b) / sigs.shape[1]
+            small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
+            est_contained = np.minimum(1.0, est * (sizes[a] + sizes[b]) / ((1.0 + est) * small))
+            same = hashes[a] == hashes[b]
+            if is_band:
+                keep = (est >= config.estimate_min) & ((est >= config.near_estimate_min)
+                                                       | (est_contained >= config.contained_estimate_min))
+                a, b, same, est_contained = a[keep], b[keep], same[keep], est_contained[keep]
+            parts.append((a, b, same, np.where(same, 2.0, est_contained)))
+    a, b, same, priority = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    keep = _best_per_document(a, b, priority, config.candidates_per_doc) | same
+    a, b, same, priority = a[keep], b[keep], same[keep], priority[keep]
+    order = np.lexsort((b, a, -priority))
+    return CandidatePairs(ids, a[order], b[order], same[order])
+
+
+def _exact_pairs(hashes: np.ndarray, n_new: int, prior: PriorIndex, number: dict[str, int]) -> np.ndarray:
+    """Each document paired with the first holder of its exact hash (a star: the same clusters
+    as all pairs, without the square of a much reposted text's copies)."""
+    n = len(hashes)
+    extra_h, extra_d = [], []
+    for h, holders in prior.exact.items():
+        for d in holders:
+            if d in number:
+                extra_h.append(h)
+                extra_d.append(number[d])
+    h = np.concatenate([hashes[:n_new], np.array(extra_h, np.int64)])
+    d = np.concatenate([np.arange(n_new, dtype=np.int64), np.array(extra_d, np.int64)])
+    order = np.lexsort((d, h))
+    h, d = h[order], d[order]
+    starts, counts = _groups(h)
+    first = np.repeat(d[starts], counts)
+    keep = first != d
+    lo, hi = np.minimum(first, d)[keep], np.maximum(first, d)[keep]
+    return _counted(lo[lo < n_new] * n + hi[lo < n_new])[0]
+
+
+def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig) -> np.ndarray:
+    """Pair codes (a * n + b) proposed by LSH buckets: all pairs of a small bucket, hub pairs of a big one.
+
+    Built a slice of buckets at a time and reduced to distinct codes as it goes: the pairs of all
+    buckets at once (with their temporaries) were the largest allocation of a 120 MB run.
+    """
+    starts, counts = _groups(keys)
+    big_group = counts > config.bucket_all_pairs
+    hubs = config.bucket_hubs
+    # pairs each bucket proposes, to cut the buckets into slices of about PAIR_SLICE pairs
+    proposes = np.where(big_group, counts * hubs, counts * (counts - 1) // 2)
+    bounds = np.searchsorted(np.cumsum(proposes), np.arange(PAIR_SLICE, int(proposes.sum()) + PAIR_SLICE,
+                                                             PAIR_SLICE), side="right")
+    codes: list[np.ndarray] = []
+    lo_group = 0
+    for hi_group in [*np.unique(bounds).tolist(), len(starts)]:
+        hi_group = min(max(hi_group, lo_group + 1), len(starts))
+        if hi_group <= lo_group:
+            continue
+        rows = slice(int(starts[lo_group]), int(starts[hi_group - 1] + counts[hi_group - 1]))
+        codes.append(_slice_pairs(keys[rows], holders[rows], n_new, n, config))
+        lo_group = hi_group
+        if sum(len(c) for c in codes) > 2 * PAIR_SLICE:
+            codes = [_counted(np.concatenate(codes))[0]]
+    return _counted(np.concatenate(codes))[0] if codes else np.zeros(0, np.int64)
+
+
+PAIR_SLICE = 1 << 21
+
+
+def _slice_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig) -> np.ndarray:
+    starts, counts = _groups(keys)
+    big = np.repeat(counts > config.bucket_all_pairs, counts)
+    a, b = _pairs_in_groups(keys[~big], holders[~big])
+    codes = [a[a < n_new] * n + b[a < n_new]]
+    if big.any():
+        bk, bh = keys[big], holders[big]
+        # hubs: the members with the smallest hash of (holder, key) in each bucket
+        with np.errstate(over="ignore"):
+            rank_key = _mix(bh.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ bk.view(np.uint64))
+        order = np.lexsort((rank_key, bk))
+        bk, bh = bk[order], bh[order]
+        gs, gc = _groups(bk)
+        hubs = config.bucket_hubs
+        hub_rows = (gs[:, None] + np.arange(hubs)[None, :])  # every big bucket has > hubs members
+        member_group = np.repeat(np.arange(len(gs)), gc)
+        x = np.repeat(bh, hubs)
+        y = bh[hub_rows[member_group].ravel()]
+        lo, hi = np.minimum(x, y), np.maximum(x, y)
+        del x, y
+        keep = (lo != hi) & (lo < n_new)
+        codes.append(lo[keep] * n + hi[keep])
+    return _counted(np.concatenate(codes))[0]
+
+
+def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[str, int], n_new: int,
+                   config: ClusterConfig) -> np.ndarray:
+    """Pairs sharing >= min_shared sentences (and >= shared_share of the smaller one's), through
+    sentences in at most candidate_max_df documents: excerpts whatever their Jaccard."""
+    n = len(number)
+    new_keys = [c.fingerprint.passages.keys for c in docs.values()]
+    keys, holders = _postings(new_keys, prior.passages, number, n_new)
+    if not len(keys):
+        return np.zeros(0, np.int64)
+    first = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
+    keys, holders = keys[first], holders[first]
+    _, counts = _groups(keys)
+    common = np.repeat(counts > config.candidate_max_df, counts)
+    keys, holders = keys[~common], holders[~common]
+    a, b = _pairs_in_groups(keys, holders, distinct=True)
+    keep = a < n_new
+    a, b = a[keep], b[keep]
+    if not len(a):
+        return np.zeros(0, np.int64)
+    uniq, n_shared = _counted(a * n + b)
+    n_passages = np.array([len(c.fingerprint.passages) for c in docs.values()] + [1 << 30] * (n - n_new))
+    ua, ub = uniq // n, uniq % n
+    fewest = np.minimum(n_passages[ua], n_passages[ub])
+    few = fewest <= config.min_shared
+    enough = (n_shared >= config.min_shared) & (n_shared >= config.shared_share * fewest)
+    return uniq[enough | few]
+
+
+def _agreement(sigs: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    agree = np.empty(len(a), dtype=np.int64)
+    for lo in range(0, len(a), 1 << 11):  # 2 Ki pairs x 128 values: the scratch stays in cache
+        hi = lo + (1 << 11)
+        agree[lo:hi] = np.count_nonzero(sigs[a[lo:hi]] == sigs[b[lo:hi]], axis=1)
+    return agree
+
+
+def _best_per_document(a: np.ndarray, b: np.ndarray, priority: np.ndarray, limit: int) -> np.ndarray:
+    """Pairs among the `limit` highest-priority pairs of either of their documents."""
+    keep = np.zeros(len(a), dtype=bool)
+    for side in (a, b):
+        order = np.lexsort((-priority, side))
+        starts, counts = _groups(side[order])
+        rank = np.arange(len(order)) - np.repeat(starts, counts)
+        keep[order[rank < limit]] = True
+    return keep
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def _postings(new: list[np.ndarray], prior: Postings, number: dict[str, int],
+              n_new: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(key, document number) rows of the new documents (numbered in order) and the prior
+    postings, sorted by key then number; a new document's repeated key (numbers below n_new)
+    is kept once, as the warehouse keeps one posting per sentence occurrence of earlier ones.
+    Prior postings of documents without a number are left out."""
+    sizes = [len(k) for k in new]
+    prior_nums = np.fromiter((number.get(d, -1) for d in prior.doc_ids), dtype=np.int64, count=len(prior))
+    known = prior_nums >= 0
+    keys_a = np.concatenate([np.concatenate(new).astype(np.int64) if new else np.zeros(0, np.int64),
+                             prior.keys[known]])
+    nums_a = np.concatenate([np.repeat(np.arange(len(new), dtype=np.int64), sizes), prior_nums[known]])
+    order = np.lexsort((nums_a, keys_a))
+    keys_a, nums_a = keys_a[order], nums_a[order]
+    if n_new and len(keys_a):
+        repeat = np.concatenate(([False], (keys_a[1:] == keys_a[:-1]) & (nums_a[1:] == nums_a[:-1])))
+        keep = ~(repeat & (nums_a < n_new))
+        keys_a, nums_a = keys_a[keep], nums_a[keep]
+    return keys_a, nums_a
+
+
+def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values (sorted) and how often each occurs: np.unique by sorting, which is several
+    times faster than np.unique's hash table on these arrays of int64 codes."""
+    values = np.sort(values)
+    starts, counts = _groups(values)
+    return values[starts], counts
+
+
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start index and length of each run of equal values in a sorted array."""
+    if not len(keys):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return starts, np.diff(np.append(starts, len(keys)))
+
+
+def _pairs_in_groups(keys: np.ndarray, holders: np.ndarray, distinct: bool = False):
+    """All pairs (a < b) of documents holding the same key; rows sorted by (key, holder). With
+    `distinct`, each pair comes once per key it shares; without, once. Returns (a, b)."""
+    if len(keys):  # a holder listed twice under one key (a repeated sentence) pairs once
+        first = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
+        keys, holders = keys[first], holders[first]
+    starts, counts = _groups(keys)
+    # row r pairs with the rows after it in its group: `later[r]` of them
+    group_end = np.repeat(starts + counts, counts)
+    later = group_end - np.arange(len(keys)) - 1
+    total = int(later.sum())
+    if total == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty
+    row_a = np.repeat(np.arange(len(keys)), later)
+    block_start = np.repeat(np.cumsum(later) - later, later)
+    row_b = row_a + 1 + (np.arange(total) - block_start)
+    a, b = holders[row_a], holders[row_b]  # a < b: holders sorted in a group
+    if distinct:
+        return a, b
+    width = int(holders.max()) + 1
+    codes = _counted(a * width + b)[0]
+    return codes // width, codes % width

@@ -219,10 +219,12 @@ def reprocess(warehouse: str | None, into: str, segmenter: str) -> None:
 
 
 def _open_read_only(warehouse: str | None):
-    """(warehouse, read-only connection), or a one-line fatal error (missing, locked)."""
+    """(warehouse, read-only analyst session), or a one-line fatal error (missing, locked)."""
+    from .storage.analyst import open_analyst_session
+
     wh = Warehouse.at(warehouse)
     try:
-        return wh, wh.connect(read_only=True)
+        return wh, open_analyst_session(wh)
     except WarehouseError as exc:
         raise Fatal(str(exc)) from None
 
@@ -232,17 +234,25 @@ def _open_read_only(warehouse: str | None):
 @WAREHOUSE_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def sql(query: str, warehouse: str | None, fmt: str) -> None:
-    """Run a read-only SQL QUERY against the warehouse and print the result."""
+    """Run a read-only SQL QUERY against the warehouse and print the result.
+
+    Statements that write files, attach databases or load extensions are refused, and only the
+    warehouse's own lake can be read from (DuckDB's external access is off for the session).
+    """
     import duckdb
 
-    _, con = _open_read_only(warehouse)
+    from .storage.analyst import run_analyst_query
+
+    wh, con = _open_read_only(warehouse)
     try:
-        cur = con.execute(query)
-        columns = [d[0] for d in cur.description] if cur.description else []
-        rows = cur.fetchall() if columns else []
+        columns, rows = run_analyst_query(con, query)
     except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise Fatal(f"SQL error: {first}") from None
+        # DuckDB's whole message: the lines after the first carry its hints ("Did you mean ...")
+        # and the position of the error in the query.
+        message = str(exc).strip()
+        if isinstance(exc, duckdb.PermissionException):
+            message += f"\n(ingest sql reads files only in the warehouse's lake, {wh.lake})"
+        raise Fatal(f"SQL error: {message}") from None
     finally:
         con.close()
     if fmt == "json":

@@ -82,10 +82,10 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
     from .config import ParameterError, validate_params
     from .sources.config import load_sources_file
     from .sources.files import SourceError
-    from .sources.urls import allow_private_from_env, is_url
+    from .sources.urls import allow_private_from_env, names_url
 
     for source in sources:
-        if not is_url(source) and not Path(source).expanduser().exists():
+        if not names_url(source) and not Path(source).expanduser().exists():
             raise Fatal(f"no such file or directory: {source}")
     if sources_file:
         try:
@@ -118,7 +118,7 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
                 raise Fatal(str(exc)) from None
             plan = start_staging_early(wh, local_paths(list(sources) or None, sources_file), segmenter)
             if plan is not None and not plan.batches and not always_flow_run and not sources_file \
-                    and not any(is_url(s) for s in sources):
+                    and not any(names_url(s) for s in sources):
                 # Nothing to read: the same stages in this process take about a second, where
                 # importing Prefect and running the flow would take several.
                 from .stages import record_idle_run

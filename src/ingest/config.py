@@ -7,16 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-URL_RE = re.compile(r"^https?://", re.I)
+from .sources.urls import names_url
+
 DASK_ADDRESS_RE = re.compile(r"^(tcp|tls|inproc|ucx)://[^\s/]+(:\d+)?/?$")
 
 
 class ParameterError(ValueError):
     """Run parameters that cannot work, with a message that names the field and the fix."""
-
-
-def is_url(source: str) -> bool:
-    return bool(URL_RE.match(source))
 
 
 class IngestParams(BaseModel):
@@ -39,7 +36,7 @@ class IngestParams(BaseModel):
         for source in value or []:
             if not source.strip():
                 raise ValueError("empty source in the list")
-            if not is_url(source) and not Path(source).expanduser().exists():
+            if not names_url(source) and not Path(source).expanduser().exists():
                 raise ValueError(f"no such file or directory: {source}")
         return value or None
 

@@ -29,6 +29,8 @@ class IngestParams(BaseModel):
     runner: Literal["default", "dask"] = "default"
     dask_address: str | None = None
     dask_workers: int = 2
+    max_file_bytes: int | None = None  # None: $INGEST_MAX_FILE_BYTES or the default (sources.files)
+    follow_links_outside: bool = False
 
     @field_validator("sources")
     @classmethod
@@ -59,6 +61,13 @@ class IngestParams(BaseModel):
     def _positive_workers(cls, value: int) -> int:
         if not 1 <= value <= 256:
             raise ValueError("dask_workers must be between 1 and 256")
+        return value
+
+    @field_validator("max_file_bytes")
+    @classmethod
+    def _positive_cap(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError("max_file_bytes must be at least 1")
         return value
 
     @model_validator(mode="after")

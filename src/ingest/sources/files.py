@@ -12,10 +12,11 @@ from typing import Iterable, Iterator
 from ..model import RawInput
 
 TEXT_SUFFIXES = (".txt", ".html", ".htm")
-# The fetch cap for one web page is 10 MB; a local file gets twice that. The longest speech or
-# report in a corpus is a few hundred KB, and a whole forum thread saved as one page a few MB;
-# what is larger is a dump or an accident, and the pipeline needs ~35 times a file's size in
-# memory at its peak (a 200 MB one-line file took 7 GB), so 20 MB keeps one file under ~0.7 GB.
+# The fetch cap for one web page is 10 MB; a file someone put on disk gets twice that. The longest
+# speech or report is a few hundred KB, a forum thread saved as one page a few MB; what is larger
+# is a dump or an accident. A run holds ~30 times a file's size at its peak (a one-line file of
+# 5 MB: 0.41 GB RSS, of 20 MB: 0.96 GB; of 200 MB: 7 GB, and the run failed), so the cap keeps a
+# run near 1 GB whatever lies in the directory.
 DEFAULT_MAX_FILE_BYTES = 20 << 20
 _SPECIAL_KINDS = ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
                   (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "directory"))

@@ -71,7 +71,7 @@ def _run_key(context, parameters) -> str:
 
 
 @task(name="plan-inputs", task_run_name=_plan_name, cache_key_fn=_run_key, persist_result=True, **IO_TASK)
-def plan_inputs(wh: Warehouse, sources: list[str] | None, rules: FileRules) -> stages.RunPlan:
+def plan_inputs(wh: Warehouse, sources: list[str] | None, rules: FileRules | None = None) -> stages.RunPlan:
     # `ingest run` may have planned already and started staging while Prefect was importing.
     return stages.plan_or_adopt(wh, sources, rules=rules)
 

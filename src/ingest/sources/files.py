@@ -15,8 +15,8 @@ TEXT_SUFFIXES = (".txt", ".html", ".htm")
 # The fetch cap for one web page is 10 MB; a file someone put on disk gets twice that. The longest
 # speech or report is a few hundred KB, a forum thread saved as one page a few MB; what is larger
 # is a dump or an accident. A run holds ~30 times a file's size at its peak (a one-line file of
-# 5 MB: 0.41 GB RSS, of 20 MB: 0.96 GB; of 200 MB: 7 GB, and the run failed), so the cap keeps a
-# run near 1 GB whatever lies in the directory.
+# 5 MB: 0.4 GB RSS, of 20 MB: 0.93-0.96 GB (bench/hostile_memory.py); of 200 MB: 7 GB, and the
+# run failed), so the cap keeps a run near 1 GB whatever lies in the directory.
 DEFAULT_MAX_FILE_BYTES = 20 << 20
 _SPECIAL_KINDS = ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
                   (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "directory"))

@@ -13,6 +13,7 @@ from flows.policy import FETCH_TAG, IO_TASK, digest
 from ingest import report, stages, web_stages
 from ingest.config import validate_params
 from ingest.sources.config import load_sources_file
+from ingest.sources.files import FileRules
 from ingest.sources.urls import local_paths
 from ingest.storage.runs import new_canonical_speeches
 from ingest.storage.warehouse import Warehouse
@@ -70,9 +71,9 @@ def _run_key(context, parameters) -> str:
 
 
 @task(name="plan-inputs", task_run_name=_plan_name, cache_key_fn=_run_key, persist_result=True, **IO_TASK)
-def plan_inputs(wh: Warehouse, sources: list[str] | None) -> stages.RunPlan:
+def plan_inputs(wh: Warehouse, sources: list[str] | None, rules: FileRules | None = None) -> stages.RunPlan:
     # `ingest run` may have planned already and started staging while Prefect was importing.
-    return stages.plan_or_adopt(wh, sources)
+    return stages.plan_or_adopt(wh, sources, rules=rules)
 
 
 @task(name="stage-batch", task_run_name=_batch_name, cache_key_fn=_run_key, persist_result=True)
@@ -154,11 +155,13 @@ def publish_report(wh: Warehouse, summary: dict) -> None:
 def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = None,
                     segmenter: Literal["rjieba", "jieba"] = "rjieba", sources_file: str | None = None,
                     allow_private_hosts: bool = False, runner: Literal["default", "dask"] = "default",
-                    dask_address: str | None = None, dask_workers: int = 2) -> dict:
+                    dask_address: str | None = None, dask_workers: int = 2, max_file_bytes: int | None = None,
+                    follow_links_outside: bool = False) -> dict:
     """Ingest files, directories and URLs (default: the bundled sample corpus) into the warehouse."""
     params = validate_params(sources=sources, sources_file=sources_file, warehouse=warehouse,
                              segmenter=segmenter, allow_private_hosts=allow_private_hosts, runner=runner,
-                             dask_address=dask_address, dask_workers=dask_workers)
+                             dask_address=dask_address, dask_workers=dask_workers, max_file_bytes=max_file_bytes,
+                             follow_links_outside=follow_links_outside)
     logger = get_run_logger()
     wh = Warehouse.at(warehouse)
     paths, specs = local_paths(sources, sources_file), web_stages.url_sources(sources)
@@ -166,7 +169,7 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
         specs += load_sources_file(sources_file)
     web = None
     with wh.run_lock():
-        plan = plan_inputs(wh, paths)
+        plan = plan_inputs(wh, paths, FileRules.from_env(max_file_bytes, follow_links_outside))
         plan.sources.extend(s.url for s in specs)
         if plan.batches and params.runner != "dask":
             stages.start_workers(segmenter)

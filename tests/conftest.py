@@ -37,10 +37,11 @@ def prefect_api() -> str:
 def run_cli(prefect_api, tmp_path):
     """Run the real `ingest` console script in a subprocess against the session's Prefect server."""
 
-    def _run(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    def _run(*args: str, env: dict | None = None, check: bool = True,
+             timeout: float = 600) -> subprocess.CompletedProcess:
         full_env = {**os.environ, "PREFECT_API_URL": prefect_api, "COLUMNS": "200", **(env or {})}
         exe = Path(sys.executable).with_name("ingest")
-        proc = subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env, timeout=600)
+        proc = subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env, timeout=timeout)
         if check and proc.returncode != 0:
             raise AssertionError(f"ingest {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
         return proc

@@ -1,8 +1,9 @@
-"""Fixture web sites served on 127.0.0.1 by the tests: a news site and a Discuz! board, with faults."""
+"""Fixture web sites served on 127.0.0.1 (or ::1) by the tests: a news site and a Discuz! board, with faults."""
 from __future__ import annotations
 
 import hashlib
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,7 +43,8 @@ class Page:
 class FixtureSite:
     """A threaded HTTP server on 127.0.0.1; routes are callables; every request is logged."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, object] = {}
         self.log: list[tuple[str, int]] = []
         self.hits: dict[str, int] = {}
@@ -58,13 +60,17 @@ class FixtureSite:
             def do_GET(self):
                 site._serve(self)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = ThreadingHTTPServer
+        if ":" in host:  # an IPv6 address such as ::1
+            server_class = type("ThreadingHTTPServerV6", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6})
+        self.server = server_class((host, 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.server.server_address[1]}"
 
     def __enter__(self) -> "FixtureSite":
         self.thread.start()

@@ -65,12 +65,17 @@ def main() -> None:
               help="Scheduler of an existing Dask cluster (with --runner dask).")
 @click.option("--dask-workers", type=int, default=2, show_default=True,
               help="Worker processes of the local Dask cluster (with --runner dask and no address).")
+@click.option("--max-file-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
+              help="Reject local files larger than this, unopened (default: $INGEST_MAX_FILE_BYTES or "
+                   "20 MB).")
+@click.option("--follow-links-outside", is_flag=True, default=False,
+              help="Read symbolic links that lead out of a named directory (by default each is a reject).")
 @click.option("--always-flow-run", is_flag=True, default=False,
               help="Start a Prefect flow run even when no file is new or changed (by default such a "
                    "run is recorded in the warehouse's `runs` table only, in about a second).")
 def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources_file: str | None,
         allow_private_hosts: bool, runner: str, dask_address: str | None, dask_workers: int,
-        always_flow_run: bool) -> None:
+        max_file_bytes: int | None, follow_links_outside: bool, always_flow_run: bool) -> None:
     """Run the ingest flow over SOURCES: files or directories (recursive; .txt, .html, .htm) and
     URLs (an article, an RSS/Atom feed, a sitemap, a Discuz! board or thread).
 
@@ -81,12 +86,19 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
     """
     from .config import ParameterError, validate_params
     from .sources.config import load_sources_file
-    from .sources.files import SourceError
-    from .sources.urls import allow_private_from_env, is_url
+    from .sources.files import SourceError, stored_name
+    from .sources.urls import allow_private_from_env, names_url, printable_url
 
+    # A URL's bytes that are not UTF-8 are percent-encoded, as a browser would send them.
+    sources = tuple(printable_url(s) if names_url(s) else s for s in sources)
     for source in sources:
-        if not is_url(source) and not Path(source).expanduser().exists():
-            raise Fatal(f"no such file or directory: {source}")
+        if not names_url(source) and not Path(source).expanduser().exists():
+            raise Fatal(f"no such file or directory: {stored_name(source)}")
+        if stored_name(source) != source and not names_url(source):
+            # Flow parameters travel as JSON, which cannot carry such a name; files inside a
+            # named directory can have any name (the warehouse stores it escaped).
+            raise Fatal(f"a path that is not UTF-8 cannot be named on the command line: {stored_name(source)} "
+                        "(name the directory that holds it)")
     if sources_file:
         try:
             load_sources_file(sources_file)  # fail before the flow starts, with the file's own message
@@ -96,13 +108,15 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
     params = dict(sources=list(sources) or None, warehouse=str(wh.root), segmenter=segmenter,
                   sources_file=str(Path(sources_file).resolve()) if sources_file else None,
                   allow_private_hosts=allow_private_hosts or allow_private_from_env(),
-                  runner=runner, dask_address=dask_address, dask_workers=dask_workers)
+                  runner=runner, dask_address=dask_address, dask_workers=dask_workers,
+                  max_file_bytes=max_file_bytes, follow_links_outside=follow_links_outside)
     try:
         validate_params(**params)
     except ParameterError as exc:
         raise Fatal(str(exc)) from None
-    from .stages import start_staging_early
+    from .sources.files import FileRules
     from .sources.urls import local_paths
+    from .stages import start_staging_early
 
     # Registered before Prefect registers its own exit handlers, so it runs after them: the
     # interpreter's last collections then skip Prefect's import-time objects (~0.5 s at exit).
@@ -116,9 +130,10 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
                 held.enter_context(wh.run_lock())
             except WarehouseError as exc:
                 raise Fatal(str(exc)) from None
-            plan = start_staging_early(wh, local_paths(list(sources) or None, sources_file), segmenter)
+            plan = start_staging_early(wh, local_paths(list(sources) or None, sources_file), segmenter,
+                                       FileRules.from_env(max_file_bytes, follow_links_outside))
             if plan is not None and not plan.batches and not always_flow_run and not sources_file \
-                    and not any(is_url(s) for s in sources):
+                    and not any(names_url(s) for s in sources):
                 # Nothing to read: the same stages in this process take about a second, where
                 # importing Prefect and running the flow would take several.
                 from .stages import record_idle_run
@@ -219,10 +234,12 @@ def reprocess(warehouse: str | None, into: str, segmenter: str) -> None:
 
 
 def _open_read_only(warehouse: str | None):
-    """(warehouse, read-only connection), or a one-line fatal error (missing, locked)."""
+    """(warehouse, read-only analyst session), or a one-line fatal error (missing, locked)."""
+    from .storage.analyst import open_analyst_session
+
     wh = Warehouse.at(warehouse)
     try:
-        return wh, wh.connect(read_only=True)
+        return wh, open_analyst_session(wh)
     except WarehouseError as exc:
         raise Fatal(str(exc)) from None
 
@@ -232,17 +249,25 @@ def _open_read_only(warehouse: str | None):
 @WAREHOUSE_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def sql(query: str, warehouse: str | None, fmt: str) -> None:
-    """Run a read-only SQL QUERY against the warehouse and print the result."""
+    """Run a read-only SQL QUERY against the warehouse and print the result.
+
+    Statements that write files, attach databases or load extensions are refused, and only the
+    warehouse's own lake can be read from (DuckDB's external access is off for the session).
+    """
     import duckdb
 
-    _, con = _open_read_only(warehouse)
+    from .storage.analyst import run_analyst_query
+
+    wh, con = _open_read_only(warehouse)
     try:
-        cur = con.execute(query)
-        columns = [d[0] for d in cur.description] if cur.description else []
-        rows = cur.fetchall() if columns else []
+        columns, rows = run_analyst_query(con, query)
     except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise Fatal(f"SQL error: {first}") from None
+        # DuckDB's whole message: the lines after the first carry its hints ("Did you mean ...")
+        # and the position of the error in the query.
+        message = str(exc).strip()
+        if isinstance(exc, duckdb.PermissionException):
+            message += f"\n(ingest sql reads files only in the warehouse's lake, {wh.lake})"
+        raise Fatal(f"SQL error: {message}") from None
     finally:
         con.close()
     if fmt == "json":

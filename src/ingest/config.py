@@ -7,16 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-URL_RE = re.compile(r"^https?://", re.I)
+from .sources.urls import names_url
+
 DASK_ADDRESS_RE = re.compile(r"^(tcp|tls|inproc|ucx)://[^\s/]+(:\d+)?/?$")
 
 
 class ParameterError(ValueError):
     """Run parameters that cannot work, with a message that names the field and the fix."""
-
-
-def is_url(source: str) -> bool:
-    return bool(URL_RE.match(source))
 
 
 class IngestParams(BaseModel):
@@ -32,6 +29,8 @@ class IngestParams(BaseModel):
     runner: Literal["default", "dask"] = "default"
     dask_address: str | None = None
     dask_workers: int = 2
+    max_file_bytes: int | None = None  # None: $INGEST_MAX_FILE_BYTES or the default (sources.files)
+    follow_links_outside: bool = False
 
     @field_validator("sources")
     @classmethod
@@ -39,7 +38,7 @@ class IngestParams(BaseModel):
         for source in value or []:
             if not source.strip():
                 raise ValueError("empty source in the list")
-            if not is_url(source) and not Path(source).expanduser().exists():
+            if not names_url(source) and not Path(source).expanduser().exists():
                 raise ValueError(f"no such file or directory: {source}")
         return value or None
 
@@ -62,6 +61,13 @@ class IngestParams(BaseModel):
     def _positive_workers(cls, value: int) -> int:
         if not 1 <= value <= 256:
             raise ValueError("dask_workers must be between 1 and 256")
+        return value
+
+    @field_validator("max_file_bytes")
+    @classmethod
+    def _positive_cap(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError("max_file_bytes must be at least 1")
         return value
 
     @model_validator(mode="after")

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from . import dedup, parallel
 from .clean import RULES_VERSION
 from .segment import user_dictionary
-from .sources.files import FileRef, discover_files, read_file, sample_corpus_dir
+from .sources.files import FileRef, FileRules, discover_files, read_file, sample_corpus_dir, stored_name
 from .storage import dedup_store
 from .storage.lake import STAGING_OPTIONS, remove_tree, write_parquet_atomic
 from .storage.tables import documents_table, file_state_table, hits_table, rejects_table, tokens_table
@@ -70,6 +70,11 @@ class BatchCounts:
     reject_reasons: dict[str, int]
 
 
+def _weight(ref: FileRef) -> int:
+    # A file rejected unopened (too large, a FIFO) costs nothing to stage.
+    return 0 if ref.problem else ref.size
+
+
 def _pages_side_by_side(a: FileRef, b: FileRef) -> bool:
     # Forum threads are stitched within a batch; the pages of one thread sit in one directory, so
     # a batch is not cut between two HTML pages of the same directory (up to STITCH_BATCH_CAP).
@@ -89,8 +94,12 @@ def prepare_warehouse(wh: Warehouse) -> None:
 
 
 def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None,
-             batch_bytes: int = DEFAULT_BATCH_BYTES) -> RunPlan:
-    """Discover inputs and skip the files whose path, size and mtime match the last ingest."""
+             batch_bytes: int = DEFAULT_BATCH_BYTES, rules: FileRules | None = None) -> RunPlan:
+    """Discover inputs and skip the files whose path, size and mtime match the last ingest.
+
+    Files rejected by `rules` unopened (special files, over the size cap, links out of the tree)
+    are planned too, so that staging records their rejects; they are never skipped as unchanged.
+    """
     # None: nothing named, so the sample corpus; [] : only URLs were named, so no files.
     sources = list(sources) if sources is not None else [str(sample_corpus_dir())]
     con = wh.connect(read_only=True)
@@ -99,12 +108,12 @@ def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None
     finally:
         con.close()
     seen, unchanged, todo, paths, touched = 0, 0, [], set(), []
-    for ref in discover_files(sources):
+    for ref in discover_files(sources, rules or FileRules.from_env()):
         if ref.path in paths:
             continue
         paths.add(ref.path)
         seen += 1
-        prev = known.get(ref.path)
+        prev = None if ref.problem else known.get(ref.path)
         if prev is not None and prev[:2] == (ref.size, ref.mtime_ns):
             unchanged += 1
         elif prev is not None and prev[0] == ref.size and _same_bytes(ref, prev[2]):
@@ -114,7 +123,7 @@ def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None
             touched.append((ref.path, ref.size, ref.mtime_ns, prev[2]))
         else:
             todo.append(ref)
-    batches = parallel.split_by_bytes(todo, [r.size for r in todo], batch_bytes, MAX_BATCH_FILES,
+    batches = parallel.split_by_bytes(todo, [_weight(r) for r in todo], batch_bytes, MAX_BATCH_FILES,
                                       keep_together=_pages_side_by_side, cap=STITCH_BATCH_CAP)
     return RunPlan(run_id or new_run_id(), sources, batches, seen, unchanged, touched=touched)
 
@@ -123,7 +132,7 @@ def _same_bytes(ref: FileRef, content_hash: str) -> bool:
     from .pipeline import content_hash as pipeline_content_hash
 
     try:
-        return pipeline_content_hash(Path(ref.path).read_bytes()) == content_hash
+        return pipeline_content_hash(read_file(ref).data) == content_hash
     except OSError:
         return False
 
@@ -155,7 +164,7 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
 
 def _part_calls(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef], segmenter: str) -> list[tuple]:
     # Threads are stitched within a part, so parts are cut like batches: never between two pages.
-    parts = parallel.split_by_bytes(refs, [r.size for r in refs], PART_BYTES, MAX_PART_FILES,
+    parts = parallel.split_by_bytes(refs, [_weight(r) for r in refs], PART_BYTES, MAX_PART_FILES,
                                     keep_together=_pages_side_by_side, cap=STITCH_BATCH_CAP) or [[]]
     return [(wh, run_id, batch_no, no, part, segmenter) for no, part in enumerate(parts)]
 
@@ -176,13 +185,16 @@ def stage_part(wh: Warehouse, run_id: str, batch_no: int, part_no: int, refs: li
     # (the worker processes have it already, imported before they were forked).
     from .pipeline import process_batch
 
+    from .model import Reject
+
     raws, file_rows, read_rejects = [], [], []
     for ref in refs:
+        if ref.problem:
+            read_rejects.append(Reject(ref.path, "read", ref.problem))
+            continue
         try:
             raw = read_file(ref)
         except OSError as exc:
-            from .model import Reject
-
             read_rejects.append(Reject(ref.path, "read", f"cannot read file: {exc.strerror or exc}"))
             continue
         raws.append(raw)
@@ -229,12 +241,14 @@ class HeadStart:
     sources: list[str] | None
     plan: RunPlan
     queued: dict[int, list[Future]]
+    rules: FileRules = FileRules()
 
 
 _head_start: HeadStart | None = None
 
 
-def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str = "rjieba") -> RunPlan | None:
+def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str = "rjieba",
+                        rules: FileRules | None = None) -> RunPlan | None:
     """Prepare the warehouse, plan the run and queue every batch's parts on the worker pool now.
 
     The CLI calls this, holding the run lock, before it imports Prefect: the seconds of imports
@@ -245,9 +259,10 @@ def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str
     when planning fails (the flow then plans again and reports why).
     """
     global _head_start
+    rules = rules or FileRules.from_env()
     try:
         prepare_warehouse(wh)
-        plan = plan_run(wh, sources, batch_bytes=batch_bytes_from_env())
+        plan = plan_run(wh, sources, batch_bytes=batch_bytes_from_env(), rules=rules)
     except Exception:  # the flow plans again and reports the error in its own run
         return None
     pool = parallel.shared_pool(segmenter) if plan.batches else None
@@ -256,22 +271,25 @@ def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str
     queued = {no: parallel.submit_parts(stage_part, _part_calls(wh, plan.run_id, no, refs, segmenter), pool)
               for no, refs in enumerate(plan.batches)}
     plan.staged_early = True
-    _head_start = HeadStart(wh.root, None if sources is None else list(sources), plan, queued)
+    _head_start = HeadStart(wh.root, None if sources is None else list(sources), plan, queued, rules)
     return plan
 
 
-def plan_or_adopt(wh: Warehouse, sources: list[str] | None, batch_bytes: int | None = None) -> RunPlan:
-    """The plan of this run: the head start's when it was made for this warehouse and these sources,
-    else a new one (schema ensured, leftovers swept). Call under the run lock."""
+def plan_or_adopt(wh: Warehouse, sources: list[str] | None, batch_bytes: int | None = None,
+                  rules: FileRules | None = None) -> RunPlan:
+    """The plan of this run: the head start's when it was made for this warehouse, these sources
+    and these rules, else a new one (schema ensured, leftovers swept). Call under the run lock."""
     global _head_start
     head = _head_start
-    if head is not None and head.root == wh.root and head.sources == (None if sources is None else list(sources)):
+    rules = rules or FileRules.from_env()
+    if head is not None and head.root == wh.root and head.sources == (None if sources is None else list(sources)) \
+            and head.rules == rules:
         return head.plan
     if head is not None:
         _abandon(head)
         _head_start = None
     prepare_warehouse(wh)
-    return plan_run(wh, sources, batch_bytes=batch_bytes or batch_bytes_from_env())
+    return plan_run(wh, sources, batch_bytes=batch_bytes or batch_bytes_from_env(), rules=rules)
 
 
 def _abandon(head: HeadStart) -> None:
@@ -414,7 +432,7 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
     row = pa.table({
         "run_id": [plan.run_id], "flow_run_id": pa.array([flow_run_id], pa.string()),
         "started_at": [plan.started_at], "finished_at": [utcnow()],
-        "sources": pa.array([plan.sources], pa.list_(pa.string())),
+        "sources": pa.array([[stored_name(s) for s in plan.sources]], pa.list_(pa.string())),
         "inputs_seen": pa.array([plan.inputs_seen], pa.int32()),
         "inputs_unchanged": pa.array([plan.inputs_unchanged], pa.int32()),
         "inputs_read": pa.array([sum(b.files for b in batches)], pa.int32()),

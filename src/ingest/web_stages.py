@@ -12,7 +12,7 @@ from .model import RawInput, Reject
 from .pipeline import BatchResult
 from .sources.config import SourceSpec
 from .sources.crawl import Crawler, CrawlResult, Unit
-from .sources.urls import host_of, is_url
+from .sources.urls import host_of, names_url
 from .sources.web import FetchPolicy, HttpFetcher
 from .storage import raw as raw_store
 from .storage.lake import write_parquet_atomic
@@ -27,7 +27,7 @@ WEB_COUNTS = ("seen", "new", "changed", "unchanged", "rejected", "not_modified",
 
 def url_sources(sources: list[str] | None) -> list[SourceSpec]:
     """The URLs among a run's sources (the rest are files: `sources.urls.local_paths`)."""
-    return [SourceSpec(url=s) for s in sources or [] if is_url(s)]
+    return [SourceSpec(url=s) for s in sources or [] if names_url(s)]
 
 
 def policy_from_env(allow_private_hosts: bool) -> FetchPolicy:
@@ -36,7 +36,8 @@ def policy_from_env(allow_private_hosts: bool) -> FetchPolicy:
     policy = FetchPolicy(allow_private_hosts=allow_private_hosts)
     for name, attr, cast in (("TIMEOUT", "timeout_s", float), ("RETRIES", "retries", int),
                              ("BACKOFF", "backoff_s", float), ("DELAY", "delay_s", float),
-                             ("MAX_BYTES", "max_bytes", int), ("MAX_REDIRECTS", "max_redirects", int)):
+                             ("MAX_BYTES", "max_bytes", int), ("MAX_REDIRECTS", "max_redirects", int),
+                             ("DEADLINE", "deadline_s", float)):
         value = env(f"INGEST_FETCH_{name}")
         if value:
             setattr(policy, attr, cast(value))

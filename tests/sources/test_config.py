@@ -24,7 +24,9 @@ sources:
 
 
 @pytest.mark.parametrize("text,message", [
-    ("sources:\n  - url: ftp://x/y\n", "source #1 (ftp://x/y): url: Value error, not an http(s) URL"),
+    ("sources:\n  - url: ftp://x/y\n", "source #1 (ftp://x/y): url: scheme not allowed: ftp (only http and https)"),
+    ("sources:\n  - url: http://x:99999/\n", "source #1 (http://x:99999/): url: malformed URL: Port out of range"),
+    ("sources:\n  - url: not a url\n", "source #1 (not a url): url: Value error, not an http(s) URL"),
     ("sources:\n  - url: http://x/\n    max_pages: 0\n", "max_pages"),
     ("sources:\n  - url: http://x/\n    include: ['(']\n", "bad pattern"),
     ("sources:\n  - url: http://x/\n    colour: red\n", "colour"),

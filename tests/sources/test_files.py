@@ -53,3 +53,63 @@ def test_links_hidden_entries_and_order(tmp_path):
     assert [(r.size, r.mtime_ns) for r in refs][1] == (-1, -1)
     with pytest.raises(OSError):
         read_file(refs[1])
+
+
+def test_special_files_and_oversized_files_are_refused_by_stat(tmp_path):
+    import os
+
+    from ingest.sources.files import FileRules
+
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "big.txt").write_bytes(b"x" * 101)
+    (tmp_path / "ok.txt").write_bytes(b"x" * 100)
+    refs = {r.path.rsplit("/", 1)[1]: r for r in discover_files([str(tmp_path)], FileRules(max_bytes=100))}
+    assert refs["pipe.txt"].problem == "not a regular file (FIFO): not opened"
+    assert refs["big.txt"].problem.startswith("file too large (101 bytes, limit 100")
+    assert refs["ok.txt"].problem == ""
+    (named,) = discover_files([str(tmp_path / "pipe.txt")])  # named directly: the same
+    assert named.problem.startswith("not a regular file (FIFO)")
+
+
+def test_links_out_of_the_named_directory(tmp_path):
+    from ingest.sources.files import FileRules
+
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "out.txt").write_text("外")
+    (tmp_path / "tree" / "link.txt").symlink_to(tmp_path / "out.txt")
+    (ref,) = discover_files([str(tmp_path / "tree")])
+    assert ref.path == str(tmp_path / "tree" / "link.txt") and "out of the named directory" in ref.problem
+    (ref,) = discover_files([str(tmp_path / "tree")], FileRules(follow_links_outside=True))
+    assert ref.path == str(tmp_path / "out.txt") and ref.problem == ""
+
+
+def test_names_that_are_not_utf8_are_stored_escaped_and_still_read(tmp_path):
+    import os
+
+    from ingest.sources.files import stored_name
+
+    os.makedirs(os.fsencode(tmp_path / "d"))
+    with open(os.path.join(os.fsencode(tmp_path / "d"), b"x\xff.txt"), "wb") as fh:
+        fh.write("讲话".encode())
+    (ref,) = discover_files([str(tmp_path / "d")])
+    assert ref.path == str(tmp_path / "d") + "/x\\xff.txt" and ref.disk_path.endswith("x\udcff.txt")
+    raw = read_file(ref)
+    assert raw.data == "讲话".encode() and raw.source_uri == ref.path
+    assert stored_name("plain/名字.txt") == "plain/名字.txt"
+
+
+def test_read_refuses_what_changed_since_planning(tmp_path):
+    import os
+
+    from ingest.sources.files import UnreadableFile
+
+    f = tmp_path / "a.txt"
+    f.write_bytes(b"12345")
+    (ref,) = discover_files([str(f)])
+    f.write_bytes(b"1234567890")  # grew: not read past what was planned
+    with pytest.raises(UnreadableFile, match="grew"):
+        read_file(ref)
+    f.unlink()
+    os.mkfifo(f)  # swapped for a FIFO: never opened
+    with pytest.raises(UnreadableFile, match="FIFO"):
+        read_file(ref)

@@ -55,3 +55,48 @@ def test_is_public_address():
     assert is_public_address("8.8.8.8") and is_public_address("2001:4860:4860::8888")
     assert not is_public_address("127.0.0.1") and not is_public_address("::ffff:10.0.0.1")
     assert not is_public_address("fe80::1%eth0") and not is_public_address("not-an-ip")
+
+
+@pytest.mark.parametrize("url,reason", [
+    ("http://[::1/", "malformed URL: Invalid IPv6 URL"),
+    ("http://x:99999/", "malformed URL: Port out of range 0-65535"),
+    ("http://u:p@x/", "URL with a user name or password refused (user@host)"),
+    ("http://a b/", "invalid host name 'a b'"),
+    ("http://xn--/", "invalid host name 'xn--'"),
+    ("http://x/\n", "URL contains control characters"),
+    ("javascript:alert(1)", "scheme not allowed: javascript (only http and https)"),
+    ("http://x/" + "a" * 5000, "URL too long (5009 characters, limit 4096)"),
+])
+def test_url_problems(url, reason):
+    from ingest.sources.urls import url_problem
+
+    assert url_problem(url) == reason
+    with pytest.raises(ForbiddenURL, match="."):
+        check_public_host(url, allow_private=True)
+
+
+@pytest.mark.parametrize("url", ["http://[::1]:8080/x", "http://例子.测试/", "http://a_b.example.com/", "http://h./"])
+def test_well_formed_urls_have_no_problem(url):
+    from ingest.sources.urls import url_problem
+
+    assert url_problem(url) is None
+
+
+def test_canonical_url_keeps_ipv6_brackets_and_never_raises():
+    assert canonical_url("HTTP://[::1]:8080/a#x") == "http://[::1]:8080/a"
+    assert canonical_url("http://[::1]:80/") == "http://[::1]/"
+    for bad in ("http://[::1/", "http://x:99999/", "http://u@x/"):
+        assert canonical_url(bad) == bad
+    assert canonical_url("http://[::1/y", base="http://h/") == "http://[::1/y"
+
+
+def test_sources_that_name_urls(tmp_path, monkeypatch):
+    from ingest.sources.urls import names_url, printable_url
+
+    assert names_url("http://x/") and names_url("file:///etc/passwd") and names_url("javascript:alert(1)")
+    assert not names_url("C:/x") and not names_url("notes.txt")
+    monkeypatch.chdir(tmp_path)
+    assert names_url("about:x")
+    (tmp_path / "about:x").write_text("a file, not a URL")
+    assert not names_url("about:x")
+    assert printable_url("http://x/a\udcff") == "http://x/a%FF"

@@ -350,7 +350,10 @@ class Crawler:
 
 def _looks_like_index(url: str) -> bool:
     """A site or forum front page; an article on a Discuz! portal must not turn into a whole-site crawl."""
-    name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    try:
+        name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    except ValueError:
+        return False
     return name in ("", "index.php", "forum.php", "index.html", "index.htm", "archiver")
 
 

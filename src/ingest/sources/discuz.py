@@ -65,7 +65,10 @@ def _int(values: list[str] | None, default: int = 1) -> int:
 
 def parse_board_url(url: str) -> BoardURL | None:
     """The Discuz! meaning of a URL, or None; `extra=`, `highlight=`, `#lastpost` and friends are ignored."""
-    parts = urlsplit(canonical_url(url))
+    try:
+        parts = urlsplit(canonical_url(url))
+    except ValueError:  # malformed: the fetch rejects it with the reason
+        return None
     if parts.scheme not in ("http", "https"):
         return None
     path = parts.path

@@ -3,12 +3,22 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 ALLOWED_SCHEMES = ("http", "https")
 # Parameters that name how a page was reached, not which page it is.
 TRACKING_PARAMS = {"spm", "from", "fromuid", "share_token", "fbclid", "gclid"}
+# Sitemaps allow 2,048 characters; twice that leaves room for long forum queries, and a longer
+# "URL" in a feed is junk (httpx itself gives up at 65,536).
+MAX_URL_CHARS = 4096
+# A command-line source that names a URL of a scheme we do not fetch: rejected in the run, not
+# taken for a missing file. (`C:/x` has a one-letter "scheme" and is not matched.)
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]+://|^(javascript|data|mailto|vbscript|about):", re.I)
+_LABEL = re.compile(r"^[A-Za-z0-9_-]{1,63}$")  # underscores: not in the standard, but on real hosts
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
 class ForbiddenURL(ValueError):
@@ -16,27 +26,107 @@ class ForbiddenURL(ValueError):
 
 
 def is_url(text: str) -> bool:
-    return urlsplit(text.strip()).scheme.lower() in ALLOWED_SCHEMES and "://" in text
+    """An http(s) URL (what the fetcher may request, if it is well formed)."""
+    try:
+        return urlsplit(text.strip()).scheme.lower() in ALLOWED_SCHEMES and "://" in text
+    except ValueError:
+        return False
+
+
+def names_url(text: str) -> bool:
+    """A source meant as a URL, of any scheme; an existing file of that name is a file."""
+    if is_url(text) or text.lower().startswith(("http://", "https://")):
+        return True
+    return bool(_OTHER_SCHEME.match(text)) and not os.path.exists(text)
 
 
 def local_paths(sources: list[str] | None, sources_file: str | None = None) -> list[str] | None:
     """The files and directories a run reads: None when nothing at all is named (the sample corpus)."""
     if not sources:
         return [] if sources_file else None
-    return [s for s in sources if not is_url(s)]
+    return [s for s in sources if not names_url(s)]
 
 
 def allow_private_from_env() -> bool:
     return os.environ.get("INGEST_ALLOW_PRIVATE_HOSTS", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def printable_url(url: str) -> str:
+    """The URL with bytes that were not UTF-8 (a command-line argument) percent-encoded, as a
+    browser sends them: it can then be stored, logged and requested."""
+    return _UNDECODABLE.sub(lambda m: f"%{ord(m.group()) - 0xDC00:02X}", url)
+
+
+def url_problem(url: str) -> str | None:
+    """Why URL cannot be requested (a reject reason), or None when it is a well-formed http(s) URL."""
+    if len(url) > MAX_URL_CHARS:
+        return f"URL too long ({len(url)} characters, limit {MAX_URL_CHARS})"
+    if _CONTROL.search(url):
+        return "URL contains control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises for a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        return f"malformed URL: {exc}"
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        return f"scheme not allowed: {scheme or '(none)'} (only http and https)"
+    if parts.username is not None or parts.password is not None:
+        return "URL with a user name or password refused (user@host)"
+    host = parts.hostname
+    if not host:
+        return "URL has no host"
+    if ":" in host:  # an IPv6 literal: urlsplit checked the brackets, ipaddress checks the rest
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return f"invalid IPv6 address {host!r}"
+        return None
+    return None if _valid_host_name(host) else f"invalid host name {host!r}"
+
+
+def _valid_host_name(host: str) -> bool:
+    import idna  # the IDNA 2008 / UTS 46 rules httpx applies to the name it connects to
+
+    name = host[:-1] if host.endswith(".") else host
+    if not name or len(name) > 253:
+        return False
+    try:
+        if not name.isascii():
+            idna.encode(name, uts46=True)
+            return True
+        for label in name.split("."):
+            if not _LABEL.match(label):
+                return False
+            if label.lower().startswith("xn--"):
+                idna.decode(label)  # a malformed A-label fails here, not in the middle of the fetch
+    except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
+        return False
+    return True
+
+
 def canonical_url(url: str, base: str | None = None) -> str:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters.
+
+    Never raises: a URL that cannot be taken apart (a bad IPv6 literal, a port out of range) or
+    that names a user is returned as given, and the fetch rejects it with `url_problem`'s reason.
+    """
+    try:
+        return _canonical(url, base)
+    except ValueError:
+        return url.strip()
+
+
+def _canonical(url: str, base: str | None) -> str:
     if base:
         url = urljoin(base, url.strip())
     parts = urlsplit(url.strip())
+    if parts.username is not None or parts.password is not None:
+        return url.strip()
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets, or the port cannot be told apart
     port = parts.port
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
     path = parts.path or "/"
@@ -50,7 +140,11 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
 
 def host_of(url: str) -> str:
-    parts = urlsplit(url)
+    """scheme://host:port of a URL, for pacing and grouping (a malformed URL is its own group)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "/".join(url.split("/", 3)[:3]).lower()
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
@@ -75,11 +169,12 @@ def is_public_address(address: str) -> bool:
 
 
 def check_public_host(url: str, allow_private: bool = False) -> None:
-    """Refuse hosts that are, or resolve to, private, loopback, link-local or reserved addresses."""
-    check_scheme(url)
+    """Refuse malformed URLs, and hosts that are, or resolve to, private, loopback, link-local
+    or reserved addresses."""
+    problem = url_problem(url)
+    if problem:
+        raise ForbiddenURL(problem)
     host = urlsplit(url).hostname
-    if not host:
-        raise ForbiddenURL("URL has no host")
     if allow_private:
         return
     try:

@@ -6,10 +6,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Protocol
-from urllib.parse import urljoin
-
 import httpx
 
+from .content_coding import BoundedDecoder, ContentCodingError, content_codings
+from .deadline import ResponseDeadline, deadline_transport
 from .urls import ForbiddenURL, canonical_url, check_public_host, host_of, is_public_address
 
 USER_AGENT = "speech-ingest/0.1 (+https://github.com/speech-ingest; research corpus of public speeches)"
@@ -55,7 +55,10 @@ class FetchPolicy:
     timeout_s: float = 20.0
     retries: int = 2
     backoff_s: float = 1.0
-    max_bytes: int = 10 << 20
+    max_bytes: int = 10 << 20  # on the wire, and again once decoded
+    # The whole response (connect, headers, body): a 10 MB page at a slow 200 KB/s still arrives,
+    # a server trickling a byte at a time no longer holds the run and the host's other URLs.
+    deadline_s: float = 60.0
     max_redirects: int = 5
     delay_s: float = 1.0  # between two requests to the same host
     allow_private_hosts: bool = False
@@ -114,8 +117,9 @@ class HttpFetcher:
         from .robots import RobotsCache
 
         self.policy = policy or FetchPolicy()
+        self.deadline = ResponseDeadline()
         self._client = client or httpx.Client(
-            follow_redirects=False, trust_env=False,
+            follow_redirects=False, trust_env=False, transport=deadline_transport(self.deadline),
             timeout=httpx.Timeout(self.policy.timeout_s, connect=min(self.policy.timeout_s, 10.0)),
             headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
@@ -150,7 +154,7 @@ class HttpFetcher:
                     raise _Refused("disallowed by robots.txt")
                 resp = self._get_with_retries(current, headers)
                 if resp.status in (301, 302, 303, 307, 308) and resp.headers.get("location"):
-                    current = canonical_url(urljoin(current, resp.headers["location"]))
+                    current = canonical_url(resp.headers["location"], base=current)
                     continue
                 resp.url, resp.fetched_at = url, fetched_at
                 return self._checked(resp)
@@ -197,8 +201,10 @@ class HttpFetcher:
     def _stream(self, url: str, headers: dict) -> Response:
         now = utcnow()
         limit = self.policy.max_bytes
+        ends = time.monotonic() + self.policy.deadline_s
         try:
-            with self._client.stream("GET", url, headers=headers) as r:
+            with self.deadline.running(ends), \
+                    self._client.stream("GET", url, headers=headers) as r:
                 hdrs = {k.lower(): v for k, v in r.headers.items()}
                 peer = connected_address(r)
                 if peer and not self.policy.allow_private_hosts and not is_public_address(peer):
@@ -209,15 +215,27 @@ class HttpFetcher:
                 if declared.isdigit() and int(declared) > limit:
                     return Response(url, str(r.url), r.status_code, hdrs, b"", now,
                                     f"response too large ({int(declared)} bytes, limit {limit})")
-                chunks, size = [], 0
-                for chunk in r.iter_bytes():
-                    size += len(chunk)
-                    if size > limit:
-                        return Response(url, str(r.url), r.status_code, hdrs, b"", now,
-                                        f"response too large (over {limit} bytes)")
-                    chunks.append(chunk)
+                fail = lambda reason: Response(url, str(r.url), r.status_code, hdrs, b"", now, reason)  # noqa: E731
+                try:
+                    # httpx's own decoding (iter_bytes) expands a whole chunk at once: a few KB of
+                    # `gzip, gzip` became gigabytes before any cap could look at them.
+                    decoder = BoundedDecoder(content_codings(r.headers.get_list("content-encoding")), limit)
+                    chunks, size = [], 0
+                    for raw in r.iter_raw():
+                        size += len(raw)
+                        if size > limit:
+                            return fail(f"response too large (over {limit} bytes)")
+                        chunks.extend(decoder.decode(raw))
+                    chunks.extend(decoder.finish())
+                except ContentCodingError as exc:
+                    return fail(str(exc))
                 return Response(url, str(r.url), r.status_code, hdrs, b"".join(chunks), now)
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= ends - 0.01:  # the last read was given just the time left
+                return Response(url, url, 0, {}, b"", now,
+                                f"response not complete within the {self.policy.deadline_s:g} s deadline")
             return Response(url, url, 0, {}, b"", now, f"timeout ({type(exc).__name__})")
         except httpx.HTTPError as exc:
             return Response(url, url, 0, {}, b"", now, f"connection failed: {type(exc).__name__}: {exc}")
+        except (httpx.InvalidURL, UnicodeError) as exc:  # what url_problem let through and httpx would not send
+            return Response(url, url, 0, {}, b"", now, f"invalid URL: {exc}")

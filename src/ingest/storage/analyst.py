@@ -1,0 +1,71 @@
+"""Analyst sessions (`ingest sql`, `ingest status`): the warehouse read-only, no file written, no network."""
+from __future__ import annotations
+
+import duckdb
+
+from .warehouse import Warehouse, WarehouseError
+
+# What DuckDB's own settings cannot stop: `allowed_directories` lets the views read the lake,
+# and it lets these statements write there too (a planted Parquet file is read by the tokens
+# view as if a run had written it). They are refused by type before anything runs.
+WRITING_STATEMENTS = {
+    "COPY": "COPY reads or writes files",
+    "COPY_DATABASE": "COPY FROM DATABASE writes a database",
+    "EXPORT": "EXPORT DATABASE writes files",
+    "ATTACH": "ATTACH opens (or creates) another database file",
+    "DETACH": "DETACH changes the session's databases",
+    "LOAD": "INSTALL and LOAD bring in extensions",
+    "EXTENSION": "extension statements bring in code",
+}
+
+
+class ReadOnlyRefused(duckdb.Error):
+    """A statement an analyst session does not run; the message says which and why."""
+
+
+def open_analyst_session(wh: Warehouse) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened read-only, reading files in its lake and nowhere else.
+
+    External access is off except for the lake (the tokens and raw_responses views read its
+    Parquet files), extensions are neither installed nor loaded on demand, and the
+    configuration is locked so no statement can undo any of it. What a session adds for
+    analysts goes where the comments below say.
+    """
+    con = wh.connect(read_only=True)  # missing or locked: the WarehouseError a run gives too
+    try:
+        # DuckDB accepts the allow-list only after the database has started, and only while
+        # external access is still on: connect, allow, then switch off.
+        # (an extension analysts need is LOADed here, while files may still be read)
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+        con.execute("SET allowed_directories = $dirs", {"dirs": [wh.lake.as_posix() + "/"]})
+        con.execute("SET enable_external_access = false")
+        # (functions and macros for analysts are added here)
+        con.execute("SET lock_configuration = true")
+    except duckdb.Error as exc:
+        con.close()
+        raise WarehouseError(f"cannot open a read-only session on {wh.db_path}: {exc}") from None
+    return con
+
+
+def run_analyst_query(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple]]:
+    """Columns and rows of the last statement of QUERY, every statement checked before any runs.
+
+    Raises ReadOnlyRefused for a statement that writes files or loads code, duckdb.Error for
+    the rest (with DuckDB's whole message: its hints are on the lines after the first).
+    """
+    statements = con.extract_statements(query)
+    for statement in statements:
+        why = WRITING_STATEMENTS.get(statement.type.name)
+        if why:
+            text = " ".join(statement.query.split())
+            raise ReadOnlyRefused(f"ingest sql is read-only: {why}, so it is refused: "
+                                  f"{text[:120]}{'…' if len(text) > 120 else ''}")
+    columns: list[str] = []
+    rows: list[tuple] = []
+    for statement in statements:
+        cur = con.execute(statement)
+        # Each result is fetched to the end before the connection runs the next statement.
+        columns = [d[0] for d in cur.description] if cur.description else []
+        rows = cur.fetchall() if columns else []
+    return columns, rows

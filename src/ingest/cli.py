@@ -232,11 +232,18 @@ def _open_read_only(warehouse: str | None):
 @WAREHOUSE_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def sql(query: str, warehouse: str | None, fmt: str) -> None:
-    """Run a read-only SQL QUERY against the warehouse and print the result."""
+    """Run a read-only SQL QUERY against the warehouse and print the result.
+
+    Besides the warehouse's tables, views and macros, the session has segment(text),
+    segment_query(query) and search(query) (see `ingest search`).
+    """
     import duckdb
+
+    from .search import add_session_functions
 
     _, con = _open_read_only(warehouse)
     try:
+        add_session_functions(con)
         cur = con.execute(query)
         columns = [d[0] for d in cur.description] if cur.description else []
         rows = cur.fetchall() if columns else []
@@ -299,7 +306,14 @@ def _register_eval() -> None:
     main.add_command(eval_group)
 
 
+def _register_search() -> None:
+    from .search_cli import search_command
+
+    main.add_command(search_command)
+
+
 _register_eval()
+_register_search()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "512MB")
 # is ignored); reading the staged parts, it may close a group only at a part's end (2,078 then
 # 4,014 rows at 60 MB with 0.5 MB parts; 2,111, 2,118 and 1,863 with 1 MB parts).
 LAKE_ROW_GROUP_ROWS = 2048
-SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "macros.sql", "fetch.sql")
+SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "macros.sql", "fetch.sql", "search.sql")
 
 
 # (warehouse root, thread) -> depth of the run locks that thread holds on it
@@ -137,6 +137,7 @@ class Warehouse:
         for name in SCHEMA_FILES:
             con.execute(sql_file(name).replace("{lake}", self.lake.as_posix()))
         dedup_store.ensure_signature_scheme(con)
+        fill_token_counts(con)
 
     def sweep(self, con: duckdb.DuckDBPyConnection) -> None:
         """Remove what a crashed run left: staging dirs and lake partitions of uncommitted runs."""
@@ -248,6 +249,13 @@ class Warehouse:
         con.execute(f"COPY ({query}) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1,"
                     f" ROW_GROUP_SIZE {LAKE_ROW_GROUP_ROWS})", params)
         os.replace(tmp, target)
+
+
+def fill_token_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """documents.token_count of rows loaded before staging filled it: counted in the lake, once."""
+    stmts = named_statements("search_migrate.sql")
+    if con.execute(stmts["documents_without_token_count"]).fetchone()[0]:
+        con.execute(stmts["fill_token_count"])
 
 
 def _with_counts(run_row: pa.Table, counts: dict) -> pa.Table:

@@ -3,10 +3,6 @@
 -- session has these macros too. No index: each query reads the tokens it needs from the lake
 -- (the tokens view) and the document lengths from documents.token_count, so a run pays nothing.
 
--- Tokens per document, BM25's document length: staging fills it; rows of older versions are
--- filled from the lake once (Warehouse.ensure_schema).
-ALTER TABLE documents ADD COLUMN IF NOT EXISTS token_count INTEGER;
-
 -- search_query(leaves, clauses): canonical speeches ranked by Okapi BM25 (k1 1.2, b 0.75; idf
 -- ln(1 + (N - df + 0.5) / (df + 0.5)), never negative; N, df and the mean length over `speeches`).
 --   leaves:  VARCHAR[][]  each a term (one token) or a phrase (tokens that must stand side by side)

@@ -114,10 +114,10 @@ JOIN speeches d USING (doc_id)
 LEFT JOIN sides s ON s.doc_id = h.doc_id AND s.hit_pos = h.position
 ORDER BY d.published_at NULLS LAST, d.doc_id, h.position;
 
--- collocates(term, window): tokens standing within `window` tokens of `term` in the canonical
--- speeches, ranked by Dunning's log-likelihood ratio G2 over the 2x2 table (in a window of the
--- term or not, this token or not), positive associations only, at least `min_count` times
--- together. G2 rather than PMI: PMI ranks a word seen twice, both times next to the term, above
+-- collocates(term, window_size): tokens standing within `window_size` tokens of `term` in the
+-- canonical speeches, ranked by Dunning's log-likelihood ratio G2 over the 2x2 table of token
+-- positions (within a window of the term or not; this token or not), positive associations
+-- only, at least `min_count` times together. G2 rather than PMI: PMI ranks a word seen twice, both times next to the term, above
 -- everything; G2 weighs evidence. PMI (log2 observed / expected) is shown beside it. Punctuation
 -- and tokens shorter than `min_length` characters (Chinese function words are mostly one
 -- character: 的, 和, 在) are left out.
@@ -126,16 +126,18 @@ WITH hits AS (
     SELECT doc_id, position FROM tokens
     WHERE token = term AND doc_id IN (SELECT doc_id FROM speeches)
 ), window_tokens AS (
-    SELECT t.token FROM hits h JOIN tokens t ON t.doc_id = h.doc_id
-         AND t.position BETWEEN h.position - window_size AND h.position + window_size AND t.position <> h.position
-    WHERE t.doc_id IN (SELECT doc_id FROM hits)
+    -- each position once, however many windows it falls in (so a token is never counted near the
+    -- term more often than it occurs); the term's own positions are no one's context
+    SELECT DISTINCT t.doc_id, t.position, t.token FROM hits h JOIN tokens t ON t.doc_id = h.doc_id
+         AND t.position BETWEEN h.position - window_size AND h.position + window_size
+    WHERE t.doc_id IN (SELECT doc_id FROM hits) AND t.token <> term
 ), together AS (
     SELECT token, count(*) AS o11 FROM window_tokens GROUP BY token
 ), sizes AS (
     SELECT (SELECT count(*) FROM window_tokens) AS r1, (SELECT sum(token_count) FROM speeches) AS n
 ), candidates AS (
     SELECT * FROM together
-    WHERE o11 >= min_count AND token <> term AND length(token) >= min_length
+    WHERE o11 >= min_count AND length(token) >= min_length
       AND regexp_matches(token, '[\p{L}\p{N}]')
 ), corpus_freq AS (
     SELECT token, count(*) AS c1 FROM tokens

@@ -5,6 +5,7 @@ import atexit
 import gc
 import json
 import os
+import shlex
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -128,6 +129,7 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
                                                  "Prefect flow run (--always-flow-run starts one)")
                 return
         flow = _load_flow()
+        _warn_temporary_server()
         gc.freeze()  # what the imports built lives until exit: the run's collections need not walk it
         try:
             summary = flow(**params)
@@ -169,13 +171,30 @@ def serve(sources: tuple[str, ...], warehouse: str | None, sources_file: str | N
     serve_ingest({k: v for k, v in params.items() if v is not None}, name, cron, tz)
 
 
+# Measured by bench/temporary_server_cost.py (interleaved runs of the sample corpus, with and
+# without a running server); the README quotes the same figure.
+TEMPORARY_SERVER_COST = "about 4 s"
+
+
+def _warn_temporary_server() -> None:
+    """One line when the flow run is about to start Prefect's temporary server: what it costs and how to avoid it."""
+    from flows.serve import api_url_configured
+
+    if not api_url_configured():
+        click.echo(f"Prefect: PREFECT_API_URL is not set, so this run starts a temporary Prefect server "
+                   f"({TEMPORARY_SERVER_COST} per run); to avoid it: `make server` and "
+                   f"`export PREFECT_API_URL=http://127.0.0.1:4200/api`.", err=True)
+
+
 def _print_summary(s: dict, wh: Warehouse, note: str | None = None) -> None:
     click.echo("")
     click.echo(f"Run {s['run_id']} finished" + (f": {note}." if note else "."))
     click.echo(f"  inputs:     {s['inputs_seen']} found, {s['inputs_unchanged']} unchanged since last run, "
                f"{s['inputs_read']} read ({s['bytes_read'] / 1e6:.2f} MB)")
     click.echo(f"  documents:  {s['documents_new']} new, {s['documents_known']} already in the warehouse")
-    click.echo(f"  duplicates: {s['exact_duplicates']} exact, {s['near_duplicates']} near or contained")
+    reuse = (f"; {s['text_reuse']} passages shared with other speeches" if s.get("text_reuse") else "") + \
+        (f"; {s['canonical_changes']} earlier canonical choices changed" if s.get("canonical_changes") else "")
+    click.echo(f"  duplicates: {s['exact_duplicates']} exact, {s['near_duplicates']} near or contained{reuse}")
     reasons = ", ".join(f"{n} × {r}" for r, n in sorted(s["reject_reasons"].items(), key=lambda kv: -kv[1]))
     click.echo(f"  rejects:    {s['rejects']}" + (f" ({reasons})" if reasons else ""))
     if s.get("web"):
@@ -185,7 +204,7 @@ def _print_summary(s: dict, wh: Warehouse, note: str | None = None) -> None:
     click.echo(f"  warehouse:  {wh.db_path}")
     click.echo("")
     example = " ".join(named_statements("status.sql")["example"].split())
-    click.echo(f"Try: ingest sql \"{example}\"")
+    click.echo(f"Try: ingest sql \"{example}\" --warehouse {shlex.quote(str(wh.root))}")
     con = wh.connect(read_only=True)
     try:
         cur = con.execute(example)

@@ -47,7 +47,12 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-test-# `prefect server start --background` hands the server a pipe that nobody reads once the command
+test-server: setup
+	$(BIN)/python -m pytest -m "server or ui" -p no:cacheprovider
+
+test-all: test test-server
+
+# `prefect server start --background` hands the server a pipe that nobody reads once the command
 # returns: the server's first log line (on a machine without outbound network, telemetry failing)
 # kills it. So the server runs in the foreground, detached, its output in $(SERVER_LOG), with
 # analytics off; its PID goes where `prefect server stop` looks, and a stale PID file is cleared.

@@ -32,7 +32,7 @@ def position_in(name: str, line: str, term: str) -> int:
 
 def test_kwic_lines_are_whole_tokens_aligned_on_the_term(planted):
     rows = query(planted, "SELECT * FROM kwic('两个确立', 6)")
-    got = [(planted.names[r["doc_id"]], r["position"], r["left"], r["term"], r["right"]) for r in rows]
+    got = [(planted.names[r["doc_id"]], r["position"], r["left_context"], r["term"], r["right_context"]) for r in rows]
     assert got == [
         # dated speeches first (s07 March, s08 April), the undated s09 last
         ("s07", position_in("s07", PLEDGE, "两个确立"), "要坚定拥护“", "两个确立", "”、坚决做到"),
@@ -44,9 +44,9 @@ def test_kwic_lines_are_whole_tokens_aligned_on_the_term(planted):
 def test_kwic_width_counts_characters_and_pads_the_left_context(planted):
     rows = {planted.names[r["doc_id"]]: r for r in query(planted, "SELECT * FROM kwic('两个确立', 8)")}
     # 我们 would make 9 characters with the 。 before it: left stops at 8
-    assert rows["s07"]["left"] == "我们要坚定拥护“" and rows["s07"]["right"] == "”、坚决做到“"
+    assert rows["s07"]["left_context"] == "我们要坚定拥护“" and rows["s07"]["right_context"] == "”、坚决做到“"
     # 7 characters on the left (the next token, a filler word, would make 9): padded to 16 columns
-    assert rows["s09"]["left"] == "  。始终把捍卫“" and rows["s09"]["right"] == "”的信念融入血脉"
+    assert rows["s09"]["left_context"] == "  。始终把捍卫“" and rows["s09"]["right_context"] == "”的信念融入血脉"
 
 
 def test_kwic_of_a_term_nobody_uses_is_empty(planted):

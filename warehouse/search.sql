@@ -3,17 +3,16 @@
 -- session has these macros too. No index: each query reads the tokens it needs from the lake
 -- (the tokens view) and the document lengths from documents.token_count, so a run pays nothing.
 
--- search_query(leaves, clauses): canonical speeches ranked by Okapi BM25 (k1 1.2, b 0.75; idf
--- ln(1 + (N - df + 0.5) / (df + 0.5)), never negative; N, df and the mean length over `speeches`).
+-- search_ranked(leaves, clauses): the ranking alone (doc_id, score, rarest_leaf, leaves_hit), for
+-- callers that filter and cut the list before making snippets (`ingest search` does).
+-- Canonical speeches ranked by Okapi BM25 (k1 1.2, b 0.75; idf ln(1 + (N - df + 0.5) / (df + 0.5)),
+-- never negative; N, df and the mean length over `speeches`, reposts left out).
 --   leaves:  VARCHAR[][]  each a term (one token) or a phrase (tokens that must stand side by side)
 --   clauses: BIGINT[][]   the query in disjunctive normal form: a speech matches when it holds every
 --                         leaf (1-based index) of at least one clause. [[1, 2]] = 1 AND 2; [[1], [2]] = 1 OR 2.
--- A phrase counts as one term: tf = its occurrences, df = speeches holding it. The snippet is cut
--- from the text around the first occurrence of the rarest leaf the speech holds, every leaf marked
--- with mark_open/mark_close. `ingest search` and the session macro search(query) fill both lists
--- from a query string; search_tokens(terms) is the plain-SQL shortcut.
-CREATE OR REPLACE MACRO search_query(leaves, clauses, mark_open := '【', mark_close := '】', context := 40,
-                                     k1 := 1.2, b := 0.75) AS TABLE
+-- A phrase counts as one term: tf = its occurrences, df = speeches holding it. rarest_leaf: the
+-- leaf of highest idf the speech holds (where its snippet is cut).
+CREATE OR REPLACE MACRO search_ranked(leaves, clauses, k1 := 1.2, b := 0.75) AS TABLE
 WITH args AS (
     -- the arguments, evaluated once (they may be expressions over a session function)
     SELECT leaves AS leaves, clauses AS clauses
@@ -22,8 +21,10 @@ WITH args AS (
     FROM (SELECT leaf, unnest(range(1, len(a.leaves[leaf]) + 1)) AS j
           FROM (SELECT unnest(range(1, len(leaves) + 1)) AS leaf FROM args), args a), args a
 ), hits AS (
+    -- list_contains over the argument itself: DuckDB filters the Parquet scan with it (a join
+    -- against leaf_tokens only narrowed the scan to the tokens' min-max range: half the lake)
     SELECT doc_id, position, token FROM tokens
-    WHERE token IN (SELECT token FROM leaf_tokens) AND doc_id IN (SELECT doc_id FROM speeches)
+    WHERE list_contains(flatten(leaves), token) AND doc_id IN (SELECT doc_id FROM speeches)
 ), occurrences AS (
     -- a phrase occurs at `start` when each of its tokens stands at start + j - 1
     SELECT h.doc_id, q.leaf, h.position - q.j + 1 AS start
@@ -40,36 +41,51 @@ WITH args AS (
 ), idf AS (
     SELECT leaf, ln(1 + (any_value(c.n) - count(*) + 0.5) / (count(*) + 0.5)) AS idf
     FROM doc_leaves, corpus c GROUP BY leaf
-), scored AS (
-    SELECT l.doc_id,
-           sum(i.idf * l.tf * (k1 + 1)
-               / (l.tf + k1 * (1 - b + b * coalesce(d.token_count, c.avgdl) / c.avgdl))) AS score,
-           arg_max(l.leaf, i.idf) AS rarest_leaf,
-           list(l.leaf ORDER BY l.leaf) AS leaves_hit
-    FROM doc_leaves l
-    JOIN matching USING (doc_id)
-    JOIN idf i USING (leaf)
-    JOIN speeches d USING (doc_id), corpus c
-    GROUP BY l.doc_id
-), marked AS (
-    SELECT s.*, d.title, d.published_at, d.organization, d.speaker, d.genre, d.source_uri, d.text,
-           array_to_string(a.leaves[s.rarest_leaf], '') AS anchor,
-           list_transform(s.leaves_hit, i -> array_to_string(a.leaves[i], '')) AS matched,
-           -- longest first where one leaf is a prefix of another (descending order does that)
-           '(' || array_to_string(list_sort(list_transform(a.leaves, x -> regexp_escape(array_to_string(x, ''))), 'DESC'), '|')
-               || ')' AS pattern
-    FROM scored s JOIN speeches d USING (doc_id), args a
-), cut AS (
-    SELECT *, greatest(instr(text, anchor) - context, 1) AS cut_from FROM marked
 )
-SELECT doc_id, round(score, 4) AS score, title, published_at, organization, speaker, genre, matched,
-       CASE WHEN cut_from > 1 THEN '…' ELSE '' END
-       || regexp_replace(replace(substr(text, cut_from, 2 * context + length(anchor)), chr(10), ' '),
-                         pattern, mark_open || '\0' || mark_close, 'g')
-       || CASE WHEN cut_from + 2 * context + length(anchor) <= length(text) THEN '…' ELSE '' END AS snippet,
-       source_uri
-FROM cut
-ORDER BY score DESC, doc_id;
+SELECT l.doc_id,
+       sum(i.idf * l.tf * (k1 + 1)
+           / (l.tf + k1 * (1 - b + b * coalesce(d.token_count, c.avgdl) / c.avgdl))) AS score,
+       arg_max(l.leaf, i.idf) AS rarest_leaf,
+       list(l.leaf ORDER BY l.leaf) AS leaves_hit
+FROM doc_leaves l
+JOIN matching USING (doc_id)
+JOIN idf i USING (leaf)
+JOIN speeches d USING (doc_id), corpus c
+GROUP BY l.doc_id;
+
+-- search_snippet(text, leaves, anchor_leaf, mark_open, mark_close, context): `context` characters
+-- on each side of the first occurrence of leaf number anchor_leaf in the text (newlines as spaces),
+-- every leaf marked; … where the text goes on.
+CREATE OR REPLACE MACRO search_snippet(text, leaves, anchor_leaf, mark_open, mark_close, context) AS
+    list_transform(
+        [greatest(instr(text, array_to_string(leaves[anchor_leaf], '')) - context, 1)],
+        cut_from -> CASE WHEN cut_from > 1 THEN '…' ELSE '' END
+            || regexp_replace(
+                   replace(substr(text, cut_from, 2 * context + length(array_to_string(leaves[anchor_leaf], ''))), chr(10), ' '),
+                   -- longest first where one leaf is a prefix of another (descending order does that)
+                   '(' || array_to_string(list_sort(list_transform(leaves, x -> regexp_escape(array_to_string(x, ''))), 'DESC'), '|') || ')',
+                   mark_open || '\0' || mark_close, 'g')
+            || CASE WHEN cut_from + 2 * context + length(array_to_string(leaves[anchor_leaf], '')) <= length(text)
+                    THEN '…' ELSE '' END)[1];
+
+-- search_query(leaves, clauses): search_ranked with each speech's columns and its snippet, best
+-- first: doc_id, score, title, published_at, organization, speaker, genre, matched (the leaves
+-- it holds), snippet, source_uri. `ingest search` and the session macro search(query) fill both
+-- lists from a query string; search_tokens(terms) is the plain-SQL shortcut.
+CREATE OR REPLACE MACRO search_query(leaves, clauses, mark_open := '【', mark_close := '】', context := 30,
+                                     k1 := 1.2, b := 0.75) AS TABLE
+WITH args AS (
+    SELECT leaves AS leaves
+), ranked AS (
+    -- ordered before the snippets are made, so that a LIMIT on the result spares the rest
+    SELECT * FROM search_ranked(leaves, clauses, k1 := k1, b := b) ORDER BY score DESC, doc_id
+)
+SELECT r.doc_id, round(r.score, 4) AS score, d.title, d.published_at, d.organization, d.speaker, d.genre,
+       list_transform(r.leaves_hit, i -> array_to_string(a.leaves[i], '')) AS matched,
+       search_snippet(d.text, a.leaves, r.rarest_leaf, mark_open, mark_close, context) AS snippet,
+       d.source_uri
+FROM ranked r JOIN speeches d USING (doc_id), args a
+ORDER BY r.score DESC, r.doc_id;
 
 -- search_tokens(terms): search_query for single tokens, every term required (any_term := true: any).
 --   SELECT title, score, snippet FROM search_tokens(['新质生产力', '人才']) LIMIT 10
@@ -80,7 +96,7 @@ CREATE OR REPLACE MACRO search_tokens(terms, any_term := false) AS TABLE
              ELSE [range(1, len(terms) + 1)] END);
 
 -- kwic(term, width): every occurrence of a token in the canonical speeches with up to `width`
--- characters of whole tokens on each side. `left` is padded on the left to 2 * width display
+-- characters of whole tokens on each side. left_context is padded on the left to 2 * width display
 -- columns (a Chinese character takes two), so the term lines up in a terminal.
 CREATE OR REPLACE MACRO kwic(term, width) AS TABLE
 WITH hits AS (
@@ -106,9 +122,9 @@ WITH hits AS (
 SELECT d.doc_id, d.title, h.position,
        -- display width = characters + (UTF-8 bytes - characters) / 2: 2 for CJK, 1 for ASCII
        repeat(' ', greatest(2 * width - (length(coalesce(s.left_text, '')) + (strlen(coalesce(s.left_text, '')) - length(coalesce(s.left_text, ''))) // 2), 0))
-           || coalesce(s.left_text, '') AS "left",
+           || coalesce(s.left_text, '') AS left_context,
        term AS term,
-       coalesce(s.right_text, '') AS "right"
+       coalesce(s.right_text, '') AS right_context
 FROM hits h
 JOIN speeches d USING (doc_id)
 LEFT JOIN sides s ON s.doc_id = h.doc_id AND s.hit_pos = h.position

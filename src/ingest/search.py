@@ -160,7 +160,7 @@ def parse_since(value: str | None) -> datetime | None:
 
 
 def search(con, query: str | SearchQuery, limit: int | None = 10, since: datetime | None = None,
-           org: str | None = None, marks: tuple[str, str] = ("【", "】"), context: int = 40) -> list[dict]:
+           org: str | None = None, marks: tuple[str, str] = ("【", "】"), context: int = 30) -> list[dict]:
     """Ranked canonical speeches for a query (best first): doc_id, score, title, published_at,
     organization, speaker, genre, matched (the leaves it holds), snippet, source_uri.
 

@@ -28,6 +28,10 @@ class QueryError(ValueError):
     """A query that cannot be read, with a message for the user."""
 
 
+class SearchUnavailable(Exception):
+    """The warehouse was last written by a version without search (its next `ingest run` adds it)."""
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """A query as search_query(leaves, clauses) takes it.
@@ -168,13 +172,18 @@ def search(con, query: str | SearchQuery, limit: int | None = 10, since: datetim
     those whose organization contains it. Statistics (N, df, mean length) are the whole corpus's
     either way, so a speech's score does not depend on the filters.
     """
+    import duckdb
+
     parsed = query if isinstance(query, SearchQuery) else parse_query(query)
-    if not con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'search_query'").fetchone()[0]:
-        raise SearchUnavailable("this warehouse has no search macros yet: the next `ingest run` adds them")
-    cur = con.execute(named_statements("search_session.sql")["ranked"], {
-        "leaves": parsed.leaves, "clauses": parsed.clauses, "mark_open": marks[0], "mark_close": marks[1],
-        "context": context, "since": since, "org": org, "limit": limit,
-    })
+    try:
+        cur = con.execute(named_statements("search_session.sql")["ranked"], {
+            "leaves": parsed.leaves, "clauses": parsed.clauses, "mark_open": marks[0], "mark_close": marks[1],
+            "context": context, "since": since, "org": org, "limit": limit,
+        })
+    except duckdb.CatalogException as exc:
+        if "search_ranked" in str(exc) or "search_snippet" in str(exc):
+            raise SearchUnavailable("this warehouse has no search macros yet: the next `ingest run` adds them") from None
+        raise
     columns = [d[0] for d in cur.description]
     return [dict(zip(columns, row)) for row in cur.fetchall()]
 
@@ -206,7 +215,3 @@ def add_session_functions(con) -> None:
         con.execute(named_statements("search_session.sql")["session_macros"])
     except duckdb.CatalogException:
         pass  # a warehouse no run of this version has opened yet: no search_query to build on
-
-
-class SearchUnavailable(Exception):
-    """The warehouse was last written by a version without search (its next `ingest run` adds it)."""

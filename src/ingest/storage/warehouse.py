@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from . import dedup_store
 from .lake import remove_tree, write_parquet_atomic
+from .macros import ensure_macros
 from .sql import named_statements, sql_file
 from .tables import TOKEN_SCHEMA
 
@@ -26,7 +27,7 @@ LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "512MB")
 # is ignored); reading the staged parts, it may close a group only at a part's end (2,078 then
 # 4,014 rows at 60 MB with 0.5 MB parts; 2,111, 2,118 and 1,863 with 1 MB parts).
 LAKE_ROW_GROUP_ROWS = 2048
-SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "macros.sql", "fetch.sql", "search.sql")
+SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "fetch.sql")  # then the macros (storage/macros.py)
 
 
 # (warehouse root, thread) -> depth of the run locks that thread holds on it
@@ -136,6 +137,7 @@ class Warehouse:
         ensure_raw_schema(self.lake)
         for name in SCHEMA_FILES:
             con.execute(sql_file(name).replace("{lake}", self.lake.as_posix()))
+        ensure_macros(con)
         dedup_store.ensure_signature_scheme(con)
         fill_token_counts(con)
 

@@ -15,6 +15,9 @@ PLAIN_MARKS = ("【", "】")
 _TTY_MARKS = ("\x02", "\x03")
 HIGHLIGHT_STYLE = "bold red"
 TABLE_COLUMNS = ("#", "score", "date", "who", "title", "snippet")
+# search_query's columns (also the CSV header of an empty result)
+RESULT_COLUMNS = ("doc_id", "score", "title", "published_at", "organization", "speaker", "genre", "matched",
+                  "snippet", "source_uri")
 
 
 @click.command("search")
@@ -58,7 +61,7 @@ def search_command(query: str, limit: int, since: str | None, org: str | None, w
         click.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
     elif fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(list(rows[0]) if rows else ["doc_id", "score", "title", "snippet"])
+        writer.writerow(list(rows[0]) if rows else list(RESULT_COLUMNS))
         writer.writerows([[_csv_value(v) for v in r.values()] for r in rows])
     else:
         _print_table(rows, styled)

@@ -1,6 +1,8 @@
 """The ingest flow: plan, stage batches, find duplicates, load, all in one committed step."""
 # No `from __future__ import annotations`: Prefect builds the parameter model from these hints,
 # and a served flow cannot resolve them from strings (`Literal` is not fully defined).
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -15,7 +17,7 @@ from ingest.config import validate_params
 from ingest.sources.config import load_sources_file
 from ingest.sources.files import FileRules
 from ingest.sources.urls import local_paths
-from ingest.storage.runs import new_canonical_speeches
+from ingest.storage.runs import new_canonical_speeches, run_rejects
 from ingest.storage.warehouse import Warehouse
 
 SUMMARY_KEY = "ingest-summary"
@@ -137,7 +139,8 @@ def fetch_web(wh: Warehouse, plan: stages.RunPlan, specs: list, allow_private_ho
 @task(name="build-report", task_run_name="build run summary", **IO_TASK)
 def build_report(wh: Warehouse, summary: dict) -> tuple[str, list[dict]]:
     rows = report.speeches_table(new_canonical_speeches(wh, summary["run_id"]))
-    return report.summary_markdown(summary, rows), rows
+    rejected = run_rejects(wh, summary["run_id"]) if summary.get("rejects") else []
+    return report.summary_markdown(summary, rows, rejected), rows
 
 
 def publish_report(wh: Warehouse, summary: dict) -> None:
@@ -168,35 +171,55 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
     if sources_file:
         specs += load_sources_file(sources_file)
     web = None
+    seconds: dict[str, float] = {}
     with wh.run_lock():
-        plan = plan_inputs(wh, paths, FileRules.from_env(max_file_bytes, follow_links_outside))
+        with _timed(seconds, "plan"):
+            plan = plan_inputs(wh, paths, FileRules.from_env(max_file_bytes, follow_links_outside))
+        if plan.staged_early:
+            # `ingest run` planned and began staging, then imported Prefect and started the flow
+            seconds = {"before the flow (Prefect start-up; staging meanwhile)": time.perf_counter() - plan.started_clock,
+                       **seconds}
         plan.sources.extend(s.url for s in specs)
         if plan.batches and params.runner != "dask":
             stages.start_workers(segmenter)
         logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches%s",
                     plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches),
                     " (staging began before the flow started)" if plan.staged_early else "")
-        batches = _stage_all(wh, plan, params)
+        with _timed(seconds, "stage batches"):
+            batches = _stage_all(wh, plan, params)
         for counts in batches:
             logger.info("batch %d/%d: %d files, %.1f MB, %d documents, %d rejects",
                         counts.batch_no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
                         counts.documents, counts.rejects)
         if specs:
-            web_batches, web = fetch_web(wh, plan, specs, allow_private_hosts, len(batches), segmenter, logger)
+            with _timed(seconds, "fetch and stage web pages"):
+                web_batches, web = fetch_web(wh, plan, specs, allow_private_hosts, len(batches), segmenter, logger)
             batches.extend(web_batches)
         # Peak memory is staging (workers) or loading (DuckDB), not both at once.
         stages.stop_workers()
-        dups = find_duplicates(wh, plan.run_id)
+        with _timed(seconds, "find duplicates"):
+            dups = find_duplicates(wh, plan.run_id)
         logger.info("dedup: %s", ", ".join(f"{k}={v}" for k, v in sorted(dups.items())))
         extra = {f"web_{k}": web.counts[k] for k in ("seen", "new", "changed", "unchanged", "rejected",
                                                       "requests", "not_modified")} if web else None
-        loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter, extra)
+        with _timed(seconds, "load warehouse"):
+            loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter, extra)
     summary = stages.run_summary(wh, plan, batches, dups, loaded, flow_run.get_id(),
-                                 bool(sources or sources_file), web.counts if web else None)
+                                 bool(sources or sources_file), web.counts if web else None, seconds)
     publish_report(wh, summary)
     logger.info("loaded %(documents_new)d new documents (%(exact_duplicates)d exact, "
                 "%(near_duplicates)d near duplicates), %(rejects)d rejects", summary)
     return summary
+
+
+@contextmanager
+def _timed(seconds: dict, stage: str):
+    """Wall seconds of one stage of the flow, for the summary's per-stage table."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
 def _stage_all(wh: Warehouse, plan: stages.RunPlan, params) -> list[stages.BatchCounts]:

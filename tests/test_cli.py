@@ -189,3 +189,26 @@ def test_every_cli_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text("utf-8")
     for name in main.commands:
         assert f"ingest {name}" in readme, f"`ingest {name}` is not documented in README.md"
+
+
+def test_a_run_without_a_prefect_server_says_what_the_temporary_one_costs(tmp_path):
+    """No PREFECT_API_URL: one line on stderr names the cost and the way out; the summary's Try line
+    carries the warehouse the run used, so it can be pasted as it is."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_bytes(sorted(SAMPLE.glob("00*.txt"))[0].read_bytes())
+    wh = tmp_path / "my warehouse"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    proc = subprocess.run([str(Path(sys.executable).with_name("ingest")), "run", str(src), "--warehouse", str(wh)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PREFECT_API_URL is not set, so this run starts a temporary Prefect server (about 4 s per run)" in proc.stderr
+    assert "make server" in proc.stderr
+    (try_line,) = [line for line in proc.stdout.splitlines() if line.startswith("Try: ingest sql")]
+    assert try_line.endswith(f"--warehouse '{wh}'")
+    # ... and pasted, it runs
+    import shlex
+
+    pasted = subprocess.run([str(Path(sys.executable).with_name("ingest")), *shlex.split(try_line[len("Try: ingest "):])],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert pasted.returncode == 0 and "(1 row)" in pasted.stdout

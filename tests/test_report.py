@@ -61,3 +61,27 @@ def test_web_counts_get_a_row_when_the_run_fetched():
     md = summary_markdown({**SUMMARY, "web": web})
     assert "| web pages: seen / new / changed / unchanged / rejected | 16 / 10 / 0 / 0 / 6 (32 requests, 0 answered 304) |" in md
     assert "web pages" not in summary_markdown({**SUMMARY, "web": None})
+
+
+def test_reuse_canonical_changes_and_seconds_per_stage():
+    md = summary_markdown({**SUMMARY, "text_reuse": 7, "canonical_changes": 2,
+                           "stage_seconds": {"plan": 0.012, "stage batches": 3.5, "load warehouse": 1.25}})
+    assert "| text reuse: spans of passages shared with other clusters, written this run | 7 |" in md
+    assert "| earlier documents whose canonical status changed | 2 |" in md
+    lines = md.splitlines()
+    start = lines.index("| stage | seconds |")
+    assert lines[start + 2:start + 5] == ["| plan | 0.01 |", "| stage batches | 3.50 |", "| load warehouse | 1.25 |"]
+
+
+def test_rejected_files_are_named():
+    rejected = [{"source_uri": f"/in/bad_{i:02d}.txt", "stage": "decode", "reason": "binary content"} for i in range(12)]
+    md = summary_markdown({**SUMMARY, "rejects": 12}, rejected=rejected)
+    assert "Rejected files (12; the first 10):" in md
+    assert "- `/in/bad_00.txt`: decode, binary content" in md and "bad_10" not in md
+
+
+def test_text_reuse_count_reads_the_key_decide_duplicates_gives():
+    from ingest.report import text_reuse_count
+
+    assert text_reuse_count({"passage_occurrences": 5, "canonical_changes": 1}) == 5
+    assert text_reuse_count({"unique": 2}) == 0

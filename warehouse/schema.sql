@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS documents (
     run_id          VARCHAR NOT NULL
 );
 
+-- Tokens per document (BM25's document length, the per-10k trends' denominator): staging fills
+-- it; rows loaded by older versions are counted from the lake once (Warehouse.ensure_schema).
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS token_count INTEGER;
+
 CREATE TABLE IF NOT EXISTS rejects (
     source_uri      VARCHAR NOT NULL,
     stage           VARCHAR NOT NULL,      -- read | decode | extract | fetch ...

@@ -23,3 +23,7 @@ FROM speeches GROUP BY ALL ORDER BY speeches DESC;
 SELECT title, speaker, published_at, source_name, source_uri
 FROM documents WHERE run_id = $run_id AND is_canonical
 ORDER BY published_at NULLS LAST, title LIMIT $limit;
+
+-- name: run_rejects
+-- A run records a reject once: a re-run that meets the same bad bytes adds no row.
+SELECT source_uri, stage, reason FROM rejects WHERE run_id = $run_id ORDER BY source_uri, stage LIMIT $limit;

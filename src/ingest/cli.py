@@ -5,6 +5,7 @@ import atexit
 import gc
 import json
 import os
+import shlex
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -143,6 +144,7 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
                                                  "Prefect flow run (--always-flow-run starts one)")
                 return
         flow = _load_flow()
+        _warn_temporary_server()
         gc.freeze()  # what the imports built lives until exit: the run's collections need not walk it
         try:
             summary = flow(**params)
@@ -184,13 +186,30 @@ def serve(sources: tuple[str, ...], warehouse: str | None, sources_file: str | N
     serve_ingest({k: v for k, v in params.items() if v is not None}, name, cron, tz)
 
 
+# Measured by bench/temporary_server_cost.py (interleaved runs of the sample corpus, with and
+# without a running server); the README quotes the same figure.
+TEMPORARY_SERVER_COST = "about 4 s"
+
+
+def _warn_temporary_server() -> None:
+    """One line when the flow run is about to start Prefect's temporary server: what it costs and how to avoid it."""
+    from flows.serve import api_url_configured
+
+    if not api_url_configured():
+        click.echo(f"Prefect: PREFECT_API_URL is not set, so this run starts a temporary Prefect server "
+                   f"({TEMPORARY_SERVER_COST} per run); to avoid it: `make server` and "
+                   f"`export PREFECT_API_URL=http://127.0.0.1:4200/api`.", err=True)
+
+
 def _print_summary(s: dict, wh: Warehouse, note: str | None = None) -> None:
     click.echo("")
     click.echo(f"Run {s['run_id']} finished" + (f": {note}." if note else "."))
     click.echo(f"  inputs:     {s['inputs_seen']} found, {s['inputs_unchanged']} unchanged since last run, "
                f"{s['inputs_read']} read ({s['bytes_read'] / 1e6:.2f} MB)")
     click.echo(f"  documents:  {s['documents_new']} new, {s['documents_known']} already in the warehouse")
-    click.echo(f"  duplicates: {s['exact_duplicates']} exact, {s['near_duplicates']} near or contained")
+    reuse = (f"; {s['text_reuse']} reused-passage spans" if s.get("text_reuse") else "") + \
+        (f"; {s['canonical_changes']} earlier canonical choices changed" if s.get("canonical_changes") else "")
+    click.echo(f"  duplicates: {s['exact_duplicates']} exact, {s['near_duplicates']} near or contained{reuse}")
     reasons = ", ".join(f"{n} × {r}" for r, n in sorted(s["reject_reasons"].items(), key=lambda kv: -kv[1]))
     click.echo(f"  rejects:    {s['rejects']}" + (f" ({reasons})" if reasons else ""))
     if s.get("web"):
@@ -200,7 +219,7 @@ def _print_summary(s: dict, wh: Warehouse, note: str | None = None) -> None:
     click.echo(f"  warehouse:  {wh.db_path}")
     click.echo("")
     example = " ".join(named_statements("status.sql")["example"].split())
-    click.echo(f"Try: ingest sql \"{example}\"")
+    click.echo(f"Try: ingest sql \"{example}\" --warehouse {shlex.quote(str(wh.root))}")
     con = wh.connect(read_only=True)
     try:
         cur = con.execute(example)
@@ -233,13 +252,14 @@ def reprocess(warehouse: str | None, into: str, segmenter: str) -> None:
     click.echo(f"  warehouse:   {dest.db_path}")
 
 
-def _open_read_only(warehouse: str | None):
-    """(warehouse, read-only analyst session), or a one-line fatal error (missing, locked)."""
+def _open_read_only(warehouse: str | None, extend=None):
+    """(warehouse, read-only analyst session), or a one-line fatal error (missing, locked).
+    `extend(con)` adds session functions before the session's configuration is locked."""
     from .storage.analyst import open_analyst_session
 
     wh = Warehouse.at(warehouse)
     try:
-        return wh, open_analyst_session(wh)
+        return wh, open_analyst_session(wh, extend)
     except WarehouseError as exc:
         raise Fatal(str(exc)) from None
 
@@ -251,14 +271,17 @@ def _open_read_only(warehouse: str | None):
 def sql(query: str, warehouse: str | None, fmt: str) -> None:
     """Run a read-only SQL QUERY against the warehouse and print the result.
 
-    Statements that write files, attach databases or load extensions are refused, and only the
-    warehouse's own lake can be read from (DuckDB's external access is off for the session).
+    Besides the warehouse's tables, views and macros, the session has segment(text),
+    segment_query(query) and search(query) (see `ingest search`). Statements that write files,
+    attach databases or load extensions are refused, and only the warehouse's own lake can be
+    read from (DuckDB's external access is off for the session).
     """
     import duckdb
 
+    from .search import add_session_functions
     from .storage.analyst import run_analyst_query
 
-    wh, con = _open_read_only(warehouse)
+    wh, con = _open_read_only(warehouse, extend=add_session_functions)
     try:
         columns, rows = run_analyst_query(con, query)
     except duckdb.Error as exc:
@@ -324,7 +347,14 @@ def _register_eval() -> None:
     main.add_command(eval_group)
 
 
+def _register_search() -> None:
+    from .search_cli import search_command
+
+    main.add_command(search_command)
+
+
 _register_eval()
+_register_search()
 
 
 if __name__ == "__main__":

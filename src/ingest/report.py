@@ -5,15 +5,23 @@ from datetime import date, datetime
 
 TOP_REASONS = 5
 TOP_SPEECHES = 5
+TOP_REJECTED = 10
+
+
+def text_reuse_count(dups: dict) -> int:
+    """Reused-passage spans the run wrote (its new documents' and earlier documents' whose spans
+    grew), from decide_duplicates' counts."""
+    return int(dups.get("passage_occurrences", 0) or 0)
 
 
 def _mb(n: int | float) -> str:
     return f"{n / 1e6:.2f} MB"
 
 
-def summary_markdown(s: dict, speeches: list[dict] | None = None) -> str:
-    """A markdown summary of one run from the flow's summary dict (counts per stage), with the
-    first few new canonical speeches (rows of speeches_table) so the page says what came in."""
+def summary_markdown(s: dict, speeches: list[dict] | None = None, rejected: list[dict] | None = None) -> str:
+    """A markdown summary of one run from the flow's summary dict (counts per stage, seconds per
+    stage), with the first few new canonical speeches (rows of speeches_table) so the page says
+    what came in, and the files it rejected (rows with source_uri, stage, reason)."""
     elapsed = float(s.get("elapsed_s") or 0.0)
     read, bytes_read = s.get("inputs_read", 0), s.get("bytes_read", 0)
     new_docs = s.get("documents_new", 0)
@@ -33,6 +41,8 @@ def summary_markdown(s: dict, speeches: list[dict] | None = None) -> str:
         f"| exact duplicates | {s.get('exact_duplicates', 0)} |",
         f"| near duplicates | {s.get('near_duplicates', 0)} |",
         f"| **documents loaded** | **{new_docs}** |",
+        f"| text reuse: spans of passages shared with other clusters, written this run | {s.get('text_reuse', 0)} |",
+        f"| earlier documents whose canonical status changed | {s.get('canonical_changes', 0)} |",
     ]
     web = s.get("web")
     if web:
@@ -45,10 +55,18 @@ def summary_markdown(s: dict, speeches: list[dict] | None = None) -> str:
         f"Elapsed: {elapsed:.1f} s. Throughput: {_rate(read, elapsed)} files/s, "
         f"{_rate(bytes_read / 1e6, elapsed, 2)} MB/s, {_rate(new_docs, elapsed)} documents/s.",
     ]
+    timings = s.get("stage_seconds") or {}
+    if timings:
+        lines += ["", "| stage | seconds |", "|---|---:|"]
+        lines += [f"| {name} | {seconds:.2f} |" for name, seconds in timings.items()]
     reasons = sorted((s.get("reject_reasons") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
     if reasons:
         lines += ["", f"Top reject reasons ({min(len(reasons), TOP_REASONS)} of {len(reasons)}):", ""]
         lines += [f"{i}. {reason}: {n}" for i, (reason, n) in enumerate(reasons[:TOP_REASONS], 1)]
+    if rejected:
+        total = max(int(s.get("rejects", 0) or 0), len(rejected))
+        lines += ["", f"Rejected files ({total}; the first {min(len(rejected), TOP_REJECTED)}):", ""]
+        lines += [f"- `{_code(r['source_uri'])}`: {_md(r['stage'])}, {_md(r['reason'])}" for r in rejected[:TOP_REJECTED]]
     if speeches:
         lines += ["", f"New canonical speeches ({len(speeches)}; the first {min(len(speeches), TOP_SPEECHES)}):", ""]
         for r in speeches[:TOP_SPEECHES]:
@@ -61,6 +79,10 @@ def summary_markdown(s: dict, speeches: list[dict] | None = None) -> str:
 def _md(text: str) -> str:
     # Masked names like **书记 would otherwise turn the rest of the line bold.
     return "".join("\\" + ch if ch in "\\`*_[]<>|#" else ch for ch in text)
+
+
+def _code(text: str) -> str:
+    return text.replace("`", "'")
 
 
 def _sources_line(sources) -> str:

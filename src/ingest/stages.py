@@ -463,8 +463,11 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
 
 
 def run_summary(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], dups: dict, loaded: dict,
-                flow_run_id: str | None, sources_named: bool, web_counts: dict | None = None) -> dict:
+                flow_run_id: str | None, sources_named: bool, web_counts: dict | None = None,
+                stage_seconds: dict[str, float] | None = None) -> dict:
     """What a run did, as the flow returns it and `ingest run` prints it."""
+    from .report import text_reuse_count
+
     return {
         "run_id": plan.run_id,
         "flow_run_id": flow_run_id,
@@ -479,6 +482,9 @@ def run_summary(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], dups: 
         "reject_reasons": merge_reasons(batches),
         "web": web_counts,
         **loaded,
+        "text_reuse": text_reuse_count(dups),
+        "canonical_changes": int(dups.get("canonical_changes", 0) or 0),
+        "stage_seconds": {k: round(v, 3) for k, v in (stage_seconds or {}).items()},
         "elapsed_s": round(time.perf_counter() - plan.started_clock, 3),
     }
 

@@ -32,6 +32,31 @@ def test_markdown_summary_artifact_counts_the_run(sample_run):
     assert "| **documents loaded** | **10** |" in art.data and "| inputs seen | 10 |" in art.data
     assert "| exact duplicates |" in art.data and "Throughput:" in art.data
     assert "市委书记在全市组织工作会议上的讲话" in art.data
+    assert "| text reuse: spans of passages shared with other clusters, written this run |" in art.data
+    assert "| earlier documents whose canonical status changed | 0 |" in art.data
+    # seconds per stage, in the order the flow ran them
+    stages = [line.split(" | ")[0].lstrip("| ") for line in art.data.splitlines()
+              if line.startswith("| ") and line.rstrip().endswith(" |") and line.count("|") == 3]
+    timed = [s for s in stages if s in ("plan", "stage batches", "find duplicates", "load warehouse")]
+    assert timed == ["plan", "stage batches", "find duplicates", "load warehouse"]
+
+
+def test_summary_names_the_rejected_files(prefect_api, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "good.txt").write_bytes(sorted(SAMPLE.glob("00*.txt"))[0].read_bytes())
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 20)
+    state = mod.ingest_speeches(sources=[str(src)], warehouse=str(tmp_path / "wh"), return_state=True)
+    assert state.is_completed()
+    with get_client(sync_client=True) as client:
+        (art,) = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id]), key={"any_": ["ingest-summary"]}))
+    assert "Rejected files (2; the first 2):" in art.data
+    assert f"- `{src / 'binary.txt'}`:" in art.data and f"- `{src / 'empty.txt'}`:" in art.data
 
 
 def test_table_artifact_lists_new_canonical_speeches(sample_run):

@@ -1,6 +1,8 @@
 """Analyst sessions (`ingest sql`, `ingest status`): the warehouse read-only, no file written, no network."""
 from __future__ import annotations
 
+from typing import Callable
+
 import duckdb
 
 from .warehouse import Warehouse, WarehouseError
@@ -23,13 +25,14 @@ class ReadOnlyRefused(duckdb.Error):
     """A statement an analyst session does not run; the message says which and why."""
 
 
-def open_analyst_session(wh: Warehouse) -> duckdb.DuckDBPyConnection:
+def open_analyst_session(wh: Warehouse, extend: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+                         ) -> duckdb.DuckDBPyConnection:
     """The warehouse opened read-only, reading files in its lake and nowhere else.
 
     External access is off except for the lake (the tokens and raw_responses views read its
     Parquet files), extensions are neither installed nor loaded on demand, and the
-    configuration is locked so no statement can undo any of it. What a session adds for
-    analysts goes where the comments below say.
+    configuration is locked so no statement can undo any of it. `extend` adds the session's
+    own functions and macros (e.g. `ingest sql`'s segment() and search()) before the lock.
     """
     con = wh.connect(read_only=True)  # missing or locked: the WarehouseError a run gives too
     try:
@@ -40,7 +43,8 @@ def open_analyst_session(wh: Warehouse) -> duckdb.DuckDBPyConnection:
         con.execute("SET autoload_known_extensions = false")
         con.execute("SET allowed_directories = $dirs", {"dirs": [wh.lake.as_posix() + "/"]})
         con.execute("SET enable_external_access = false")
-        # (functions and macros for analysts are added here)
+        if extend is not None:
+            extend(con)
         con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
         con.close()

@@ -19,7 +19,7 @@ DOCUMENT_COLUMNS = {
     "genre": pa.string(), "poster": pa.string(), "thread_id": pa.string(), "page_no": pa.int32(),
     "has_masking": pa.bool_(), "fetched_at": pa.timestamp("us"), "char_count": pa.int32(),
     "content_hash": pa.string(), "match_hash": pa.string(), "extractor": pa.string(),
-    "rules_version": pa.string(), "print_edition": pa.string(),
+    "rules_version": pa.string(), "print_edition": pa.string(), "token_count": pa.int32(),
 }
 TOKEN_SCHEMA = pa.schema([("doc_id", pa.string()), ("position", pa.int32()), ("token", pa.string())])
 HIT_SCHEMA = pa.schema([("doc_id", pa.string()), ("rule_id", pa.string()), ("removed", pa.string()),
@@ -40,6 +40,8 @@ def documents_table(docs: list[ProcessedDocument]) -> pa.Table:
                 columns[name].append(p.match_hash)
             elif name == "char_count":
                 columns[name].append(d.char_count)
+            elif name == "token_count":  # BM25's document length (warehouse/search.sql)
+                columns[name].append(len(p.tokens))
             else:
                 columns[name].append(getattr(d, name))
     return pa.table({n: pa.array(v, type=DOCUMENT_COLUMNS[n]) for n, v in columns.items()})

@@ -9,15 +9,18 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
-import pyarrow as pa
 
-from . import dedup_store
-from .lake import remove_tree, write_parquet_atomic
+from .macros import ensure_macros
 from .sql import named_statements, sql_file
-from .tables import TOKEN_SCHEMA
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+# pyarrow, numpy and the dedup store are imported where a load or a schema change needs them:
+# `ingest search`, `ingest sql` and `ingest status` only open the database, and those imports
+# were ~0.3 s of each such command.
 
 DB_NAME = "speeches.duckdb"
 LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "512MB")
@@ -26,7 +29,7 @@ LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "512MB")
 # is ignored); reading the staged parts, it may close a group only at a part's end (2,078 then
 # 4,014 rows at 60 MB with 0.5 MB parts; 2,111, 2,118 and 1,863 with 1 MB parts).
 LAKE_ROW_GROUP_ROWS = 2048
-SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "macros.sql", "fetch.sql")
+SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "fetch.sql")  # then the macros (storage/macros.py)
 
 
 # (warehouse root, thread) -> depth of the run locks that thread holds on it
@@ -129,6 +132,12 @@ class Warehouse:
         after an upgrade that changed it) and text reuse to passage occurrences (a one-off
         rebuild from dedup_passages), so call it under the run lock.
         """
+        import pyarrow as pa
+
+        from . import dedup_store
+        from .lake import write_parquet_atomic
+        from .tables import TOKEN_SCHEMA
+
         empty_tokens = self.lake / "tokens" / "run_id=__schema__" / "part-0.parquet"
         if not empty_tokens.exists():
             write_parquet_atomic(pa.table({f.name: pa.array([], f.type) for f in TOKEN_SCHEMA}), empty_tokens)
@@ -137,11 +146,15 @@ class Warehouse:
         ensure_raw_schema(self.lake)
         for name in SCHEMA_FILES:
             con.execute(sql_file(name).replace("{lake}", self.lake.as_posix()))
+        ensure_macros(con)
         dedup_store.ensure_signature_scheme(con)
         dedup_store.ensure_reuse_state(con)
+        fill_token_counts(con)
 
     def sweep(self, con: duckdb.DuckDBPyConnection) -> None:
         """Remove what a crashed run left: staging dirs and lake partitions of uncommitted runs."""
+        from .lake import remove_tree
+
         remove_tree(self.staging_root)
         committed = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
         for table_dir in self.lake.glob("*"):
@@ -159,6 +172,9 @@ class Warehouse:
     # -- the load --------------------------------------------------------------------------------
     def load_run(self, con: duckdb.DuckDBPyConnection, run_id: str, run_row: pa.Table) -> dict:
         """Everything a run adds, in one transaction: all of it lands, or none of it does."""
+        from . import dedup_store
+        from .lake import remove_tree
+
         stmts = {k: v.replace("{staging}", self.staging(run_id).as_posix())
                  for k, v in named_statements("load.sql").items()}
         params = {"run_id": run_id}
@@ -252,7 +268,16 @@ class Warehouse:
         os.replace(tmp, target)
 
 
+def fill_token_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """documents.token_count of rows loaded before staging filled it: counted in the lake, once."""
+    stmts = named_statements("search_migrate.sql")
+    if con.execute(stmts["documents_without_token_count"]).fetchone()[0]:
+        con.execute(stmts["fill_token_count"])
+
+
 def _with_counts(run_row: pa.Table, counts: dict) -> pa.Table:
+    import pyarrow as pa
+
     for name, value in counts.items():
         idx = run_row.column_names.index(name)
         run_row = run_row.set_column(idx, name, pa.array([value], pa.int32()))

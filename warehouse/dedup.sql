@@ -91,10 +91,15 @@ CREATE OR REPLACE VIEW reused_passages AS
     WITH f AS MATERIALIZED (SELECT * FROM passage_families),
     total AS (SELECT count(DISTINCT cluster_id) AS n FROM documents),
     longest AS (
-        SELECT family, arg_max(doc_id, end_pos - start_pos) AS doc_id,
-               arg_max(start_pos, end_pos - start_pos) AS start_pos, max(end_pos - start_pos) AS chars,
-               max(sentences) AS sentences
-        FROM f GROUP BY family
+        -- one span's document and offset together (two arg_max calls could take them from two
+        -- spans of equal length); among equally long copies a canonical document's wins (a
+        -- traditional-script or masked repost is not what the family should be shown as), then
+        -- the greatest doc_id, so the choice is stable
+        SELECT family, best.doc_id AS doc_id, best.start_pos AS start_pos, chars, sentences
+        FROM (SELECT f.family, arg_max({'doc_id': f.doc_id, 'start_pos': f.start_pos},
+                                       (f.end_pos - f.start_pos, d.is_canonical, f.doc_id)) AS best,
+                     max(f.end_pos - f.start_pos) AS chars, max(f.sentences) AS sentences
+              FROM f JOIN documents d USING (doc_id) GROUP BY f.family)
     ), carriers AS (
         SELECT f.family, count(DISTINCT f.cluster_id) AS clusters, count(DISTINCT f.doc_id) AS documents,
                list(DISTINCT f.doc_id ORDER BY f.doc_id) AS doc_ids,

@@ -80,3 +80,18 @@ CREATE TABLE IF NOT EXISTS file_state (
     content_hash    VARCHAR NOT NULL,
     run_id          VARCHAR NOT NULL
 );
+
+-- The lake's files as each run committed them: `ingest check` and `ingest status` compare the
+-- lake with these (storage/lake_check.py, statements in lake.sql).
+CREATE TABLE IF NOT EXISTS lake_files (
+    run_id          VARCHAR NOT NULL,
+    table_name      VARCHAR NOT NULL,      -- tokens | documents | raw
+    path            VARCHAR NOT NULL,      -- relative to the warehouse directory
+    row_count       BIGINT NOT NULL,
+    bytes           BIGINT NOT NULL,
+    checksum        VARCHAR NOT NULL,      -- xxh3-128 of the file's bytes
+    recorded        VARCHAR NOT NULL       -- 'commit', or 'adopted' (committed before checksums were kept)
+);
+
+-- A local file that is gone from a directory named in a run: its document is kept, out of `speeches`.
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS retired_at TIMESTAMP;

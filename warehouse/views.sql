@@ -1,7 +1,9 @@
--- Views over the tables and the Parquet lake. {lake} is replaced by the lake's absolute path.
+-- Views over the tables and the Parquet lake. {lake} is replaced by 'lake': a path relative to the
+-- warehouse directory, which every connection of this project sets as DuckDB's file_search_path.
 
+-- Canonical documents of files still there (a deleted file's document is kept, retired).
 CREATE OR REPLACE VIEW speeches AS
-    SELECT * FROM documents WHERE is_canonical;
+    SELECT * FROM documents WHERE is_canonical AND retired_at IS NULL;
 
 -- Tokens live in the Parquet lake (one partition per run); only committed runs are visible,
 -- so files left by a crashed run never show.

@@ -79,11 +79,16 @@ def _pages_side_by_side(a: FileRef, b: FileRef) -> bool:
 
 
 def prepare_warehouse(wh: Warehouse) -> None:
-    """Schema up to date and the leftovers of any crashed run removed (call under the run lock)."""
+    """Leftovers of any crashed run removed, then the schema brought up to date (call under the run lock).
+
+    The sweep comes first and its staging part touches no DuckDB file: on a full disk, what a
+    killed run left is what frees the space the schema statements then need.
+    """
+    wh.sweep_staging()
     con = wh.connect()
     try:
-        wh.ensure_schema(con)
         wh.sweep(con)
+        wh.ensure_schema(con)
     finally:
         con.close()
 

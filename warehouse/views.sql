@@ -19,3 +19,7 @@ CREATE OR REPLACE VIEW clusters AS
            any_value(doc_id) FILTER (WHERE is_canonical) AS canonical_doc_id,
            list(DISTINCT dup_kind ORDER BY dup_kind)   AS kinds
     FROM documents GROUP BY cluster_id;
+
+-- Documents of local files that are gone (deleted from a directory named in a run): kept, out of `speeches`.
+CREATE OR REPLACE VIEW retired_documents AS
+    SELECT * FROM documents WHERE retired_at IS NOT NULL;

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .storage.sql import named_statements
-from .storage.warehouse import Warehouse, WarehouseError
+from .storage.warehouse import LOCK_TIMEOUT_ENV, Warehouse, WarehouseError, is_disk_full
 
 WAREHOUSE_OPTION = click.option(
     "--warehouse", "warehouse", type=click.Path(file_okay=False), default=None,
@@ -24,6 +24,18 @@ class Fatal(click.ClickException):
     """One clear line on stderr and exit status 2."""
 
     exit_code = 2
+
+
+class Damaged(click.ClickException):
+    """The warehouse opened, but its lake does not match what was committed: exit status 1."""
+
+    exit_code = 1
+
+
+def _lock_timeout_option(default: float, what: str):
+    return click.option("--lock-timeout", "lock_timeout", type=float, default=None, metavar="SECONDS",
+                        help=f"How long to wait while another process holds the warehouse file ({what}; "
+                             f"default ${LOCK_TIMEOUT_ENV} or {default:g} s).")
 
 
 def _load_flow(name: str = "ingest_speeches"):
@@ -68,9 +80,10 @@ def main() -> None:
 @click.option("--always-flow-run", is_flag=True, default=False,
               help="Start a Prefect flow run even when no file is new or changed (by default such a "
                    "run is recorded in the warehouse's `runs` table only, in about a second).")
+@_lock_timeout_option(600, "a notebook's read-only session blocks the load")
 def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources_file: str | None,
         allow_private_hosts: bool, runner: str, dask_address: str | None, dask_workers: int,
-        always_flow_run: bool) -> None:
+        always_flow_run: bool, lock_timeout: float | None) -> None:
     """Run the ingest flow over SOURCES: files or directories (recursive; .txt, .html, .htm) and
     URLs (an article, an RSS/Atom feed, a sitemap, a Discuz! board or thread).
 
@@ -79,10 +92,9 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
     named), the run is recorded without starting Prefect. Bad inputs land in the `rejects` table
     and do not stop the run; exit status is non-zero only on a fatal error.
     """
-    from .config import ParameterError, validate_params
     from .sources.config import load_sources_file
     from .sources.files import SourceError
-    from .sources.urls import allow_private_from_env, is_url
+    from .sources.urls import is_url
 
     for source in sources:
         if not is_url(source) and not Path(source).expanduser().exists():
@@ -92,7 +104,18 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
             load_sources_file(sources_file)  # fail before the flow starts, with the file's own message
         except SourceError as exc:
             raise Fatal(str(exc)) from None
-    wh = Warehouse.at(warehouse)
+    if lock_timeout is not None:
+        os.environ[LOCK_TIMEOUT_ENV] = str(lock_timeout)  # read by every connection the run opens
+    _run(Warehouse.at(warehouse), sources, segmenter, sources_file, allow_private_hosts, runner, dask_address,
+         dask_workers, always_flow_run)
+
+
+def _run(wh: Warehouse, sources: tuple[str, ...], segmenter: str, sources_file: str | None,
+         allow_private_hosts: bool, runner: str, dask_address: str | None, dask_workers: int,
+         always_flow_run: bool) -> None:
+    from .config import ParameterError, validate_params
+    from .sources.urls import allow_private_from_env
+
     params = dict(sources=list(sources) or None, warehouse=str(wh.root), segmenter=segmenter,
                   sources_file=str(Path(sources_file).resolve()) if sources_file else None,
                   allow_private_hosts=allow_private_hosts or allow_private_from_env(),
@@ -101,39 +124,57 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
         validate_params(**params)
     except ParameterError as exc:
         raise Fatal(str(exc)) from None
-    from .stages import start_staging_early
-    from .sources.urls import local_paths
-
     # Registered before Prefect registers its own exit handlers, so it runs after them: the
     # interpreter's last collections then skip Prefect's import-time objects (~0.5 s at exit).
     atexit.register(gc.freeze)
 
     with ExitStack() as held:
-        if runner != "dask":
-            # Staging starts now, under the run lock, while this process imports Prefect and the
-            # flow starts; the flow adopts the plan (a re-run over unchanged input queues nothing).
-            try:
-                held.enter_context(wh.run_lock())
-            except WarehouseError as exc:
-                raise Fatal(str(exc)) from None
-            plan = start_staging_early(wh, local_paths(list(sources) or None, sources_file), segmenter)
-            if plan is not None and not plan.batches and not always_flow_run and not sources_file \
-                    and not any(is_url(s) for s in sources):
-                # Nothing to read: the same stages in this process take about a second, where
-                # importing Prefect and running the flow would take several.
-                from .stages import record_idle_run
-
-                summary = record_idle_run(wh, plan, segmenter, sources_named=bool(sources))
-                _print_summary(summary, wh, note="nothing new or changed: recorded in `runs` without a "
-                                                 "Prefect flow run (--always-flow-run starts one)")
-                return
-        flow = _load_flow()
-        gc.freeze()  # what the imports built lives until exit: the run's collections need not walk it
         try:
-            summary = flow(**params)
-        except (WarehouseError, SourceError, ParameterError) as exc:
+            summary = _run_held(held, wh, sources, params, segmenter, sources_file, runner, always_flow_run)
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            if is_disk_full(exc):  # still under the run lock: what it staged goes before the lock does
+                from .stages import give_up_on_full_disk
+
+                raise Fatal(str(give_up_on_full_disk(wh))) from None
+            raise
+    if summary is not None:
+        _print_summary(summary, wh)
+
+
+def _run_held(held: ExitStack, wh: Warehouse, sources: tuple[str, ...], params: dict, segmenter: str,
+              sources_file: str | None, runner: str, always_flow_run: bool) -> dict | None:
+    """The run itself, under the run lock (taken here unless Dask runs the batches)."""
+    from .config import ParameterError
+    from .sources.files import SourceError
+    from .sources.urls import is_url, local_paths
+    from .stages import start_staging_early
+
+    if runner != "dask":
+        # Staging starts now, under the run lock, while this process imports Prefect and the
+        # flow starts; the flow adopts the plan (a re-run over unchanged input queues nothing).
+        try:
+            held.enter_context(wh.run_lock())
+        except WarehouseError as exc:
             raise Fatal(str(exc)) from None
-    _print_summary(summary, wh)
+        plan = start_staging_early(wh, local_paths(list(sources) or None, sources_file), segmenter)
+        if plan is not None and not plan.batches and not always_flow_run and not sources_file \
+                and not any(is_url(s) for s in sources):
+            # Nothing to read: the same stages in this process take about a second, where
+            # importing Prefect and running the flow would take several.
+            from .stages import record_idle_run
+
+            summary = record_idle_run(wh, plan, segmenter, sources_named=bool(sources))
+            _print_summary(summary, wh, note="nothing new or changed: recorded in `runs` without a "
+                                             "Prefect flow run (--always-flow-run starts one)")
+            return None
+    flow = _load_flow()
+    gc.freeze()  # what the imports built lives until exit: the run's collections need not walk it
+    try:
+        return flow(**params)
+    except (WarehouseError, SourceError, ParameterError) as exc:
+        raise Fatal(str(exc)) from None
 
 
 @main.command()

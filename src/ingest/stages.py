@@ -20,7 +20,7 @@ from .sources.files import FileRef, discover_files, read_file, sample_corpus_dir
 from .storage import dedup_store
 from .storage.lake import STAGING_OPTIONS, remove_tree, write_parquet_atomic
 from .storage.tables import documents_table, file_state_table, hits_table, rejects_table, tokens_table
-from .storage.warehouse import Warehouse
+from .storage.warehouse import DiskFull, Warehouse, WarehouseLocked, is_disk_full
 
 DEFAULT_BATCH_BYTES = 4 << 20
 MAX_BATCH_FILES = 2000
@@ -253,7 +253,11 @@ def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str
     try:
         prepare_warehouse(wh)
         plan = plan_run(wh, sources, batch_bytes=batch_bytes_from_env())
-    except Exception:  # the flow plans again and reports the error in its own run
+    except WarehouseLocked:  # it waited its timeout already: waiting again in the flow helps nobody
+        raise
+    except Exception as exc:  # the flow plans again and reports the error in its own run
+        if is_disk_full(exc):
+            raise
         return None
     pool = parallel.shared_pool(segmenter) if plan.batches else None
     if pool is None:
@@ -488,3 +492,12 @@ def record_idle_run(wh: Warehouse, plan: RunPlan, segmenter: str, sources_named:
 def batch_is_staged(wh: Warehouse, run_id: str, batch_no: int) -> bool:
     """Whether a batch's staged Parquet files are still on disk (a retried run may reuse them)."""
     return (wh.staging(run_id) / f"files-{batch_no:05d}.parquet").exists()
+
+
+def give_up_on_full_disk(wh: Warehouse) -> DiskFull:
+    """A run the disk filled up: its staged files go (a full disk is not left full by the run that
+    filled it), and the error says so in one line. Call under the run lock."""
+    freed = wh.discard_staging()
+    return DiskFull(f"no space left on device under {wh.root}: the run was not committed (the warehouse is as it was)"
+                    + (f"; its staged files were removed ({freed / 1e6:.1f} MB freed)" if freed else "")
+                    + ". Free some space and run again")

@@ -26,16 +26,21 @@ class Fatal(click.ClickException):
     exit_code = 2
 
 
+# A reader waits this long for a run's load (which holds the file for seconds) before giving up.
+SQL_LOCK_TIMEOUT_S = 30.0
+
+
 class Damaged(click.ClickException):
     """The warehouse opened, but its lake does not match what was committed: exit status 1."""
 
     exit_code = 1
 
 
-def _lock_timeout_option(default: float, what: str):
+def _lock_timeout_option(default: float, what: str, env: bool = True):
+    fallback = f"${LOCK_TIMEOUT_ENV} or {default:g} s" if env else f"{default:g} s"
     return click.option("--lock-timeout", "lock_timeout", type=float, default=None, metavar="SECONDS",
                         help=f"How long to wait while another process holds the warehouse file ({what}; "
-                             f"default ${LOCK_TIMEOUT_ENV} or {default:g} s).")
+                             f"default {fallback}).")
 
 
 def _load_flow(name: str = "ingest_speeches"):
@@ -259,11 +264,11 @@ def reprocess(warehouse: str | None, into: str, segmenter: str) -> None:
     click.echo(f"  warehouse:   {dest.db_path}")
 
 
-def _open_read_only(warehouse: str | None):
+def _open_read_only(warehouse: str | None, wait: float | None = None):
     """(warehouse, read-only connection), or a one-line fatal error (missing, locked)."""
     wh = Warehouse.at(warehouse)
     try:
-        return wh, wh.connect(read_only=True)
+        return wh, wh.connect(read_only=True, wait=SQL_LOCK_TIMEOUT_S if wait is None else wait)
     except WarehouseError as exc:
         raise Fatal(str(exc)) from None
 
@@ -272,11 +277,12 @@ def _open_read_only(warehouse: str | None):
 @click.argument("query")
 @WAREHOUSE_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def sql(query: str, warehouse: str | None, fmt: str) -> None:
+@_lock_timeout_option(SQL_LOCK_TIMEOUT_S, "a run's load holds it for seconds", env=False)
+def sql(query: str, warehouse: str | None, fmt: str, lock_timeout: float | None) -> None:
     """Run a read-only SQL QUERY against the warehouse and print the result."""
     import duckdb
 
-    _, con = _open_read_only(warehouse)
+    _, con = _open_read_only(warehouse, lock_timeout)
     try:
         cur = con.execute(query)
         columns = [d[0] for d in cur.description] if cur.description else []
@@ -300,21 +306,64 @@ def sql(query: str, warehouse: str | None, fmt: str) -> None:
 
 @main.command()
 @WAREHOUSE_OPTION
-def status(warehouse: str | None) -> None:
-    """What the warehouse holds and its last runs."""
-    wh, con = _open_read_only(warehouse)
+@_lock_timeout_option(SQL_LOCK_TIMEOUT_S, "a run's load holds it for seconds", env=False)
+def status(warehouse: str | None, lock_timeout: float | None) -> None:
+    """What the warehouse holds, its last runs, and whether its lake is what the runs committed."""
+    import duckdb
+
+    wh, con = _open_read_only(warehouse, lock_timeout)
     try:
         size = sum(p.stat().st_size for p in wh.root.rglob("*") if p.is_file() and ".staging" not in p.parts)
         click.echo(f"Warehouse {wh.root} ({size / 1e6:.1f} MB)")
         queries = named_statements("status.sql")
-        cur = con.execute(queries["table_counts"])
-        for label, n in zip([d[0] for d in cur.description], cur.fetchone()):
-            click.echo(f"  {label:<22}{n:>10,}")
+        for label, relation in con.execute(queries["counted_relations"]).fetchall():
+            try:
+                n = f"{con.execute(f'SELECT count(*) FROM {relation}').fetchone()[0]:,}"
+            except duckdb.Error:  # e.g. `tokens` over a lake that is gone: the check below says why
+                n = "unreadable"
+            click.echo(f"  {label:<22}{n:>10}")
         cur = con.execute(queries["last_runs"])
         click.echo("\nLast runs:")
         click.echo(_format_table([d[0] for d in cur.description], cur.fetchall()))
+        click.echo("")
+        _report_lake(con, wh)
     finally:
         con.close()
+
+
+@main.command()
+@WAREHOUSE_OPTION
+@_lock_timeout_option(SQL_LOCK_TIMEOUT_S, "a run's load holds it for seconds", env=False)
+def check(warehouse: str | None, lock_timeout: float | None) -> None:
+    """Verify the lake against what `runs` committed: every file present, with its row count and
+    checksum. Exit status 1 names what is missing or damaged; 0 when all is well."""
+    wh, con = _open_read_only(warehouse, lock_timeout)
+    try:
+        _report_lake(con, wh)
+    finally:
+        con.close()
+
+
+def _report_lake(con, wh: Warehouse) -> None:
+    from .storage.lake_check import check_lake
+
+    report = check_lake(con, wh)
+    if report.unrecorded_runs:
+        click.echo(f"  ({len(report.unrecorded_runs)} runs committed before checksums were kept cannot be verified"
+                   f" until the next `ingest run` records them)")
+    if report.ok:
+        click.echo(f"Lake OK: {report.files_checked} files match what their runs committed "
+                   "(row counts and checksums)")
+        return
+    if not wh.lake.exists():
+        click.echo(f"The lake directory {wh.lake} is missing.", err=True)
+    for problem in report.problems:
+        click.echo(f"  {problem.line()}", err=True)
+    missing = sum(p.kind == "missing" for p in report.problems)
+    damaged = len(report.problems) - missing
+    raise Damaged(f"lake damaged: {missing} files missing, {damaged} damaged, of {report.files_checked} committed;"
+                  f" queries over `tokens` and `raw_responses` give wrong answers until they are restored"
+                  f" (from a backup of {wh.root}) or the runs re-ingested")
 
 
 def _format_table(columns: list[str], rows: list[tuple]) -> str:

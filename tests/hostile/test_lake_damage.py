@@ -60,7 +60,7 @@ def _two_runs(run_cli, tmp_path):
 def test_check_passes_on_a_sound_warehouse(run_cli, tmp_path):
     wh, runs = _two_runs(run_cli, tmp_path)
     proc = run_cli("check", "--warehouse", str(wh))
-    assert proc.returncode == 0 and "lake OK" in proc.stdout
+    assert proc.returncode == 0 and "Lake OK" in proc.stdout
 
 
 def test_deleted_and_garbled_lake_files_are_named_with_a_non_zero_exit(run_cli, tmp_path):

@@ -95,3 +95,10 @@ CREATE TABLE IF NOT EXISTS lake_files (
 
 -- A local file that is gone from a directory named in a run: its document is kept, out of `speeches`.
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS retired_at TIMESTAMP;
+
+-- Facts about the warehouse itself: 'schema' = hash of the schema files last applied (a run may
+-- stage before it gets the file only when this version's schema is already there).
+CREATE TABLE IF NOT EXISTS warehouse_meta (
+    name            VARCHAR PRIMARY KEY,
+    value           VARCHAR NOT NULL
+);

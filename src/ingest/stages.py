@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 import uuid
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import dedup, parallel
+from . import dedup, parallel, resume
 from .clean import RULES_VERSION
 from .segment import user_dictionary
 from .sources.files import FileRef, discover_files, read_file, sample_corpus_dir
@@ -54,6 +55,9 @@ class RunPlan:
     touched: list[tuple[str, int, int, str]] = field(default_factory=list)
     # Planned by `ingest run` itself, which queued the batches before the flow began.
     staged_early: bool = False
+    # False when another process held the warehouse as the run began: the schema and the sweep of
+    # uncommitted lake partitions wait for the load's connection, staging goes ahead meanwhile.
+    prepared: bool = True
 
     @property
     def inputs_to_read(self) -> int:
@@ -78,19 +82,30 @@ def _pages_side_by_side(a: FileRef, b: FileRef) -> bool:
             and b.path.lower().endswith(html))
 
 
-def prepare_warehouse(wh: Warehouse) -> None:
+def prepare_warehouse(wh: Warehouse) -> bool:
     """Leftovers of any crashed run removed, then the schema brought up to date (call under the run lock).
 
     The sweep comes first and its staging part touches no DuckDB file: on a full disk, what a
     killed run left is what frees the space the schema statements then need.
     """
     wh.sweep_staging()
-    con = wh.connect()
+    try:
+        con = wh.connect(wait=0)
+    except WarehouseLocked as exc:
+        if not wh.schema_is_current():
+            con = wh.connect()  # this version's schema is not there yet: wait for it like the load does
+        else:
+            # A reader (a notebook's session) blocks writers, not readers: stage now, and let the
+            # load wait for the file (schema and lake sweep then happen on its connection).
+            print(f"{exc.args[0].split(';')[0]}: staging goes ahead, the load will wait for it",
+                  file=sys.stderr, flush=True)
+            return False
     try:
         wh.sweep(con)
         wh.ensure_schema(con)
     finally:
         con.close()
+    return True
 
 
 def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None,
@@ -121,7 +136,11 @@ def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None
             todo.append(ref)
     batches = parallel.split_by_bytes(todo, [r.size for r in todo], batch_bytes, MAX_BATCH_FILES,
                                       keep_together=_pages_side_by_side, cap=STITCH_BATCH_CAP)
-    return RunPlan(run_id or new_run_id(), sources, batches, seen, unchanged, touched=touched)
+    # A run that gave up waiting for the warehouse kept what it staged from these very files.
+    run_id = (resume.adopt(wh.staging_root, sources, batches) if batches else None) or run_id or new_run_id()
+    if batches:
+        resume.write_plan(wh.staging(run_id), sources, batches)
+    return RunPlan(run_id, sources, batches, seen, unchanged, touched=touched)
 
 
 def _same_bytes(ref: FileRef, content_hash: str) -> bool:
@@ -142,6 +161,8 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
     written last, so `files-NNNNN.parquet` marks a completely staged batch.
     """
     queued = _take_head_start_parts(wh, run_id, batch_no)
+    if queued is None and (saved := resume.saved_counts(wh.staging(run_id), batch_no)) is not None:
+        return BatchCounts(**saved)  # staged by an earlier attempt (a retry, or a run that gave up waiting)
     if queued is not None:
         results = [f.result() for f in queued]
     else:
@@ -154,8 +175,10 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
     for r in results:
         for reason, n in r.reject_reasons.items():
             reasons[reason] = reasons.get(reason, 0) + n
-    return BatchCounts(batch_no, len(refs), sum(r.bytes_read for r in results),
-                       sum(r.documents for r in results), sum(r.rejects for r in results), reasons)
+    counts = BatchCounts(batch_no, len(refs), sum(r.bytes_read for r in results),
+                         sum(r.documents for r in results), sum(r.rejects for r in results), reasons)
+    resume.save_counts(wh.staging(run_id), batch_no, asdict(counts))
+    return counts
 
 
 def _part_calls(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef], segmenter: str) -> list[tuple]:
@@ -251,8 +274,9 @@ def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str
     """
     global _head_start
     try:
-        prepare_warehouse(wh)
+        prepared = prepare_warehouse(wh)
         plan = plan_run(wh, sources, batch_bytes=batch_bytes_from_env())
+        plan.prepared = prepared
     except WarehouseLocked:  # it waited its timeout already: waiting again in the flow helps nobody
         raise
     except Exception as exc:  # the flow plans again and reports the error in its own run
@@ -263,7 +287,7 @@ def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str
     if pool is None:
         return plan
     queued = {no: parallel.submit_parts(stage_part, _part_calls(wh, plan.run_id, no, refs, segmenter), pool)
-              for no, refs in enumerate(plan.batches)}
+              for no, refs in enumerate(plan.batches) if not batch_is_staged(wh, plan.run_id, no)}
     plan.staged_early = True
     _head_start = HeadStart(wh.root, None if sources is None else list(sources), plan, queued)
     return plan
@@ -279,8 +303,10 @@ def plan_or_adopt(wh: Warehouse, sources: list[str] | None, batch_bytes: int | N
     if head is not None:
         _abandon(head)
         _head_start = None
-    prepare_warehouse(wh)
-    return plan_run(wh, sources, batch_bytes=batch_bytes or batch_bytes_from_env())
+    prepared = prepare_warehouse(wh)
+    plan = plan_run(wh, sources, batch_bytes=batch_bytes or batch_bytes_from_env())
+    plan.prepared = prepared
+    return plan
 
 
 def _abandon(head: HeadStart) -> None:
@@ -438,8 +464,17 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
         row = row.append_column(name, pa.array([value], pa.int32()))
     if plan.touched:
         write_parquet_atomic(file_state_table(plan.touched), wh.staging(plan.run_id) / "files-touched.parquet")
-    con = wh.connect()
     try:
+        con = wh.connect()  # waits for a reader holding the file (up to the lock timeout)
+    except WarehouseLocked as exc:
+        kept = resume.keep_for_next_run(wh.staging(plan.run_id), "lock timeout")
+        raise WarehouseLocked(f"{exc.args[0].split('; try again')[0]}; the {kept} staged batches of run "
+                              f"{plan.run_id} are kept: the next `ingest run` over the same inputs reuses them"
+                              if kept else exc.args[0]) from None
+    try:
+        if not plan.prepared:  # deferred at the start (another process held the file)
+            wh.sweep(con, keep_staging=True)
+            wh.ensure_schema(con)
         counts = wh.load_run(con, plan.run_id, row)
         con.execute("CHECKPOINT")
     finally:

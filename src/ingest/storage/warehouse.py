@@ -58,6 +58,13 @@ class DiskFull(WarehouseError):
     """The disk under the warehouse (or its staging area) ran out of space."""
 
 
+def schema_fingerprint() -> str:
+    """Hash of the schema files: equal in the warehouse (warehouse_meta) = nothing to migrate."""
+    import xxhash
+
+    return xxhash.xxh3_64_hexdigest("\0".join(sql_file(n) for n in SCHEMA_FILES).encode("utf-8"))
+
+
 def lock_timeout_from_env() -> float:
     """Seconds a run waits for the warehouse file: $INGEST_LOCK_TIMEOUT, else ten minutes."""
     value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
@@ -197,10 +204,28 @@ class Warehouse:
         ensure_raw_schema(self.lake)
         for name in SCHEMA_FILES:
             con.execute(sql_file(name).replace("{lake}", LAKE_IN_VIEWS))
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('schema', ?)", [schema_fingerprint()])
         dedup_store.ensure_signature_scheme(con)
         from .lake_check import record_unrecorded_runs
 
         record_unrecorded_runs(con, self)
+
+    def schema_is_current(self) -> bool:
+        """Whether the warehouse already has this version's schema (asked read-only: a reader
+        holding the file does not block it). Decides whether a run may stage before it gets the file."""
+        if not self.exists():
+            return False
+        try:
+            con = self.connect(read_only=True, wait=0)
+        except WarehouseError:
+            return False
+        try:
+            row = con.execute("SELECT value FROM warehouse_meta WHERE name = 'schema'").fetchone()
+        except duckdb.Error:
+            return False
+        finally:
+            con.close()
+        return row is not None and row[0] == schema_fingerprint()
 
     def sweep_staging(self) -> None:
         """Remove staging areas of runs that died, keeping those kept on purpose for the next run
@@ -213,9 +238,11 @@ class Warehouse:
             if not (run_dir / "resumable.json").exists():
                 remove_tree(run_dir)
 
-    def sweep(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Remove what a crashed run left: staging dirs and lake partitions of uncommitted runs."""
-        self.sweep_staging()
+    def sweep(self, con: duckdb.DuckDBPyConnection, keep_staging: bool = False) -> None:
+        """Remove what a crashed run left: staging dirs and lake partitions of uncommitted runs
+        (the staging dirs stay with `keep_staging`: a load sweeping while its own run is staged)."""
+        if not keep_staging:
+            self.sweep_staging()
         has_runs = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'runs'").fetchone()[0]
         committed = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()} if has_runs else set()
         for table_dir in self.lake.glob("*"):

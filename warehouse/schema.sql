@@ -102,3 +102,12 @@ CREATE TABLE IF NOT EXISTS warehouse_meta (
     name            VARCHAR PRIMARY KEY,
     value           VARCHAR NOT NULL
 );
+
+-- A renamed local file (same bytes, old path gone) stays one document; its moves are kept here.
+CREATE TABLE IF NOT EXISTS file_moves (
+    doc_id          VARCHAR NOT NULL,
+    old_path        VARCHAR NOT NULL,
+    new_path        VARCHAR NOT NULL,
+    run_id          VARCHAR NOT NULL,
+    moved_at        TIMESTAMP NOT NULL
+);

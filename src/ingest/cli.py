@@ -224,6 +224,10 @@ def _print_summary(s: dict, wh: Warehouse, note: str | None = None) -> None:
     click.echo(f"  duplicates: {s['exact_duplicates']} exact, {s['near_duplicates']} near or contained")
     reasons = ", ".join(f"{n} × {r}" for r, n in sorted(s["reject_reasons"].items(), key=lambda kv: -kv[1]))
     click.echo(f"  rejects:    {s['rejects']}" + (f" ({reasons})" if reasons else ""))
+    files = s.get("files") or {}
+    if any(files.values()):
+        click.echo(f"  files:      {files['edited']} edited (new versions), {files['deleted']} deleted (retired), "
+                   f"{files['renamed']} renamed, {files['restored']} restored")
     if s.get("web"):
         w = s["web"]
         click.echo(f"  web:        {w['seen']} seen, {w['new']} new, {w['changed']} changed, {w['unchanged']} unchanged, "

@@ -14,11 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import dedup, parallel, resume
+from . import dedup, file_versions, parallel, resume
 from .clean import RULES_VERSION
 from .segment import user_dictionary
 from .sources.files import FileRef, discover_files, read_file, sample_corpus_dir
-from .storage import dedup_store
+from .storage import dedup_store, versions
+from .storage.sql import named_statements
 from .storage.lake import STAGING_OPTIONS, remove_tree, write_parquet_atomic
 from .storage.tables import documents_table, file_state_table, hits_table, rejects_table, tokens_table
 from .storage.warehouse import DiskFull, Warehouse, WarehouseLocked, is_disk_full
@@ -58,6 +59,8 @@ class RunPlan:
     # False when another process held the warehouse as the run began: the schema and the sweep of
     # uncommitted lake partitions wait for the load's connection, staging goes ahead meanwhile.
     prepared: bool = True
+    # Files ingested before that are gone from a directory named in this run: path -> content hash.
+    missing: dict[str, str] = field(default_factory=dict)
 
     @property
     def inputs_to_read(self) -> int:
@@ -140,7 +143,13 @@ def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None
     run_id = (resume.adopt(wh.staging_root, sources, batches) if batches else None) or run_id or new_run_id()
     if batches:
         resume.write_plan(wh.staging(run_id), sources, batches)
-    return RunPlan(run_id, sources, batches, seen, unchanged, touched=touched)
+    # Only a directory named in this run tells that a file in it is gone.
+    named = [os.path.realpath(Path(s).expanduser()) + os.sep for s in sources if Path(s).expanduser().is_dir()]
+    missing = {p: known[p][2] for p in known if p not in paths and p.startswith(tuple(named))} if named else {}
+    if missing:
+        write_parquet_atomic(file_state_table([(p, *known[p]) for p in sorted(missing)]),
+                             wh.staging(run_id) / "missing.parquet", **STAGING_OPTIONS)
+    return RunPlan(run_id, sources, batches, seen, unchanged, touched=touched, missing=missing)
 
 
 def _same_bytes(ref: FileRef, content_hash: str) -> bool:
@@ -364,9 +373,11 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
         con.register("staged_ids", pa.table({"doc_id": pa.array(staged.doc_ids, pa.string())}))
         known = {r[0] for r in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT doc_id FROM staged_ids)").fetchall()}
         con.unregister("staged_ids")
+        changes = _file_changes(con, wh, staging, known)
+        renamed = {c.new_doc_id for c in changes if c.kind == "rename"}  # the same document as before
         # The same file content staged twice within a run is one document.
         new = list({r[0]: dedup.Candidate(r[0], fps[r[0]], None, *r[1:])
-                    for r in staged.rows if r[0] not in known}.values())
+                    for r in staged.rows if r[0] not in known and r[0] not in renamed}.values())
         prior = dedup_store.load_prior(con, new)
         plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts)
     finally:
@@ -379,8 +390,38 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     kinds: dict[str, int] = {}
     for d in plan.assignments:
         kinds[d.dup_kind] = kinds.get(d.dup_kind, 0) + 1
+    write_parquet_atomic(file_versions.changes_table(changes), staging / versions.CHANGES_FILE)
     return {"documents_known": len(staged.rows) - len(new), **kinds, "canonical_changes": len(plan.updates),
-            "text_reuse_rows": len(plan.reuse)}
+            "text_reuse_rows": len(plan.reuse), **file_versions.counts(changes)}
+
+
+def _file_changes(con, wh: Warehouse, staging: Path, known_ids: set[str]) -> list[file_versions.FileChange]:
+    """Edits, deletions, renames and restorations of local files among what the run staged."""
+    docs = _concat(_read_parts(sorted(staging.glob("documents-*.parquet")),
+                               ["doc_id", "source_uri", "source_kind", "content_hash"]))
+    staged = [(d, p, h) for d, p, k, h in zip(*(docs[c].to_pylist() for c in docs.column_names))
+              if k == "file"] if docs is not None else []
+    rows = _concat(_read_parts(sorted(staging.glob("files-*.parquet")), ["path", "content_hash"]))
+    staged_files = dict(zip(rows["path"].to_pylist(), rows["content_hash"].to_pylist())) if rows is not None else {}
+    missing_file = staging / "missing.parquet"
+    missing = {}
+    if missing_file.exists():
+        table = pq.read_table(missing_file)
+        missing = dict(zip(table["path"].to_pylist(), table["content_hash"].to_pylist()))
+    if not staged and not missing:
+        return []
+    sql = named_statements("file_versions.sql")
+    wanted = sorted({p for _, p, _ in staged} | set(missing) | set(staged_files))
+    con.register("wanted_paths", pa.table({"path": pa.array(wanted, pa.string())}))
+    con.register("wanted_ids", pa.table({"doc_id": pa.array([d for d, _, _ in staged], pa.string())}))
+    try:
+        live = {p: (d, h) for p, d, h in con.execute(sql["live_file_documents"]).fetchall()}
+        retired = {d for d, is_retired in con.execute(sql["known_among"]).fetchall() if is_retired}
+    finally:
+        con.unregister("wanted_paths")
+        con.unregister("wanted_ids")
+    return file_versions.plan_file_changes(staged, staged_files, set(wh.file_state(con)), missing, live,
+                                           known_ids, retired)
 
 
 def _read_parts(paths: list[Path], columns: list[str] | None = None) -> list[pa.Table]:
@@ -501,6 +542,7 @@ def run_summary(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], dups: 
         "rejects": sum(b.rejects for b in batches),
         "reject_reasons": merge_reasons(batches),
         "web": web_counts,
+        "files": {k: dups.get(f"files_{k}", 0) for k in ("edited", "deleted", "renamed", "restored")},
         **loaded,
         "elapsed_s": round(time.perf_counter() - plan.started_clock, 3),
     }

@@ -307,6 +307,10 @@ class Warehouse:
             from .raw import load_fetch, raw_lake_query
 
             has_raw = load_fetch(con, self.staging(run_id), params)
+            from .versions import apply_file_changes, reelect_canonicals
+
+            apply_file_changes(con, self.staging(run_id), run_id)
+            reelect_canonicals(con)
             counts = dict(zip(("documents_new", "exact_duplicates", "near_duplicates"),
                               con.execute(stmts["load_counts"]).fetchone()))
             staged, new = con.execute(stmts["staged_and_new"]).fetchone()

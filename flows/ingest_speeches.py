@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
 
+from flows.crashed_runs import mark_crashed_runs
 from flows.policy import FETCH_TAG, IO_TASK, digest, quiet_known_errors
 from ingest import report, stages, web_stages
 from ingest.config import validate_params
@@ -166,6 +167,7 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
         specs += load_sources_file(sources_file)
     quiet_known_errors()
     with wh.run_lock():
+        mark_crashed_runs(wh, flow_run.get_id(), logger)
         try:
             summary = _ingest_locked(wh, params, paths, specs, sources, sources_file, logger)
         except Exception as exc:

@@ -363,9 +363,10 @@ def _report_lake(con, wh: Warehouse) -> None:
         click.echo(f"The lake directory {wh.lake} is missing.", err=True)
     for problem in report.problems:
         click.echo(f"  {problem.line()}", err=True)
-    missing = sum(p.kind == "missing" for p in report.problems)
-    damaged = len(report.problems) - missing
-    raise Damaged(f"lake damaged: {missing} files missing, {damaged} damaged, of {report.files_checked} committed;"
+    committed = [p for p in report.problems if p.run_id != "-"]  # not the views' empty schema files
+    missing = sum(p.kind == "missing" for p in committed)
+    raise Damaged(f"lake damaged: {missing} missing and {len(committed) - missing} damaged of the "
+                  f"{report.files_checked} files runs committed;"
                   f" queries over `tokens` and `raw_responses` give wrong answers until they are restored"
                   f" (from a backup of {wh.root}) or the runs re-ingested")
 

@@ -100,7 +100,7 @@ def prepare_warehouse(wh: Warehouse) -> bool:
         else:
             # A reader (a notebook's session) blocks writers, not readers: stage now, and let the
             # load wait for the file (schema and lake sweep then happen on its connection).
-            print(f"{exc.args[0].split(';')[0]}: staging goes ahead, the load will wait for it",
+            print(f"{exc.holder} holds the warehouse {wh.db_path}: staging goes ahead, the load waits for it",
                   file=sys.stderr, flush=True)
             return False
     try:

@@ -51,7 +51,7 @@ class WarehouseError(Exception):
 
 
 class WarehouseLocked(WarehouseError):
-    pass
+    holder = "another process"  # "pid N" when DuckDB names it
 
 
 class DiskFull(WarehouseError):
@@ -150,9 +150,11 @@ class Warehouse:
                 holder = _lock_holder(str(exc))
                 who = f"pid {holder}" if holder else "another process"
                 if time.monotonic() >= deadline:
-                    raise WarehouseLocked(
+                    locked = WarehouseLocked(
                         f"warehouse {self.db_path} is locked by another process ({who}) and was still held "
-                        f"after {wait:g} s; try again when it finishes") from None
+                        f"after {wait:g} s; try again when it finishes")
+                    locked.holder = who
+                    raise locked from None
                 if not told:
                     print(f"waiting for {who} holding the warehouse {self.db_path} (up to {wait:g} s; "
                           f"{LOCK_TIMEOUT_ENV} or --lock-timeout sets how long)", file=sys.stderr, flush=True)

@@ -58,8 +58,13 @@ WHERE d.cluster_id IN (SELECT cluster_id FROM reelect_clusters) AND d.retired_at
 ORDER BY d.cluster_id, d.doc_id;
 
 -- name: step_down
+-- Canonicals of the clusters that elect again, and canonicals that are retired or superseded
+-- (a cluster whose current members have no dedup state keeps its canonical: nobody to elect).
 UPDATE documents SET is_canonical = false
-WHERE is_canonical AND cluster_id IN (SELECT cluster_id FROM reelect_clusters);
+WHERE is_canonical AND cluster_id IN (SELECT cluster_id FROM reelect_clusters)
+  AND (cluster_id IN (SELECT cluster_id FROM reelect_winners)
+       OR retired_at IS NOT NULL
+       OR doc_id IN (SELECT previous_doc_id FROM documents WHERE previous_doc_id IS NOT NULL));
 
 -- name: elect
 UPDATE documents SET is_canonical = true, dup_kind = 'unique', canonical_reason = e.reason

@@ -49,10 +49,12 @@ def reelect_canonicals(con: duckdb.DuckDBPyConnection) -> int:
         for row in rows:
             by_cluster.setdefault(row[1], []).append(row)
         winners = [_elect(members) for members in by_cluster.values()]
-        con.execute(sql["step_down"])
-        con.register("reelect_winners", pa.table({"doc_id": pa.array([w[0] for w in winners], pa.string()),
-                                                  "reason": pa.array([w[1] for w in winners], pa.string())}))
+        con.register("reelect_winners", pa.table({
+            "doc_id": pa.array([w[0] for w in winners], pa.string()),
+            "reason": pa.array([w[1] for w in winners], pa.string()),
+            "cluster_id": pa.array(list(by_cluster), pa.string())}))
         try:
+            con.execute(sql["step_down"])
             con.execute(sql["elect"])
         finally:
             con.unregister("reelect_winners")

@@ -11,14 +11,15 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
 
-from flows.policy import FETCH_TAG, IO_TASK, digest
+from flows.crashed_runs import mark_crashed_runs
+from flows.policy import FETCH_TAG, IO_TASK, digest, quiet_known_errors
 from ingest import report, stages, web_stages
 from ingest.config import validate_params
 from ingest.sources.config import load_sources_file
 from ingest.sources.files import FileRules
 from ingest.sources.urls import local_paths
 from ingest.storage.runs import new_canonical_speeches, run_rejects
-from ingest.storage.warehouse import Warehouse
+from ingest.storage.warehouse import Warehouse, is_disk_full
 
 SUMMARY_KEY = "ingest-summary"
 SPEECHES_KEY = "new-speeches"
@@ -170,42 +171,15 @@ def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = No
     paths, specs = local_paths(sources, sources_file), web_stages.url_sources(sources)
     if sources_file:
         specs += load_sources_file(sources_file)
-    web = None
-    seconds: dict[str, float] = {}
+    quiet_known_errors()
     with wh.run_lock():
-        with _timed(seconds, "plan"):
-            plan = plan_inputs(wh, paths, FileRules.from_env(max_file_bytes, follow_links_outside))
-        if plan.staged_early:
-            # `ingest run` planned and began staging, then imported Prefect and started the flow
-            seconds = {"before the flow (Prefect start-up; staging meanwhile)": time.perf_counter() - plan.started_clock,
-                       **seconds}
-        plan.sources.extend(s.url for s in specs)
-        if plan.batches and params.runner != "dask":
-            stages.start_workers(segmenter)
-        logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches%s",
-                    plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches),
-                    " (staging began before the flow started)" if plan.staged_early else "")
-        with _timed(seconds, "stage batches"):
-            batches = _stage_all(wh, plan, params)
-        for counts in batches:
-            logger.info("batch %d/%d: %d files, %.1f MB, %d documents, %d rejects",
-                        counts.batch_no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
-                        counts.documents, counts.rejects)
-        if specs:
-            with _timed(seconds, "fetch and stage web pages"):
-                web_batches, web = fetch_web(wh, plan, specs, allow_private_hosts, len(batches), segmenter, logger)
-            batches.extend(web_batches)
-        # Peak memory is staging (workers) or loading (DuckDB), not both at once.
-        stages.stop_workers()
-        with _timed(seconds, "find duplicates"):
-            dups = find_duplicates(wh, plan.run_id)
-        logger.info("dedup: %s", ", ".join(f"{k}={v}" for k, v in sorted(dups.items())))
-        extra = {f"web_{k}": web.counts[k] for k in ("seen", "new", "changed", "unchanged", "rejected",
-                                                      "requests", "not_modified")} if web else None
-        with _timed(seconds, "load warehouse"):
-            loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter, extra)
-    summary = stages.run_summary(wh, plan, batches, dups, loaded, flow_run.get_id(),
-                                 bool(sources or sources_file), web.counts if web else None, seconds)
+        mark_crashed_runs(wh, flow_run.get_id(), logger)
+        try:
+            summary = _ingest_locked(wh, params, paths, specs, sources, sources_file, logger)
+        except Exception as exc:
+            if is_disk_full(exc):  # under the lock: what the run staged goes, then one clear error
+                raise stages.give_up_on_full_disk(wh) from None
+            raise
     publish_report(wh, summary)
     logger.info("loaded %(documents_new)d new documents (%(exact_duplicates)d exact, "
                 "%(near_duplicates)d near duplicates), %(rejects)d rejects", summary)
@@ -220,6 +194,45 @@ def _timed(seconds: dict, stage: str):
         yield
     finally:
         seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
+
+
+def _ingest_locked(wh: Warehouse, params, paths, specs, sources, sources_file, logger) -> dict:
+    """The flow's steps, under the warehouse's run lock."""
+    segmenter, allow_private_hosts, web = params.segmenter, params.allow_private_hosts, None
+    seconds: dict[str, float] = {}
+    with _timed(seconds, "plan"):
+        plan = plan_inputs(wh, paths, FileRules.from_env(params.max_file_bytes, params.follow_links_outside))
+    if plan.staged_early:
+        # `ingest run` planned and began staging, then imported Prefect and started the flow
+        seconds = {"before the flow (Prefect start-up; staging meanwhile)": time.perf_counter() - plan.started_clock,
+                   **seconds}
+    plan.sources.extend(s.url for s in specs)
+    if plan.batches and params.runner != "dask":
+        stages.start_workers(segmenter)
+    logger.info("%d inputs found, %d unchanged since the last run, %d to read in %d batches%s",
+                plan.inputs_seen, plan.inputs_unchanged, plan.inputs_to_read, len(plan.batches),
+                " (staging began before the flow started)" if plan.staged_early else "")
+    with _timed(seconds, "stage batches"):
+        batches = _stage_all(wh, plan, params)
+    for counts in batches:
+        logger.info("batch %d/%d: %d files, %.1f MB, %d documents, %d rejects",
+                    counts.batch_no + 1, max(len(plan.batches), 1), counts.files, counts.bytes_read / 1e6,
+                    counts.documents, counts.rejects)
+    if specs:
+        with _timed(seconds, "fetch and stage web pages"):
+            web_batches, web = fetch_web(wh, plan, specs, allow_private_hosts, len(batches), segmenter, logger)
+        batches.extend(web_batches)
+    # Peak memory is staging (workers) or loading (DuckDB), not both at once.
+    stages.stop_workers()
+    with _timed(seconds, "find duplicates"):
+        dups = find_duplicates(wh, plan.run_id)
+    logger.info("dedup: %s", ", ".join(f"{k}={v}" for k, v in sorted(dups.items())))
+    extra = {f"web_{k}": web.counts[k] for k in ("seen", "new", "changed", "unchanged", "rejected",
+                                                  "requests", "not_modified")} if web else None
+    with _timed(seconds, "load warehouse"):
+        loaded = load_warehouse(wh, plan, batches, dups.get("documents_known", 0), segmenter, extra)
+    return stages.run_summary(wh, plan, batches, dups, loaded, flow_run.get_id(),
+                              bool(sources or sources_file), web.counts if web else None, seconds)
 
 
 def _stage_all(wh: Warehouse, plan: stages.RunPlan, params) -> list[stages.BatchCounts]:

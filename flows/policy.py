@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 # Reading the file system, writing DuckDB and calling the Prefect API can fail for a moment
 # (a reader holding the DuckDB file, a network blip); pure computation retried gives the same error.
@@ -19,3 +20,43 @@ def digest(*parts) -> str:
         h.update(repr(part).encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()[:16]
+
+
+def retry_unless_settled(task, task_run, state) -> bool:
+    """Retry a failed I/O task (a disk briefly full, a file system hiccup: the load is idempotent),
+    except when the warehouse stayed locked for the whole lock timeout: it waited already."""
+    from ingest.storage.warehouse import WarehouseLocked
+
+    try:
+        state.result()
+    except WarehouseLocked:
+        return False
+    except Exception:
+        return True
+    return True
+
+
+IO_TASK = {**IO_TASK, "retry_condition_fn": retry_unless_settled}
+
+
+class KnownErrorsWithoutTraceback(logging.Filter):
+    """The warehouse's own errors (locked, disk full, ...) carry a message written for the user:
+    Prefect's log lines keep it and drop the traceback, so a run that ends on one prints no
+    traceback at all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from ingest.storage.warehouse import WarehouseError, is_disk_full
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and (isinstance(exc, WarehouseError) or is_disk_full(exc)):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def quiet_known_errors() -> None:
+    """Install the filter on the handlers of Prefect's loggers (console and API)."""
+    quiet = KnownErrorsWithoutTraceback()
+    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs", "prefect.flow_engine", "prefect.task_engine"):
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, KnownErrorsWithoutTraceback) for f in handler.filters):
+                handler.addFilter(quiet)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from warehouse_db import open_db
 
 FILLER = ("春风 田野 山河 河流 森林 草原 湖泊 海洋 星空 月亮 太阳 云朵 雨水 雪花 花朵 树木 石头 沙漠 高山 平原 "
           "村庄 街道 桥梁 道路 房屋 农田 果园 茶叶 稻谷 小麦 玉米 蔬菜 水果 牛羊 鸡鸭 码头 灯塔 书籍 钢琴 画家").split()
@@ -112,9 +113,8 @@ def planted_warehouse(api_url: str, base: Path) -> PlantedWarehouse:
                           capture_output=True, text=True, env=env, timeout=600)
     if proc.returncode != 0:
         raise AssertionError(f"ingest run exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-    import duckdb
 
-    con = duckdb.connect(str(root / "speeches.duckdb"), read_only=True)
+    con = open_db(str(root / "speeches.duckdb"))
     try:
         names = {d: Path(u).stem.split("_")[0] for d, u in con.execute("SELECT doc_id, source_uri FROM documents").fetchall()}
     finally:

@@ -18,7 +18,8 @@ TABLES = ["documents", "tokens", "rejects", "boilerplate_hits", "runs", "file_st
 
 
 def counts(wh: Path) -> dict:
-    con = duckdb.connect(str(wh / "speeches.duckdb"), read_only=True)
+    # The lake views read `lake/...` relative to the warehouse directory (README, "The warehouse").
+    con = duckdb.connect(str(wh / "speeches.duckdb"), read_only=True, config={"file_search_path": str(wh)})
     try:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:

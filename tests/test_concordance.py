@@ -1,11 +1,11 @@
 """kwic() and collocates() (warehouse/search.sql) on the planted corpus, against expectations computed here."""
 import math
 
-import duckdb
 import pytest
 
 from ingest.segment import get_segmenter
 from planted_speeches import BY_NAME, DEFEND, PLEDGE, planted_warehouse
+from warehouse_db import open_db
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +14,7 @@ def planted(prefect_api, tmp_path_factory):
 
 
 def query(planted, sql):
-    con = duckdb.connect(str(planted.root / "speeches.duckdb"), read_only=True)
+    con = open_db(str(planted.root / "speeches.duckdb"))
     try:
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description]
@@ -55,7 +55,7 @@ def test_kwic_of_a_term_nobody_uses_is_empty(planted):
 
 def reference_collocates(planted, term, window, min_count=3, min_length=2):
     """Log-likelihood (G2) and PMI of every token near `term`, computed here from the token lists."""
-    con = duckdb.connect(str(planted.root / "speeches.duckdb"), read_only=True)
+    con = open_db(str(planted.root / "speeches.duckdb"))
     try:
         rows = con.execute("SELECT doc_id, token FROM tokens JOIN speeches USING (doc_id) "
                            "ORDER BY doc_id, position").fetchall()

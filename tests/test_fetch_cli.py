@@ -13,7 +13,8 @@ FAST_FETCH = {"INGEST_FETCH_TIMEOUT": "1", "INGEST_FETCH_RETRIES": "1", "INGEST_
 
 
 def query(wh: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(wh / "speeches.duckdb"), read_only=True)
+    # The lake views read `lake/...` relative to the warehouse directory (README, "The warehouse").
+    con = duckdb.connect(str(wh / "speeches.duckdb"), read_only=True, config={"file_search_path": str(wh)})
     try:
         return con.execute(sql).fetchall()
     finally:

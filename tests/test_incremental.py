@@ -4,11 +4,11 @@ from __future__ import annotations
 import os
 import shutil
 
-import duckdb
 
 from conftest import SAMPLE
 from ingest import stages
 from ingest.storage.warehouse import Warehouse
+from warehouse_db import open_db
 
 
 def run(wh: Warehouse, sources: list[str]) -> stages.RunPlan:
@@ -35,7 +35,7 @@ def test_touched_file_is_hashed_not_reprocessed(tmp_path):
     assert second.inputs_to_read == 0
     assert [t[0] for t in second.touched] == [str(target.resolve())]
 
-    con = duckdb.connect(str(wh.db_path), read_only=True)
+    con = open_db(str(wh.db_path))
     try:
         mtime, = con.execute("SELECT mtime_ns FROM file_state WHERE path = ?", [str(target.resolve())]).fetchone()
         docs, = con.execute("SELECT count(*) FROM documents").fetchone()

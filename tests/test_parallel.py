@@ -4,7 +4,6 @@ from __future__ import annotations
 import shutil
 import sys
 
-import duckdb
 import pytest
 
 from conftest import ROOT, SAMPLE
@@ -31,7 +30,7 @@ def ingest(root, sources, workers: int) -> dict:
               for no, refs in enumerate(plan.batches)]
     known = stages.decide_duplicates(wh, plan.run_id).get("documents_known", 0)
     stages.load_run(wh, plan, counts, known, None, "rjieba")
-    con = duckdb.connect(str(wh.db_path), read_only=True)
+    con = wh.connect(read_only=True)  # sets file_search_path: the tokens view reads lake/ relative to the warehouse
     try:
         return {name: con.execute(q).fetchall() for name, q in TABLES.items()}
     finally:

@@ -14,6 +14,7 @@ import pytest
 
 from ingest.search import MAX_CLAUSES, QueryError, parse_query, parse_since
 from planted_speeches import REPOST_OF, planted_warehouse
+from warehouse_db import open_db
 
 INGEST = str(Path(sys.executable).with_name("ingest"))
 
@@ -39,7 +40,7 @@ def search_json(planted, query, *options):
 
 def reference_bm25(root: Path, leaves, clauses, k1=1.2, b=0.75) -> dict[str, float]:
     """BM25 computed here, from the canonical speeches' token lists, independently of the SQL."""
-    con = duckdb.connect(str(root / "speeches.duckdb"), read_only=True)
+    con = open_db(str(root / "speeches.duckdb"))
     try:
         canonical = {d for (d,) in con.execute("SELECT doc_id FROM documents WHERE is_canonical").fetchall()}
         seqs: dict[str, list[str]] = {}
@@ -232,7 +233,7 @@ def test_search_macro_in_ingest_sql_ranks_like_the_command(planted):
 def test_plain_duckdb_has_search_tokens_and_search_query(planted):
     """Without the session's Python functions: the macros stored in the database file."""
     rows, _ = search_json(planted, "新质生产力 人才")
-    con = duckdb.connect(str(planted.root / "speeches.duckdb"), read_only=True)
+    con = open_db(str(planted.root / "speeches.duckdb"))
     try:
         plain = con.execute("SELECT doc_id, score FROM search_tokens(['新质生产力', '人才'])").fetchall()
         either = con.execute("SELECT doc_id FROM search_tokens(['新质生产力', '人才'], any_term := true)").fetchall()
@@ -250,12 +251,12 @@ def test_warehouses_of_older_versions_get_token_counts_from_the_lake(planted, ru
     """documents.token_count was added later: the next run fills it in from the tokens."""
     wh = tmp_path / "old"
     shutil.copytree(planted.root, wh)
-    con = duckdb.connect(str(wh / "speeches.duckdb"))
+    con = open_db(str(wh / "speeches.duckdb"), read_only=False)
     con.execute("UPDATE documents SET token_count = NULL")
     con.close()
     out = run_cli("run", str(planted.corpus), "--warehouse", str(wh)).stdout
     assert "0 read" in out
-    con = duckdb.connect(str(wh / "speeches.duckdb"), read_only=True)
+    con = open_db(str(wh / "speeches.duckdb"))
     try:
         mismatched = con.execute("""
             SELECT count(*) FROM documents d

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 import pytest
 
 from conftest import SAMPLE
 from ingest import parallel, stages
 from ingest.storage.warehouse import Warehouse
+from warehouse_db import open_db
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def finish(wh: Warehouse, sources: list[str]) -> stages.RunPlan:
 
 
 def documents(wh: Warehouse) -> list[tuple]:
-    con = duckdb.connect(str(wh.db_path), read_only=True)
+    con = open_db(str(wh.db_path))
     try:
         return con.execute("SELECT doc_id, cluster_id, dup_kind, is_canonical, text FROM documents ORDER BY doc_id").fetchall()
     finally:
@@ -90,7 +90,7 @@ def test_a_broken_link_is_a_read_reject_not_a_crash(tmp_path, two_workers):
     with wh.run_lock():
         stages.start_staging_early(wh, [str(src)])
         finish(wh, [str(src)])
-    con = duckdb.connect(str(wh.db_path), read_only=True)
+    con = open_db(str(wh.db_path))
     try:
         rejects = con.execute("SELECT source_uri, stage, reason FROM rejects").fetchall()
     finally:

@@ -6,6 +6,7 @@ import pytest
 
 from ingest.segment import get_segmenter
 from planted_speeches import SPEECHES, planted_warehouse
+from warehouse_db import open_db
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +15,7 @@ def planted(prefect_api, tmp_path_factory):
 
 
 def query(planted, sql):
-    con = duckdb.connect(str(planted.root / "speeches.duckdb"), read_only=True)
+    con = open_db(str(planted.root / "speeches.duckdb"))
     try:
         return con.execute(sql).fetchall()
     finally:

@@ -22,11 +22,11 @@ CREATE OR REPLACE VIEW raw_responses AS
     SELECT * FROM read_parquet('{lake}/raw/*/*.parquet', hive_partitioning = true)
     WHERE run_id IN (SELECT run_id FROM runs);
 
--- Each web document with the versions before it (newest first).
+-- Each document (web page or local file) with the versions before it (newest first).
 CREATE OR REPLACE VIEW document_versions AS
     SELECT source_uri, doc_id, previous_doc_id, fetched_at, run_id,
            row_number() OVER (PARTITION BY source_uri ORDER BY fetched_at DESC) AS version_rank
-    FROM documents WHERE source_kind <> 'file';
+    FROM documents;
 
 -- Web counts of each run (NULL for runs that fetched nothing).
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS web_seen INTEGER;

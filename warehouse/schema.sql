@@ -88,3 +88,34 @@ CREATE TABLE IF NOT EXISTS file_state (
 -- The print edition a page cites (`《某某日报》2024-05-20 第5版`), read by the page rules; added
 -- after the first warehouses were built, hence an ALTER (idempotent like the table DDL).
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS print_edition VARCHAR;
+
+-- The lake's files as each run committed them: `ingest check` and `ingest status` compare the
+-- lake with these (storage/lake_check.py, statements in lake.sql).
+CREATE TABLE IF NOT EXISTS lake_files (
+    run_id          VARCHAR NOT NULL,
+    table_name      VARCHAR NOT NULL,      -- tokens | documents | raw
+    path            VARCHAR NOT NULL,      -- relative to the warehouse directory
+    row_count       BIGINT NOT NULL,
+    bytes           BIGINT NOT NULL,
+    checksum        VARCHAR NOT NULL,      -- xxh3-128 of the file's bytes
+    recorded        VARCHAR NOT NULL       -- 'commit', or 'adopted' (committed before checksums were kept)
+);
+
+-- A local file that is gone from a directory named in a run: its document is kept, out of `speeches`.
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS retired_at TIMESTAMP;
+
+-- Facts about the warehouse itself: 'schema' = hash of the schema files last applied (a run may
+-- stage before it gets the file only when this version's schema is already there).
+CREATE TABLE IF NOT EXISTS warehouse_meta (
+    name            VARCHAR PRIMARY KEY,
+    value           VARCHAR NOT NULL
+);
+
+-- A renamed local file (same bytes, old path gone) stays one document; its moves are kept here.
+CREATE TABLE IF NOT EXISTS file_moves (
+    doc_id          VARCHAR NOT NULL,
+    old_path        VARCHAR NOT NULL,
+    new_path        VARCHAR NOT NULL,
+    run_id          VARCHAR NOT NULL,
+    moved_at        TIMESTAMP NOT NULL
+);

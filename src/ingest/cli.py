@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .storage.sql import named_statements
-from .storage.warehouse import Warehouse, WarehouseError
+from .storage.warehouse import LOCK_TIMEOUT_ENV, Warehouse, WarehouseError, is_disk_full
 
 WAREHOUSE_OPTION = click.option(
     "--warehouse", "warehouse", type=click.Path(file_okay=False), default=None,
@@ -25,6 +25,23 @@ class Fatal(click.ClickException):
     """One clear line on stderr and exit status 2."""
 
     exit_code = 2
+
+
+# A reader waits this long for a run's load (which holds the file for seconds) before giving up.
+SQL_LOCK_TIMEOUT_S = 30.0
+
+
+class Damaged(click.ClickException):
+    """The warehouse opened, but its lake does not match what was committed: exit status 1."""
+
+    exit_code = 1
+
+
+def _lock_timeout_option(default: float, what: str, env: bool = True):
+    fallback = f"${LOCK_TIMEOUT_ENV} or {default:g} s" if env else f"{default:g} s"
+    return click.option("--lock-timeout", "lock_timeout", type=float, default=None, metavar="SECONDS",
+                        help=f"How long to wait while another process holds the warehouse file ({what}; "
+                             f"default {fallback}).")
 
 
 def _load_flow(name: str = "ingest_speeches"):
@@ -74,9 +91,11 @@ def main() -> None:
 @click.option("--always-flow-run", is_flag=True, default=False,
               help="Start a Prefect flow run even when no file is new or changed (by default such a "
                    "run is recorded in the warehouse's `runs` table only, in about a second).")
+@_lock_timeout_option(600, "a notebook's read-only session blocks the load")
 def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources_file: str | None,
         allow_private_hosts: bool, runner: str, dask_address: str | None, dask_workers: int,
-        max_file_bytes: int | None, follow_links_outside: bool, always_flow_run: bool) -> None:
+        max_file_bytes: int | None, follow_links_outside: bool, always_flow_run: bool,
+        lock_timeout: float | None) -> None:
     """Run the ingest flow over SOURCES: files or directories (recursive; .txt, .html, .htm) and
     URLs (an article, an RSS/Atom feed, a sitemap, a Discuz! board or thread).
 
@@ -105,6 +124,8 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
             load_sources_file(sources_file)  # fail before the flow starts, with the file's own message
         except SourceError as exc:
             raise Fatal(str(exc)) from None
+    if lock_timeout is not None:
+        os.environ[LOCK_TIMEOUT_ENV] = str(lock_timeout)  # read by every connection the run opens
     wh = Warehouse.at(warehouse)
     params = dict(sources=list(sources) or None, warehouse=str(wh.root), segmenter=segmenter,
                   sources_file=str(Path(sources_file).resolve()) if sources_file else None,
@@ -115,42 +136,60 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
         validate_params(**params)
     except ParameterError as exc:
         raise Fatal(str(exc)) from None
-    from .sources.files import FileRules
-    from .sources.urls import local_paths
-    from .stages import start_staging_early
-
     # Registered before Prefect registers its own exit handlers, so it runs after them: the
     # interpreter's last collections then skip Prefect's import-time objects (~0.5 s at exit).
     atexit.register(gc.freeze)
 
     with ExitStack() as held:
-        if runner != "dask":
-            # Staging starts now, under the run lock, while this process imports Prefect and the
-            # flow starts; the flow adopts the plan (a re-run over unchanged input queues nothing).
-            try:
-                held.enter_context(wh.run_lock())
-            except WarehouseError as exc:
-                raise Fatal(str(exc)) from None
-            plan = start_staging_early(wh, local_paths(list(sources) or None, sources_file), segmenter,
-                                       FileRules.from_env(max_file_bytes, follow_links_outside))
-            if plan is not None and not plan.batches and not always_flow_run and not sources_file \
-                    and not any(names_url(s) for s in sources):
-                # Nothing to read: the same stages in this process take about a second, where
-                # importing Prefect and running the flow would take several.
-                from .stages import record_idle_run
-
-                summary = record_idle_run(wh, plan, segmenter, sources_named=bool(sources))
-                _print_summary(summary, wh, note="nothing new or changed: recorded in `runs` without a "
-                                                 "Prefect flow run (--always-flow-run starts one)")
-                return
-        flow = _load_flow()
-        _warn_temporary_server()
-        gc.freeze()  # what the imports built lives until exit: the run's collections need not walk it
         try:
-            summary = flow(**params)
-        except (WarehouseError, SourceError, ParameterError) as exc:
+            summary = _run_held(held, wh, sources, params, always_flow_run)
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            if is_disk_full(exc):  # still under the run lock: what it staged goes before the lock does
+                from .stages import give_up_on_full_disk
+
+                raise Fatal(str(give_up_on_full_disk(wh))) from None
+            raise
+    if summary is not None:
+        _print_summary(summary, wh)
+
+
+def _run_held(held: ExitStack, wh: Warehouse, sources: tuple[str, ...], params: dict,
+              always_flow_run: bool) -> dict | None:
+    """The run itself, under the run lock (taken here unless Dask runs the batches)."""
+    from .config import ParameterError
+    from .sources.files import FileRules, SourceError
+    from .sources.urls import local_paths, names_url
+    from .stages import start_staging_early
+
+    segmenter, sources_file = params["segmenter"], params["sources_file"]
+    if params["runner"] != "dask":
+        # Staging starts now, under the run lock, while this process imports Prefect and the
+        # flow starts; the flow adopts the plan (a re-run over unchanged input queues nothing).
+        try:
+            held.enter_context(wh.run_lock())
+        except WarehouseError as exc:
             raise Fatal(str(exc)) from None
-    _print_summary(summary, wh)
+        plan = start_staging_early(wh, local_paths(list(sources) or None, sources_file), segmenter,
+                                   FileRules.from_env(params["max_file_bytes"], params["follow_links_outside"]))
+        if plan is not None and not plan.batches and not always_flow_run and not sources_file \
+                and not any(names_url(s) for s in sources):
+            # Nothing to read: the same stages in this process take about a second, where
+            # importing Prefect and running the flow would take several.
+            from .stages import record_idle_run
+
+            summary = record_idle_run(wh, plan, segmenter, sources_named=bool(sources))
+            _print_summary(summary, wh, note="nothing new or changed: recorded in `runs` without a "
+                                             "Prefect flow run (--always-flow-run starts one)")
+            return None
+    flow = _load_flow()
+    _warn_temporary_server()
+    gc.freeze()  # what the imports built lives until exit: the run's collections need not walk it
+    try:
+        return flow(**params)
+    except (WarehouseError, SourceError, ParameterError) as exc:
+        raise Fatal(str(exc)) from None
 
 
 @main.command()
@@ -212,6 +251,10 @@ def _print_summary(s: dict, wh: Warehouse, note: str | None = None) -> None:
     click.echo(f"  duplicates: {s['exact_duplicates']} exact, {s['near_duplicates']} near or contained{reuse}")
     reasons = ", ".join(f"{n} × {r}" for r, n in sorted(s["reject_reasons"].items(), key=lambda kv: -kv[1]))
     click.echo(f"  rejects:    {s['rejects']}" + (f" ({reasons})" if reasons else ""))
+    files = s.get("files") or {}
+    if any(files.values()):
+        click.echo(f"  files:      {files['edited']} edited (new versions), {files['deleted']} deleted (retired), "
+                   f"{files['renamed']} renamed, {files['restored']} restored")
     if s.get("web"):
         w = s["web"]
         click.echo(f"  web:        {w['seen']} seen, {w['new']} new, {w['changed']} changed, {w['unchanged']} unchanged, "
@@ -252,14 +295,14 @@ def reprocess(warehouse: str | None, into: str, segmenter: str) -> None:
     click.echo(f"  warehouse:   {dest.db_path}")
 
 
-def _open_read_only(warehouse: str | None, extend=None):
-    """(warehouse, read-only analyst session), or a one-line fatal error (missing, locked).
-    `extend(con)` adds session functions before the session's configuration is locked."""
+def _open_read_only(warehouse: str | None, wait: float | None = None, extend=None):
+    """(warehouse, read-only analyst session), or a one-line fatal error (missing, locked past
+    `wait` seconds). `extend(con)` adds session functions before the session's configuration is locked."""
     from .storage.analyst import open_analyst_session
 
     wh = Warehouse.at(warehouse)
     try:
-        return wh, open_analyst_session(wh, extend)
+        return wh, open_analyst_session(wh, extend, wait=SQL_LOCK_TIMEOUT_S if wait is None else wait)
     except WarehouseError as exc:
         raise Fatal(str(exc)) from None
 
@@ -268,7 +311,8 @@ def _open_read_only(warehouse: str | None, extend=None):
 @click.argument("query")
 @WAREHOUSE_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def sql(query: str, warehouse: str | None, fmt: str) -> None:
+@_lock_timeout_option(SQL_LOCK_TIMEOUT_S, "a run's load holds it for seconds", env=False)
+def sql(query: str, warehouse: str | None, fmt: str, lock_timeout: float | None) -> None:
     """Run a read-only SQL QUERY against the warehouse and print the result.
 
     Besides the warehouse's tables, views and macros, the session has segment(text),
@@ -281,7 +325,7 @@ def sql(query: str, warehouse: str | None, fmt: str) -> None:
     from .search import add_session_functions
     from .storage.analyst import run_analyst_query
 
-    wh, con = _open_read_only(warehouse, extend=add_session_functions)
+    wh, con = _open_read_only(warehouse, lock_timeout, extend=add_session_functions)
     try:
         columns, rows = run_analyst_query(con, query)
     except duckdb.Error as exc:
@@ -307,21 +351,65 @@ def sql(query: str, warehouse: str | None, fmt: str) -> None:
 
 @main.command()
 @WAREHOUSE_OPTION
-def status(warehouse: str | None) -> None:
-    """What the warehouse holds and its last runs."""
-    wh, con = _open_read_only(warehouse)
+@_lock_timeout_option(SQL_LOCK_TIMEOUT_S, "a run's load holds it for seconds", env=False)
+def status(warehouse: str | None, lock_timeout: float | None) -> None:
+    """What the warehouse holds, its last runs, and whether its lake is what the runs committed."""
+    import duckdb
+
+    wh, con = _open_read_only(warehouse, lock_timeout)
     try:
         size = sum(p.stat().st_size for p in wh.root.rglob("*") if p.is_file() and ".staging" not in p.parts)
         click.echo(f"Warehouse {wh.root} ({size / 1e6:.1f} MB)")
         queries = named_statements("status.sql")
-        cur = con.execute(queries["table_counts"])
-        for label, n in zip([d[0] for d in cur.description], cur.fetchone()):
-            click.echo(f"  {label:<22}{n:>10,}")
+        for label, relation in con.execute(queries["counted_relations"]).fetchall():
+            try:
+                n = f"{con.execute(f'SELECT count(*) FROM {relation}').fetchone()[0]:,}"
+            except duckdb.Error:  # e.g. `tokens` over a lake that is gone: the check below says why
+                n = "unreadable"
+            click.echo(f"  {label:<22}{n:>10}")
         cur = con.execute(queries["last_runs"])
         click.echo("\nLast runs:")
         click.echo(_format_table([d[0] for d in cur.description], cur.fetchall()))
+        click.echo("")
+        _report_lake(con, wh)
     finally:
         con.close()
+
+
+@main.command()
+@WAREHOUSE_OPTION
+@_lock_timeout_option(SQL_LOCK_TIMEOUT_S, "a run's load holds it for seconds", env=False)
+def check(warehouse: str | None, lock_timeout: float | None) -> None:
+    """Verify the lake against what `runs` committed: every file present, with its row count and
+    checksum. Exit status 1 names what is missing or damaged; 0 when all is well."""
+    wh, con = _open_read_only(warehouse, lock_timeout)
+    try:
+        _report_lake(con, wh)
+    finally:
+        con.close()
+
+
+def _report_lake(con, wh: Warehouse) -> None:
+    from .storage.lake_check import check_lake
+
+    report = check_lake(con, wh)
+    if report.unrecorded_runs:
+        click.echo(f"  ({len(report.unrecorded_runs)} runs committed before checksums were kept cannot be verified"
+                   f" until the next `ingest run` records them)")
+    if report.ok:
+        click.echo(f"Lake OK: {report.files_checked} files match what their runs committed "
+                   "(row counts and checksums)")
+        return
+    if not wh.lake.exists():
+        click.echo(f"The lake directory {wh.lake} is missing.", err=True)
+    for problem in report.problems:
+        click.echo(f"  {problem.line()}", err=True)
+    committed = [p for p in report.problems if p.run_id != "-"]  # not the views' empty schema files
+    missing = sum(p.kind == "missing" for p in committed)
+    raise Damaged(f"lake damaged: {missing} missing and {len(committed) - missing} damaged of the "
+                  f"{report.files_checked} files runs committed;"
+                  f" queries over `tokens` and `raw_responses` give wrong answers until they are restored"
+                  f" (from a backup of {wh.root}) or the runs re-ingested")
 
 
 def _format_table(columns: list[str], rows: list[tuple]) -> str:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 import uuid
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,14 +14,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import dedup, parallel
+from . import dedup, file_versions, parallel, resume
 from .clean import RULES_VERSION
 from .segment import user_dictionary
 from .sources.files import FileRef, FileRules, discover_files, read_file, sample_corpus_dir, stored_name
-from .storage import dedup_store
+from .storage import dedup_store, versions
+from .storage.sql import named_statements
 from .storage.lake import STAGING_OPTIONS, remove_tree, write_parquet_atomic
 from .storage.tables import documents_table, file_state_table, hits_table, rejects_table, tokens_table
-from .storage.warehouse import Warehouse
+from .storage.warehouse import DiskFull, Warehouse, WarehouseLocked, is_disk_full
 
 DEFAULT_BATCH_BYTES = 4 << 20
 MAX_BATCH_FILES = 2000
@@ -54,6 +56,11 @@ class RunPlan:
     touched: list[tuple[str, int, int, str]] = field(default_factory=list)
     # Planned by `ingest run` itself, which queued the batches before the flow began.
     staged_early: bool = False
+    # False when another process held the warehouse as the run began: the schema and the sweep of
+    # uncommitted lake partitions wait for the load's connection, staging goes ahead meanwhile.
+    prepared: bool = True
+    # Files ingested before that are gone from a directory named in this run: path -> content hash.
+    missing: dict[str, str] = field(default_factory=dict)
 
     @property
     def inputs_to_read(self) -> int:
@@ -83,14 +90,30 @@ def _pages_side_by_side(a: FileRef, b: FileRef) -> bool:
             and b.path.lower().endswith(html))
 
 
-def prepare_warehouse(wh: Warehouse) -> None:
-    """Schema up to date and the leftovers of any crashed run removed (call under the run lock)."""
-    con = wh.connect()
+def prepare_warehouse(wh: Warehouse) -> bool:
+    """Leftovers of any crashed run removed, then the schema brought up to date (call under the run lock).
+
+    The sweep comes first and its staging part touches no DuckDB file: on a full disk, what a
+    killed run left is what frees the space the schema statements then need.
+    """
+    wh.sweep_staging()
     try:
-        wh.ensure_schema(con)
+        con = wh.connect(wait=0)
+    except WarehouseLocked as exc:
+        if not wh.schema_is_current():
+            con = wh.connect()  # this version's schema is not there yet: wait for it like the load does
+        else:
+            # A reader (a notebook's session) blocks writers, not readers: stage now, and let the
+            # load wait for the file (schema and lake sweep then happen on its connection).
+            print(f"{exc.holder} holds the warehouse {wh.db_path}: staging goes ahead, the load waits for it",
+                  file=sys.stderr, flush=True)
+            return False
+    try:
         wh.sweep(con)
+        wh.ensure_schema(con)
     finally:
         con.close()
+    return True
 
 
 def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None,
@@ -125,7 +148,17 @@ def plan_run(wh: Warehouse, sources: list[str] | None, run_id: str | None = None
             todo.append(ref)
     batches = parallel.split_by_bytes(todo, [_weight(r) for r in todo], batch_bytes, MAX_BATCH_FILES,
                                       keep_together=_pages_side_by_side, cap=STITCH_BATCH_CAP)
-    return RunPlan(run_id or new_run_id(), sources, batches, seen, unchanged, touched=touched)
+    # A run that gave up waiting for the warehouse kept what it staged from these very files.
+    run_id = (resume.adopt(wh.staging_root, sources, batches) if batches else None) or run_id or new_run_id()
+    if batches:
+        resume.write_plan(wh.staging(run_id), sources, batches)
+    # Only a directory named in this run tells that a file in it is gone.
+    named = [os.path.realpath(Path(s).expanduser()) + os.sep for s in sources if Path(s).expanduser().is_dir()]
+    missing = {p: known[p][2] for p in known if p not in paths and p.startswith(tuple(named))} if named else {}
+    if missing:
+        write_parquet_atomic(file_state_table([(p, *known[p]) for p in sorted(missing)]),
+                             wh.staging(run_id) / "missing.parquet", **STAGING_OPTIONS)
+    return RunPlan(run_id, sources, batches, seen, unchanged, touched=touched, missing=missing)
 
 
 def _same_bytes(ref: FileRef, content_hash: str) -> bool:
@@ -146,6 +179,8 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
     written last, so `files-NNNNN.parquet` marks a completely staged batch.
     """
     queued = _take_head_start_parts(wh, run_id, batch_no)
+    if queued is None and (saved := resume.saved_counts(wh.staging(run_id), batch_no)) is not None:
+        return BatchCounts(**saved)  # staged by an earlier attempt (a retry, or a run that gave up waiting)
     if queued is not None:
         results = [f.result() for f in queued]
     else:
@@ -158,8 +193,10 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
     for r in results:
         for reason, n in r.reject_reasons.items():
             reasons[reason] = reasons.get(reason, 0) + n
-    return BatchCounts(batch_no, len(refs), sum(r.bytes_read for r in results),
-                       sum(r.documents for r in results), sum(r.rejects for r in results), reasons)
+    counts = BatchCounts(batch_no, len(refs), sum(r.bytes_read for r in results),
+                         sum(r.documents for r in results), sum(r.rejects for r in results), reasons)
+    resume.save_counts(wh.staging(run_id), batch_no, asdict(counts))
+    return counts
 
 
 def _part_calls(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef], segmenter: str) -> list[tuple]:
@@ -261,15 +298,20 @@ def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str
     global _head_start
     rules = rules or FileRules.from_env()
     try:
-        prepare_warehouse(wh)
+        prepared = prepare_warehouse(wh)
         plan = plan_run(wh, sources, batch_bytes=batch_bytes_from_env(), rules=rules)
-    except Exception:  # the flow plans again and reports the error in its own run
+        plan.prepared = prepared
+    except WarehouseLocked:  # it waited its timeout already: waiting again in the flow helps nobody
+        raise
+    except Exception as exc:  # the flow plans again and reports the error in its own run
+        if is_disk_full(exc):
+            raise
         return None
     pool = parallel.shared_pool(segmenter) if plan.batches else None
     if pool is None:
         return plan
     queued = {no: parallel.submit_parts(stage_part, _part_calls(wh, plan.run_id, no, refs, segmenter), pool)
-              for no, refs in enumerate(plan.batches)}
+              for no, refs in enumerate(plan.batches) if not batch_is_staged(wh, plan.run_id, no)}
     plan.staged_early = True
     _head_start = HeadStart(wh.root, None if sources is None else list(sources), plan, queued, rules)
     return plan
@@ -288,8 +330,10 @@ def plan_or_adopt(wh: Warehouse, sources: list[str] | None, batch_bytes: int | N
     if head is not None:
         _abandon(head)
         _head_start = None
-    prepare_warehouse(wh)
-    return plan_run(wh, sources, batch_bytes=batch_bytes or batch_bytes_from_env(), rules=rules)
+    prepared = prepare_warehouse(wh)
+    plan = plan_run(wh, sources, batch_bytes=batch_bytes or batch_bytes_from_env(), rules=rules)
+    plan.prepared = prepared
+    return plan
 
 
 def _abandon(head: HeadStart) -> None:
@@ -347,9 +391,11 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
         con.register("staged_ids", pa.table({"doc_id": pa.array(staged.doc_ids, pa.string())}))
         known = {r[0] for r in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT doc_id FROM staged_ids)").fetchall()}
         con.unregister("staged_ids")
+        changes = _file_changes(con, wh, staging, known)
+        renamed = {c.new_doc_id for c in changes if c.kind == "rename"}  # the same document as before
         # The same file content staged twice within a run is one document.
         new = list({r[0]: dedup.Candidate(r[0], fps[r[0]], None, *r[1:])
-                    for r in staged.rows if r[0] not in known}.values())
+                    for r in staged.rows if r[0] not in known and r[0] not in renamed}.values())
         prior = dedup_store.load_prior(con, new)
         plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts,
                                      reuse=dedup_store.PriorReuseSQL(con))
@@ -363,10 +409,40 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     kinds: dict[str, int] = {}
     for d in plan.assignments:
         kinds[d.dup_kind] = kinds.get(d.dup_kind, 0) + 1
+    write_parquet_atomic(file_versions.changes_table(changes), staging / versions.CHANGES_FILE)
     return {"documents_known": len(staged.rows) - len(new), **kinds, "canonical_changes": len(plan.updates),
             # rows this run writes to passage_occurrences (its new documents' spans and the
             # rewritten spans of earlier documents it touched)
-            "passage_occurrences": len(plan.occurrences or ())}
+            "passage_occurrences": len(plan.occurrences or ()), **file_versions.counts(changes)}
+
+
+def _file_changes(con, wh: Warehouse, staging: Path, known_ids: set[str]) -> list[file_versions.FileChange]:
+    """Edits, deletions, renames and restorations of local files among what the run staged."""
+    docs = _concat(_read_parts(sorted(staging.glob("documents-*.parquet")),
+                               ["doc_id", "source_uri", "source_kind", "content_hash"]))
+    staged = [(d, p, h) for d, p, k, h in zip(*(docs[c].to_pylist() for c in docs.column_names))
+              if k == "file"] if docs is not None else []
+    rows = _concat(_read_parts(sorted(staging.glob("files-*.parquet")), ["path", "content_hash"]))
+    staged_files = dict(zip(rows["path"].to_pylist(), rows["content_hash"].to_pylist())) if rows is not None else {}
+    missing_file = staging / "missing.parquet"
+    missing = {}
+    if missing_file.exists():
+        table = pq.read_table(missing_file)
+        missing = dict(zip(table["path"].to_pylist(), table["content_hash"].to_pylist()))
+    if not staged and not missing:
+        return []
+    sql = named_statements("file_versions.sql")
+    wanted = sorted({p for _, p, _ in staged} | set(missing) | set(staged_files))
+    con.register("wanted_paths", pa.table({"path": pa.array(wanted, pa.string())}))
+    con.register("wanted_ids", pa.table({"doc_id": pa.array([d for d, _, _ in staged], pa.string())}))
+    try:
+        live = {p: (d, h) for p, d, h in con.execute(sql["live_file_documents"]).fetchall()}
+        retired = {d for d, is_retired in con.execute(sql["known_among"]).fetchall() if is_retired}
+    finally:
+        con.unregister("wanted_paths")
+        con.unregister("wanted_ids")
+    return file_versions.plan_file_changes(staged, staged_files, set(wh.file_state(con)), missing, live,
+                                           known_ids, retired)
 
 
 def _read_parts(paths: list[Path], columns: list[str] | None = None) -> list[pa.Table]:
@@ -450,8 +526,17 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
         row = row.append_column(name, pa.array([value], pa.int32()))
     if plan.touched:
         write_parquet_atomic(file_state_table(plan.touched), wh.staging(plan.run_id) / "files-touched.parquet")
-    con = wh.connect()
     try:
+        con = wh.connect()  # waits for a reader holding the file (up to the lock timeout)
+    except WarehouseLocked as exc:
+        kept = resume.keep_for_next_run(wh.staging(plan.run_id), "lock timeout")
+        raise WarehouseLocked(f"{exc.args[0].split('; try again')[0]}; the {kept} staged batches of run "
+                              f"{plan.run_id} are kept: the next `ingest run` over the same inputs reuses them"
+                              if kept else exc.args[0]) from None
+    try:
+        if not plan.prepared:  # deferred at the start (another process held the file)
+            wh.sweep(con, keep_staging=True)
+            wh.ensure_schema(con)
         counts = wh.load_run(con, plan.run_id, row)
         con.execute("CHECKPOINT")
     finally:
@@ -481,6 +566,7 @@ def run_summary(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], dups: 
         "rejects": sum(b.rejects for b in batches),
         "reject_reasons": merge_reasons(batches),
         "web": web_counts,
+        "files": {k: dups.get(f"files_{k}", 0) for k in ("edited", "deleted", "renamed", "restored")},
         **loaded,
         "text_reuse": text_reuse_count(dups),
         "canonical_changes": int(dups.get("canonical_changes", 0) or 0),
@@ -510,3 +596,12 @@ def record_idle_run(wh: Warehouse, plan: RunPlan, segmenter: str, sources_named:
 def batch_is_staged(wh: Warehouse, run_id: str, batch_no: int) -> bool:
     """Whether a batch's staged Parquet files are still on disk (a retried run may reuse them)."""
     return (wh.staging(run_id) / f"files-{batch_no:05d}.parquet").exists()
+
+
+def give_up_on_full_disk(wh: Warehouse) -> DiskFull:
+    """A run the disk filled up: its staged files go (a full disk is not left full by the run that
+    filled it), and the error says so in one line. Call under the run lock."""
+    freed = wh.discard_staging()
+    return DiskFull(f"no space left on device under {wh.root}: the run was not committed (the warehouse is as it was)"
+                    + (f"; its staged files were removed ({freed / 1e6:.1f} MB freed)" if freed else "")
+                    + ". Free some space and run again")

@@ -2,10 +2,10 @@
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 
 from ingest.evaluation.dedup_run import ingest_files
 from ingest.storage.warehouse import Warehouse
+from warehouse_db import open_db
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "extraction"
 
@@ -15,7 +15,7 @@ def test_print_edition_signoff_and_credits_reach_the_documents_table(tmp_path):
              ("print_edition_citation", "gov_speech_signoff", "credits_bars_spaced_keys", "wechat_tail_stack")]
     wh = Warehouse.at(tmp_path / "wh")
     ingest_files(wh, [[str(p) for p in pages]])
-    con = duckdb.connect(str(wh.db_path), read_only=True)
+    con = open_db(str(wh.db_path))
     try:
         rows = {Path(r[0]).stem: r[1:] for r in con.execute(
             "SELECT source_uri, print_edition, source_name, published_at, organization, editor, author, text "

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 
 from conftest import SAMPLE
 from ingest import stages
 from ingest.pipeline import content_hash, make_doc_id
 from ingest.storage.warehouse import Warehouse
+from warehouse_db import open_db
 
 
 def run(wh: Warehouse, sources: list[str]) -> dict:
@@ -29,7 +29,7 @@ def test_copies_under_new_paths_are_exact_duplicates_of_the_loaded_speech(tmp_pa
     shutil.copy(speech, original)
     wh = Warehouse.at(tmp_path / "wh")
     run(wh, [str(src)])
-    con = duckdb.connect(str(wh.db_path), read_only=True)
+    con = open_db(str(wh.db_path))
     try:
         (first_id, cluster), = con.execute("SELECT doc_id, cluster_id FROM documents").fetchall()
     finally:
@@ -47,7 +47,7 @@ def test_copies_under_new_paths_are_exact_duplicates_of_the_loaded_speech(tmp_pa
     loaded = run(wh, [str(src)])
     assert loaded["documents_new"] == len(copies) and loaded["exact_duplicates"] == len(copies)
 
-    con = duckdb.connect(str(wh.db_path), read_only=True)
+    con = open_db(str(wh.db_path))
     try:
         rows = con.execute("SELECT doc_id, cluster_id, dup_kind, is_canonical FROM documents").fetchall()
         last = con.execute("SELECT exact_duplicates FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()

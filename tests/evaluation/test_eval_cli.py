@@ -2,7 +2,6 @@
 exactly what `ingest run` stores in documents.text (stitched threads included)."""
 import json
 
-import duckdb
 from click.testing import CliRunner
 
 from ingest import stages
@@ -10,6 +9,7 @@ from ingest.evaluation.commands import eval_group
 from ingest.evaluation.pipeline_eval import pipeline_page_text, pipeline_thread_text
 from ingest.storage.warehouse import Warehouse
 from fixtures.pages import BODY, CONTINUED, discuz_archiver, discuz_viewthread, news_article
+from warehouse_db import open_db
 
 
 def make_devset(root):
@@ -66,7 +66,7 @@ def test_run_stores_exactly_what_eval_scores(tmp_path):
         batches = [stages.stage_batch(wh, plan.run_id, no, refs) for no, refs in enumerate(plan.batches)]
         known = stages.decide_duplicates(wh, plan.run_id).get("documents_known", 0)
         stages.load_run(wh, plan, batches, known, None, "rjieba")
-    con = duckdb.connect(str(wh.db_path), read_only=True)
+    con = open_db(str(wh.db_path))
     try:
         stored = dict(con.execute("SELECT source_uri, text FROM documents").fetchall())
         hits = con.execute("SELECT count(*), count(DISTINCT rules_version) FROM boilerplate_hits "

@@ -17,7 +17,7 @@ DOCUMENT_COLUMNS = ("doc_id, source_uri, title, text, published_at, author, spea
 
 
 def _warehouse_content(wh: Path) -> dict:
-    con = duckdb.connect(str(wh / "speeches.duckdb"), read_only=True)
+    con = duckdb.connect(str(wh / "speeches.duckdb"), read_only=True, config={"file_search_path": str(wh)})
     try:
         return {
             "documents": con.execute(f"select {DOCUMENT_COLUMNS} from documents order by doc_id").fetchall(),

@@ -2,11 +2,11 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import duckdb
 import pytest
 
 from prefect_server import ROOT
 from prefect_server import http
+from warehouse_db import open_db
 
 pytestmark = pytest.mark.server
 
@@ -32,7 +32,7 @@ def test_the_pool_is_a_process_pool(prefect_server, deployed):
 def test_worker_runs_ingest_local_to_completed(ingest_local_run, deployed):
     assert ingest_local_run["state_type"] == "COMPLETED", ingest_local_run["state"]
     assert ingest_local_run["name"] == f"ingest sample corpus -> {deployed['warehouse'].name}"
-    con = duckdb.connect(str(deployed["warehouse"] / "speeches.duckdb"), read_only=True)
+    con = open_db(str(deployed["warehouse"] / "speeches.duckdb"))
     try:
         assert con.execute("select flow_run_id from runs").fetchall() == [(ingest_local_run["id"],)]
         assert con.execute("select count(*) from documents").fetchone()[0] == 10

@@ -1,9 +1,9 @@
 """The flow as the UI shows it: run and task names, artifacts, retry and cache policy, runs.flow_run_id."""
-import duckdb
 import pytest
 
 from flows import ingest_speeches as mod
 from prefect_server import ROOT
+from warehouse_db import open_db
 
 SAMPLE = ROOT / "src" / "ingest" / "data" / "sample"
 
@@ -65,14 +65,14 @@ def test_table_artifact_lists_new_canonical_speeches(sample_run):
     art = sample_run["artifacts"]["new-speeches"]
     assert art.type == "table"
     rows = json.loads(art.data) if isinstance(art.data, str) else art.data
-    con = duckdb.connect(str(sample_run["wh"] / "speeches.duckdb"), read_only=True)
+    con = open_db(str(sample_run["wh"] / "speeches.duckdb"))
     canonical = con.execute("select count(*) from speeches").fetchone()[0]
     con.close()
     assert len(rows) == canonical and set(rows[0]) == {"title", "speaker", "date", "source"}
 
 
 def test_runs_table_carries_the_flow_run_id(sample_run):
-    con = duckdb.connect(str(sample_run["wh"] / "speeches.duckdb"), read_only=True)
+    con = open_db(str(sample_run["wh"] / "speeches.duckdb"))
     ids = [r[0] for r in con.execute("select flow_run_id from runs").fetchall()]
     con.close()
     assert ids == [str(sample_run["flow_run"].id)]

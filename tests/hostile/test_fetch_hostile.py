@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 
 from fixture_sites import FixtureSite, Page, article_html, speech
 from hostile_sites import hostile_site
+from warehouse_db import open_db
 
 INGEST = str(Path(sys.executable).with_name("ingest"))
 FAST_FETCH = {"INGEST_FETCH_TIMEOUT": "5", "INGEST_FETCH_RETRIES": "1", "INGEST_FETCH_BACKOFF": "0.05",
@@ -20,7 +20,7 @@ MEASURED = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]);
 
 
 def query(wh: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(wh / "speeches.duckdb"), read_only=True)
+    con = open_db(str(wh / "speeches.duckdb"))
     try:
         return con.execute(sql).fetchall()
     finally:

@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from conftest import SAMPLE
+from warehouse_db import open_db
 
 INGEST = str(Path(sys.executable).with_name("ingest"))
 # A regression must fail, not hang or eat the machine: each run is timed out, and its memory is
@@ -36,7 +36,7 @@ def sample(number: str) -> Path:
 
 
 def query(wh: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(wh / "speeches.duckdb"), read_only=True)
+    con = open_db(str(wh / "speeches.duckdb"))
     try:
         return con.execute(sql).fetchall()
     finally:

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
+from warehouse_db import open_db
 
 INGEST = str(Path(sys.executable).with_name("ingest"))
 
@@ -84,7 +84,7 @@ def test_refusals_say_why(warehouse, tmp_path):
 
 
 def test_every_view_and_macro_still_reads(warehouse):
-    con = duckdb.connect(str(warehouse / "speeches.duckdb"), read_only=True)
+    con = open_db(str(warehouse / "speeches.duckdb"))
     try:
         views = [r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()]
     finally:

@@ -1,5 +1,4 @@
 """Dedup state in the warehouse: saved in the run's transaction, found again by the next run."""
-import duckdb
 import pytest
 
 from dedup_fixtures import speeches, write_devset  # noqa: F401 (fixture)
@@ -7,10 +6,11 @@ from ingest.dedup import assign_clusters
 from ingest.evaluation.dedup_run import ingest_files
 from ingest.storage import dedup_store
 from ingest.storage.warehouse import Warehouse
+from warehouse_db import open_db
 
 
 def rows(wh: Warehouse, query: str):
-    con = duckdb.connect(str(wh.db_path), read_only=True)
+    con = open_db(str(wh.db_path))
     try:
         return con.execute(query).fetchall()
     finally:

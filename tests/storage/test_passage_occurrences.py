@@ -1,7 +1,6 @@
 """Text reuse as passage occurrences: linear in documents, families of any size, migrated on open."""
 import random
 
-import duckdb
 import pytest
 
 from dedup_fixtures import speeches, write_devset  # noqa: F401 (fixture)
@@ -9,6 +8,7 @@ from ingest import stages
 from ingest.evaluation.dedup_run import ingest_files
 from ingest.storage import dedup_store
 from ingest.storage.warehouse import Warehouse
+from warehouse_db import open_db
 
 # A common-character pool: documents made of it are distinct from each other (no shared 5-grams
 # to speak of) and read as Chinese text to every pipeline step.
@@ -39,7 +39,7 @@ def planted_corpus(root, n: int = 200):
 
 
 def query(wh: Warehouse, sql: str):
-    con = duckdb.connect(str(wh.db_path), read_only=True)
+    con = open_db(str(wh.db_path))
     try:
         return con.execute(sql).fetchall()
     finally:

@@ -5,7 +5,7 @@ from typing import Callable
 
 import duckdb
 
-from .warehouse import Warehouse, WarehouseError
+from .warehouse import LAKE_IN_VIEWS, Warehouse, WarehouseError
 
 # What DuckDB's own settings cannot stop: `allowed_directories` lets the views read the lake,
 # and it lets these statements write there too (a planted Parquet file is read by the tokens
@@ -25,8 +25,8 @@ class ReadOnlyRefused(duckdb.Error):
     """A statement an analyst session does not run; the message says which and why."""
 
 
-def open_analyst_session(wh: Warehouse, extend: Callable[[duckdb.DuckDBPyConnection], None] | None = None
-                         ) -> duckdb.DuckDBPyConnection:
+def open_analyst_session(wh: Warehouse, extend: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+                         wait: float | None = None) -> duckdb.DuckDBPyConnection:
     """The warehouse opened read-only, reading files in its lake and nowhere else.
 
     External access is off except for the lake (the tokens and raw_responses views read its
@@ -34,14 +34,19 @@ def open_analyst_session(wh: Warehouse, extend: Callable[[duckdb.DuckDBPyConnect
     configuration is locked so no statement can undo any of it. `extend` adds the session's
     own functions and macros (e.g. `ingest sql`'s segment() and search()) before the lock.
     """
-    con = wh.connect(read_only=True)  # missing or locked: the WarehouseError a run gives too
+    # missing, or locked past `wait` seconds: the WarehouseError a run gives too
+    con = wh.connect(read_only=True, wait=wait)
     try:
         # DuckDB accepts the allow-list only after the database has started, and only while
         # external access is still on: connect, allow, then switch off.
         # (an extension analysts need is LOADed here, while files may still be read)
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
-        con.execute("SET allowed_directories = $dirs", {"dirs": [wh.lake.as_posix() + "/"]})
+        # The views name the lake relatively ('lake/tokens/...', found through file_search_path);
+        # DuckDB checks the path as written, so the relative form is allowed beside the absolute
+        # one ('lake/../..' is still refused).
+        con.execute("SET allowed_directories = $dirs",
+                    {"dirs": [wh.lake.as_posix() + "/", f"{LAKE_IN_VIEWS}/"]})
         con.execute("SET enable_external_access = false")
         if extend is not None:
             extend(con)

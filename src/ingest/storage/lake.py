@@ -26,3 +26,14 @@ def write_parquet_atomic(table: pa.Table, path: Path, **options) -> Path:
 
 def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def file_checksum(path: Path) -> str:
+    """xxh3-128 of a file's bytes (read in chunks: lake files can be large)."""
+    import xxhash
+
+    h = xxhash.xxh3_128()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

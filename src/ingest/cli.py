@@ -107,10 +107,11 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
     from .config import ParameterError, validate_params
     from .sources.config import load_sources_file
     from .sources.files import SourceError, stored_name
-    from .sources.urls import allow_private_from_env, names_url, printable_url
+    from .sources.urls import allow_private_from_env, names_url, printable_url, without_password
 
-    # A URL's bytes that are not UTF-8 are percent-encoded, as a browser would send them.
-    sources = tuple(printable_url(s) if names_url(s) else s for s in sources)
+    # A URL's bytes that are not UTF-8 are percent-encoded, as a browser would send them; a password
+    # in it is masked before it becomes a flow parameter the Prefect server keeps (the URL is refused).
+    sources = tuple(without_password(printable_url(s)) if names_url(s) else s for s in sources)
     for source in sources:
         if not names_url(source) and not Path(source).expanduser().exists():
             raise Fatal(f"no such file or directory: {stored_name(source)}")
@@ -419,11 +420,14 @@ def _format_table(columns: list[str], rows: list[tuple]) -> str:
     from rich.console import Console
     from rich.table import Table
 
+    from rich.text import Text
+
+    # Text, not markup: values and aliases hold brackets ('[/b]' from forum BBCode) rich would parse.
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     for col in columns:
-        table.add_column(col, overflow="fold")
+        table.add_column(Text(col), overflow="fold")
     for row in rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
+        table.add_row(*(Text("NULL" if v is None else str(v)) for v in row))
     buf = StringIO()
     Console(file=buf, width=int(os.environ.get("COLUMNS", "160")), force_terminal=False).print(table)
     return buf.getvalue().rstrip("\n") + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"

@@ -84,8 +84,9 @@ def _print_table(rows: list[dict], styled: bool) -> None:
     for rank, r in enumerate(rows, 1):
         when = r["published_at"].strftime("%Y-%m-%d") if r.get("published_at") else ""
         who = r.get("organization") or r.get("speaker") or ""
-        snippet = _highlighted(r["snippet"], Text) if styled else r["snippet"]
-        table.add_row(str(rank), f"{r['score']:.3f}", when, who, r.get("title") or "(untitled)", snippet)
+        snippet = _highlighted(r["snippet"], Text) if styled else Text(r["snippet"])
+        # Text, not markup: titles and snippets of forum posts hold brackets ('[/b]') rich would parse.
+        table.add_row(str(rank), f"{r['score']:.3f}", when, Text(who), Text(r.get("title") or "(untitled)"), snippet)
     # A pipe or a file gets the width `ingest sql` uses; a terminal its own.
     width = os.environ.get("COLUMNS") or (None if styled else "160")
     console = Console(width=int(width) if width else None, force_terminal=styled, highlight=False,

@@ -83,6 +83,7 @@ def test_ipv6_literal_urls_are_fetched(run_cli, tmp_path):
 ODD_URLS = {
     "http://[::1/x.html": "malformed URL: Invalid IPv6 URL",
     "http://user@example.invalid/x.html": "URL with a user name or password refused (user@host)",
+    "http://bob:hunter2-secret@example.invalid/x.html": "URL with a user name or password refused (user@host)",
     "http://example.invalid:99999/x.html": "malformed URL: Port out of range 0-65535",
     "http://example.invalid:8o/x.html": "malformed URL: Port could not be cast to integer value as '8o'",
     "http://exa mple.invalid/x.html": "invalid host name 'exa mple.invalid'",
@@ -115,3 +116,8 @@ def test_odd_urls_on_the_command_line_and_in_a_feed_are_one_reject_each(run_cli,
         assert {t for (t,) in query(target, "select title from documents")} == loaded
         got = query(target, "select reason from rejects order by reason")
         assert sorted(r for (r,) in got) == sorted(ODD_URLS.values()), got
+        # a password in a URL is masked wherever the URL is kept or shown
+        stored = query(target, "select source_uri from rejects")
+        assert "http://bob:***@example.invalid/x.html" in {u for (u,) in stored}
+        assert "hunter2" not in proc.stdout + proc.stderr
+        assert not query(target, "select 1 from rejects where source_uri like '%hunter2%' or reason like '%hunter2%'")

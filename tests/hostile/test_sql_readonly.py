@@ -56,6 +56,9 @@ def test_writing_statements_are_refused_and_change_nothing(warehouse, tmp_path):
         "attach read-write": f"ATTACH '{outside / 'new.duckdb'}' AS n (READ_WRITE)",
         "attach inside lake": f"ATTACH '{lake / 'new.duckdb'}' AS n",
         "copy after a select": f"SELECT 1; COPY (SELECT 1) TO '{outside / 'x.csv'}'",
+        # EXPLAIN ANALYZE runs the statement it explains
+        "explain analyze copy": f"EXPLAIN ANALYZE COPY (SELECT 1) TO '{lake / 'explained.csv'}'",
+        "explain copy, comment first": f"/* x */ explain analyse (FORMAT json) COPY (SELECT 1) TO '{outside / 'e.csv'}'",
         "install": "INSTALL fts",
         "load": "LOAD fts",
         "re-enable access": "SET enable_external_access = true",
@@ -69,6 +72,7 @@ def test_writing_statements_are_refused_and_change_nothing(warehouse, tmp_path):
         assert proc.returncode == 2, f"{what}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
         assert proc.stderr.startswith("Error: SQL error:"), f"{what}: {proc.stderr}"
         assert "Traceback" not in proc.stderr
+    assert not (lake / "explained.csv").exists()
     assert not forged.exists() and not (lake / "exported").exists() and not (lake / "new.duckdb").exists()
     assert list(outside.iterdir()) == []
     assert snapshot(warehouse) == before
@@ -111,3 +115,17 @@ def test_duckdb_error_text_is_shown_whole(warehouse):
     assert proc.returncode == 2
     assert 'Did you mean "documents"' in proc.stderr
     assert "LINE 1: SELECT * FROM documnts" in proc.stderr
+
+
+def test_explain_of_a_query_still_runs(warehouse):
+    proc = sql(warehouse, "EXPLAIN ANALYZE SELECT count(*) FROM speeches", "csv")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_values_and_names_that_look_like_markup_print_as_they_are(warehouse):
+    """Speech text and SQL aliases hold brackets (BBCode from forums: [/b], [quote]); the table prints them."""
+    proc = sql(warehouse, "SELECT '[/b]' AS \"[/quote]\", '[bold]x[/bold]' AS y", "table")
+    assert proc.returncode == 0, proc.stderr
+    assert "[/b]" in proc.stdout and "[/quote]" in proc.stdout and "[bold]x[/bold]" in proc.stdout
+    proc = sql(warehouse, "SUMMARIZE runs", "table")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr

@@ -109,12 +109,21 @@ def canonical_url(url: str, base: str | None = None) -> str:
     """Lower-case scheme and host, no default port, no fragment, no tracking parameters.
 
     Never raises: a URL that cannot be taken apart (a bad IPv6 literal, a port out of range) or
-    that names a user is returned as given, and the fetch rejects it with `url_problem`'s reason.
+    that names a user is returned as given (its password masked), and the fetch rejects it with `url_problem`'s reason.
     """
     try:
-        return _canonical(url, base)
+        return without_password(_canonical(url, base))
     except ValueError:
-        return url.strip()
+        return without_password(url.strip())
+
+
+# scheme://user:password@ -- up to the first '@' before the path, whatever the password holds
+_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^/?#@:]*):[^/?#]*@")
+
+
+def without_password(url: str) -> str:
+    """URL with the password of its user part replaced by ***: rejects, logs and tables never hold one."""
+    return _PASSWORD.sub(r"\1:***@", url, count=1)
 
 
 def _canonical(url: str, base: str | None) -> str:

@@ -1,6 +1,7 @@
 """Analyst sessions (`ingest sql`, `ingest status`): the warehouse read-only, no file written, no network."""
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import duckdb
@@ -19,6 +20,11 @@ WRITING_STATEMENTS = {
     "LOAD": "INSTALL and LOAD bring in extensions",
     "EXTENSION": "extension statements bring in code",
 }
+
+
+# EXPLAIN ANALYZE runs the statement it explains, so that statement is checked as well.
+_EXPLAIN_PREFIX = re.compile(r"^(?:\s|--[^\n]*\n|/\*.*?\*/)*explain\s+(?:analy[sz]e\s+)?(?:\([^)]*\)\s*)?",
+                             re.I | re.S)
 
 
 class ReadOnlyRefused(duckdb.Error):
@@ -57,6 +63,20 @@ def open_analyst_session(wh: Warehouse, extend: Callable[[duckdb.DuckDBPyConnect
     return con
 
 
+def _why_refused(con: duckdb.DuckDBPyConnection, statement) -> str | None:
+    why = WRITING_STATEMENTS.get(statement.type.name)
+    if why or statement.type.name != "EXPLAIN":
+        return why
+    inner = _EXPLAIN_PREFIX.sub("", statement.query, count=1)
+    if inner == statement.query:
+        return None
+    for explained in con.extract_statements(inner):
+        why = _why_refused(con, explained)
+        if why:
+            return f"EXPLAIN runs what it explains, and {why}"
+    return None
+
+
 def run_analyst_query(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple]]:
     """Columns and rows of the last statement of QUERY, every statement checked before any runs.
 
@@ -65,7 +85,7 @@ def run_analyst_query(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[
     """
     statements = con.extract_statements(query)
     for statement in statements:
-        why = WRITING_STATEMENTS.get(statement.type.name)
+        why = _why_refused(con, statement)
         if why:
             text = " ".join(statement.query.split())
             raise ReadOnlyRefused(f"ingest sql is read-only: {why}, so it is refused: "

@@ -4,9 +4,10 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # For files only the same run reads back (documents, hits, rejects, fingerprints, file state):
 # they live for minutes, so compression, dictionary encoding (which pyarrow attempts on every
@@ -17,6 +18,8 @@ STAGING_OPTIONS = {"compression": "none", "use_dictionary": False, "write_statis
 
 def write_parquet_atomic(table: pa.Table, path: Path, **options) -> Path:
     """Readers see the whole file or no file, never a half-written one (zstd unless told otherwise)."""
+    import pyarrow.parquet as pq  # here: the analyst commands import this module and need no pyarrow
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     pq.write_table(table, tmp, **({"compression": "zstd"} | options))

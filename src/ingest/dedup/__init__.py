@@ -6,7 +6,7 @@ Per run: ``assign_clusters(new, prior, fetch_texts)`` -> DedupPlan, where ``prio
 of the warehouse's dedup state the new documents can touch (``storage.dedup_store.load_prior``
 or, in tests and the evaluator, ``MemoryState``).
 
-Parameters (tuned on devset/dedup, flat around the chosen values; README "Near-duplicates"):
+Parameters (tuned on devset/dedup, flat around the chosen values; docs/algorithms.md and docs/evaluation.md):
   * 5-character shingles of the matching form. 5 is the usual size for Chinese: 3-grams are
     shared by unrelated official texts (stock phrases), while every edited character destroys
     k shingles, so larger k loses reposts with 1-3 % character edits.

@@ -34,7 +34,7 @@ from .records import Candidate, Postings, PriorIndex
 
 @dataclass(frozen=True, slots=True)
 class ClusterConfig:
-    """Candidate generation limits (see the module docstring and README "Near-duplicates").
+    """Candidate generation limits (see the module docstring and docs/algorithms.md, "Near-duplicates and text reuse").
 
     estimate_min      band candidates whose MinHash estimate of the Jaccard is below this are
                       dropped before any text is read (true 0.30 pairs estimate >= 0.18 at 128 values);

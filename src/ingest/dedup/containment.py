@@ -64,7 +64,7 @@ class Overlap:
 
 @dataclass(frozen=True, slots=True)
 class MatchPolicy:
-    """Thresholds of the verification step (tuned on the dev set; the reasons are in README).
+    """Thresholds of the verification step (tuned on the dev set; reasons: docs/evaluation.md).
 
     near_jaccard      two texts are one speech when their Jaccard reaches this, whatever sizes;
     reword_jaccard    ... or this much when they are of similar length (size_ratio >= reword_ratio):

@@ -46,6 +46,7 @@ class PageRule:
     gate: re.Pattern | None = None  # cheap search a line must pass before `pattern` is tried
     keys: tuple[tuple[str, str], ...] = ()
     splitter: re.Pattern | None = None  # for `fields` rules: finds the `key：` marks
+    read_as: str | None = None  # strip: the cut text is read by this `fields` rule (`（责任编辑：某）`)
 
 
 def _spaced(key: str) -> str:
@@ -86,6 +87,7 @@ def _load() -> tuple[str, tuple[PageRule, ...], Zone, Zone]:
             flag=item.get("flag"), also_next=rx["also_next"], also_following=rx["also_following"],
             gate=rx["gate"], keys=tuple((item.get("keys") or {}).items()),
             splitter=_fields_regex(item["keys"], item.get("loose_keys") or []) if item.get("keys") else None,
+            read_as=item.get("read_as"),
         ))
     version = f"page-v{data['version']}+{hashlib.sha256(raw).hexdigest()[:8]}"
     return version, tuple(rules), _zone(zones.get("head"), 3, 0), _zone(zones.get("tail"), 4, 0)
@@ -194,11 +196,11 @@ _NOT_STORED = {"counter", "ui", "contact", "credit"}  # view counts, font-size b
 _WIDGET_WORDS = {"举报", "分享", "收藏", "关注", "打印", "纠错", "字号", "评论", "点赞", "大", "中", "小"}
 # `来源：某报记者 王涛` / `某报 记者 王涛`: a source line that also credits the reporter.
 _SOURCE_WITH_REPORTER = re.compile(
-    r"^(?P<source>.+?)\s*(?:本报|本台|本网|特约|见习|实习|融媒体)?(?:记者|通讯员)\s*(?P<author>[\u4e00-\u9fa5·][\u4e00-\u9fa5· 、]{1,20})$")
+    r"^(?P<source>.+?)\s*(?:本报|本報|本台|本网|本網|特约|见习|实习|融媒体)?(?:记者|記者|通讯员|通訊員)\s*(?P<author>[\u4e00-\u9fa5·][\u4e00-\u9fa5· 、]{1,20})$")
 _EDITION = re.compile(
     r"(?:《(?P<paper>[^》]{2,20})》|(?P<bare>[\u4e00-\u9fa5]{2,12}[报刊]))\s*"
     r"(?P<date>\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)?\s*[（(]?\s*"
-    r"(?:(?:第\s*)?(?P<page>[A-Za-z]?\s*\d{1,3})\s*版)?")
+    r"(?:(?:第\s*)?(?P<page>[A-Za-z]?\s*\d{1,3})\s*版|(?P<year>\d{4})?\s*年?\s*[（(]?\s*(?:总\s*)?第\s*(?P<issue>\d{1,4})\s*期)?")
 
 
 def _edition(text: str) -> dict:
@@ -216,6 +218,9 @@ def _edition(text: str) -> dict:
     if m["page"]:
         page_no = re.sub(r"^([A-Za-z]?)0*(?=\d)", r"\1", m["page"].replace(" ", ""))
         label += f" 第{page_no}版"
+    elif m["issue"]:
+        # A magazine: `《某某》2024年第10期` (the issue, with its year when the page gives one).
+        label += f"{m['year']}年第{int(m['issue'])}期" if m["year"] else f"第{int(m['issue'])}期"
     out["print_edition"] = label
     return out
 
@@ -248,7 +253,7 @@ def _store(meta: dict, name: str | None, value) -> None:
             _store(meta, "author", both["author"])
             value = both["source"].strip()
     if name == "author":
-        value = re.sub(r"^(?:本报|本台|本网|特约|见习|实习)?(?:记者|通讯员)\s*", "", value)
+        value = re.sub(r"^(?:本报|本報|本台|本网|本網|特约|见习|实习)?(?:记者|記者|通讯员|通訊員)\s*", "", value)
     if value:
         meta.setdefault(name, value)
 
@@ -263,6 +268,12 @@ def _read_bylines(meta: dict) -> None:
             for line in lines:
                 for name, value in (_match_fields(line, rule) or {}).items():
                     _store(meta, name, value)
+
+
+def _value(m: re.Match) -> str | None:
+    """The `value` group, or the first of `value2`, `value3` … that took part (one per alternative)."""
+    groups = m.groupdict()
+    return next((groups[k] for k in sorted(groups) if k.startswith("value") and groups[k]), None)
 
 
 def _apply_rule(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
@@ -305,7 +316,7 @@ def _apply_span(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], me
                 kept.append(text)
                 continue
             hits.append(BoilerplateHit(rule.id, text))
-            _store(meta, rule.meta_field, text if rule.meta_field == "print_edition" else m.groupdict().get("value"))
+            _store(meta, rule.meta_field, text if rule.meta_field == "print_edition" else _value(m))
             follow = rule.also_next or rule.also_following
         elif rule.kind == "strip":
             new = rule.pattern.sub("", text)
@@ -316,6 +327,9 @@ def _apply_span(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], me
                 hits.append(BoilerplateHit(rule.id, m.group(0)))
                 if rule.meta_field:
                     _store(meta, rule.meta_field, m.group(0))
+                if rule.read_as:
+                    for name, value in (_match_fields(m.group(0), _RULE_BY_ID[rule.read_as]) or {}).items():
+                        _store(meta, name, value)
             if rule.flag:
                 meta[rule.flag] = True
             if new.strip():
@@ -324,6 +338,7 @@ def _apply_span(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], me
 
 
 _ZONED = tuple(rule for rule in PAGE_RULES if rule.where != "any")
+_RULE_BY_ID = {rule.id: rule for rule in PAGE_RULES}
 
 
 def apply_page_rules(page: Extracted) -> Extracted:

@@ -106,3 +106,37 @@ def test_buttons_of_a_gov_page_are_cut():
     out = _tail(body=[*BODY[:-1], BODY[-1] + "【打印此页】【关闭本页】"])
     assert out.paragraphs == BODY
     assert [h.rule_id for h in out.hits] == ["page.correction_buttons", "page.correction_buttons"]
+
+
+def _clean_text(lines):
+    from ingest.clean import clean
+    return clean(Extracted(paragraphs=list(lines), extractor="text"))
+
+
+SPEECH = ["同志们：", "今天我们召开全市组织工作会议，主要任务是贯彻落实全国组织工作会议精神。",
+          "希望大家以更加饱满的热情投入工作。", "谢谢大家！"]
+
+
+def test_a_plain_text_gets_the_zone_rules_at_its_ends():
+    out = _clean_text(["2024年5月20日", *SPEECH, "（原载《江南文摘》2024年第10期）", "责任编辑 | 林晓",
+                       "转载自微信公众号“江南观察”"])
+    assert out.paragraphs == SPEECH
+    assert {h.rule_id for h in out.hits} == {"page.dateline", "page.print_edition", "page.meta_fields",
+                                            "page.source_tail"}
+    assert out.meta["print_edition"] == "《江南文摘》2024年第10期"
+    assert out.meta["editor"] == "林晓"
+    assert out.meta["published_at"].date().isoformat() == "2024-05-20"
+
+
+def test_the_middle_of_a_plain_text_is_never_touched():
+    long = SPEECH[1] * 3
+    middle = ["责任编辑 | 林晓", "转载自微信公众号“江南观察”", "阅读推荐"]
+    lines = [long, long + "一", long + "二", long + "三", *middle, long + "四", long + "五", long + "六",
+             long + "七", long + "八", long + "九", long + "十"]
+    out = _clean_text(lines)
+    assert out.paragraphs == lines
+    assert out.hits == []
+
+
+def test_a_plain_text_the_rules_would_empty_stays_as_it_was():
+    assert _clean_text(["责任编辑 | 林晓"]).paragraphs == ["责任编辑 | 林晓"]

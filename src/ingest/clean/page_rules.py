@@ -101,9 +101,21 @@ def _key_name(rule: PageRule, mark: re.Match) -> str:
     return dict(rule.keys)[key]
 
 
+def _strip_value(raw: str) -> str:
+    """A value without the decorations and brackets around it; a bracket the value opens itself
+    keeps its closing one (`荆楚网(湖北日报网)`)."""
+    value = raw.strip(_DECOR + ",，;；" + _BRACKETS)
+    after = raw[raw.find(value) + len(value):].lstrip() if value else ""
+    for opening, closing in (("(", ")"), ("（", "）"), ("[", "]"), ("【", "】"), ("〔", "〕")):
+        if value.count(opening) > value.count(closing) and after.startswith(closing):
+            value += closing
+    return value
+
+
 def _match_fields(text: str, rule: PageRule) -> dict | None:
     """`来源：X　编辑：Y` -> {source_name: X, editor: Y} when the line holds nothing else."""
-    line = text.strip().strip(_DECOR).strip(_BRACKETS).strip()
+    # Closing brackets at the end are the last value's business (`来源：荆楚网(湖北日报网)`).
+    line = text.strip().strip(_DECOR).lstrip(_BRACKETS).strip()
     date = _DATE.match(line)
     lead_date = date.group(0) if date else None
     if date:
@@ -114,7 +126,7 @@ def _match_fields(text: str, rule: PageRule) -> dict | None:
     found: dict = {}
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
-        value = line[m.end():end].strip(_DECOR + ",，;；" + _BRACKETS)
+        value = _strip_value(line[m.end():end])
         name = _key_name(rule, m)
         if name == "published":
             date = _DATE.search(value)
@@ -339,6 +351,34 @@ def _apply_span(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], me
 
 _ZONED = tuple(rule for rule in PAGE_RULES if rule.where != "any")
 _RULE_BY_ID = {rule.id: rule for rule in PAGE_RULES}
+
+
+# A plain text (.txt) is a speech as someone saved it, often copied from a WeChat post or a news
+# page with its credits, edition citation and reprint notice: it gets the pack's zone rules and
+# the by-line fields, at its first and last lines only. Its middle is never touched.
+EDGE_RULES = tuple(
+    replace(rule, where="edges") if rule.kind == "fields" and rule.where == "any" else rule
+    for rule in PAGE_RULES if rule.where != "any" or rule.kind == "fields")
+
+
+def apply_edge_rules(lines: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
+    """The zone rules of the pack over a plain text's first and last lines; hits and moved values
+    are added to `hits` and `meta`. A text the rules would empty is left as it was."""
+    found: list[BoilerplateHit] = []
+    moved = dict(meta)
+    paras = [p.strip() for p in lines if p.strip()]
+    for _ in range(3):  # removing one layer of chrome at an end brings the next into the zone
+        before = len(found)
+        for rule in EDGE_RULES:
+            paras = _apply_rule(rule, paras, found, moved)
+        if len(found) == before:
+            break
+    if not paras:  # a text that is one date or one credit line is its own body, not chrome
+        return list(lines)
+    hits.extend(found)
+    meta.update(moved)
+    meta["page_rules"] = PAGE_RULES_VERSION
+    return paras
 
 
 def apply_page_rules(page: Extracted) -> Extracted:

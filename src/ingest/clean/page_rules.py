@@ -370,7 +370,12 @@ def apply_edge_rules(lines: list[str], hits: list[BoilerplateHit], meta: dict) -
     for _ in range(3):  # removing one layer of chrome at an end brings the next into the zone
         before = len(found)
         for rule in EDGE_RULES:
-            paras = _apply_rule(rule, paras, found, moved)
+            if rule.also_following is not None and paras:
+                # The first line is the text's title (`今日推荐` over a repost), never a list heading
+                # taking the hard-wrapped lines under it along.
+                paras = [paras[0], *_apply_rule(rule, paras[1:], found, moved)]
+            else:
+                paras = _apply_rule(rule, paras, found, moved)
         if len(found) == before:
             break
     if not paras:  # a text that is one date or one credit line is its own body, not chrome

@@ -34,6 +34,8 @@ TAIL_CASES = [
     # more credit and contact keys at the edges
     ("page.credit_fields", "供稿：教务处 摄影：刘青", {"photographer": "刘青"}),
     ("page.credit_fields", "地址：江南市人民路1号　邮编：000000", {}),
+    ("page.credit_fields", "学校地址：江南市育才路18号 联系电话：0000-22223333", {}),
+    ("page.credit_fields", "办公电话：0000-1234567", {}),
     # platform notices of self-media sites, a reading list headed 阅读推荐
     ("page.platform_disclaimer", "本文由作者上传至平台，不代表平台立场", {}),
     ("page.reprint_notice", "本文来自江南号，仅代表作者观点。江南客户端仅提供信息发布平台。", {}),
@@ -100,6 +102,18 @@ def test_copyright_notice_clause_is_still_a_notice():
     out = _tail("本文版权归江南观察所有，转载请联系授权。")
     assert out.paragraphs == BODY
     assert [h.rule_id for h in out.hits] == ["page.reprint_notice"]
+
+
+def test_teaser_titles_under_a_reading_list_may_ask_a_question():
+    titles = ["江南县文化馆开展非遗进校园活动", "周末去哪儿？这份文艺地图请收好"]
+    out = _tail("阅读推荐", *titles)
+    assert out.paragraphs == BODY
+    assert [h.removed for h in out.hits] == ["阅读推荐", *titles]
+
+
+def test_a_question_closing_the_body_after_a_reading_list_heading_stays():
+    out = _tail("阅读推荐", "江南县文化馆开展非遗进校园活动", "你家附近有这样的书店吗？")
+    assert out.paragraphs == [*BODY, "你家附近有这样的书店吗？"]
 
 
 def test_buttons_of_a_gov_page_are_cut():

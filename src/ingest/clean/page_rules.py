@@ -54,10 +54,13 @@ def _spaced(key: str) -> str:
     return "[ \u3000]?".join(map(re.escape, key)) if len(key) > 1 else re.escape(key)
 
 
-def _fields_regex(keys: dict, loose: list[str]) -> re.Pattern:
+def _fields_regex(keys: dict, loose: list[str], prefixed: list[str] = ()) -> re.Pattern:
     """Marks `key：`, `key | `, `key丨`; a key of `loose` may also be followed by spaces alone
-    (`记者 王涛`). Single-character keys (`文`, `图`) need a real separator."""
+    (`记者 王涛`), one of `prefixed` may follow a few Han characters (`学校地址：`). Single-character
+    keys (`文`, `图`) need a real separator."""
     strict = "|".join(_spaced(k) for k in sorted(keys, key=len, reverse=True))
+    if prefixed:
+        strict += "|" + r"[\u4e00-\u9fff]{1,4}?(?:" + "|".join(map(re.escape, prefixed)) + ")"
     spaced = "|".join(_spaced(k) for k in sorted(loose, key=len, reverse=True) if len(k) > 1)
     pattern = rf"(?P<key>{strict})\s*{_SEP}\s*"
     if spaced:
@@ -86,7 +89,8 @@ def _load() -> tuple[str, tuple[PageRule, ...], Zone, Zone]:
             meta_field=item.get("field"), where=item.get("where", "any"), max_len=item.get("max_len"),
             flag=item.get("flag"), also_next=rx["also_next"], also_following=rx["also_following"],
             gate=rx["gate"], keys=tuple((item.get("keys") or {}).items()),
-            splitter=_fields_regex(item["keys"], item.get("loose_keys") or []) if item.get("keys") else None,
+            splitter=_fields_regex(item["keys"], item.get("loose_keys") or [], item.get("prefixed_keys") or [])
+            if item.get("keys") else None,
             read_as=item.get("read_as"),
         ))
     version = f"page-v{data['version']}+{hashlib.sha256(raw).hexdigest()[:8]}"
@@ -98,7 +102,10 @@ PAGE_RULES_VERSION, PAGE_RULES, HEAD_ZONE, TAIL_ZONE = _load()
 
 def _key_name(rule: PageRule, mark: re.Match) -> str:
     key = re.sub(r"[ \u3000]", "", mark.group("key") or mark.groupdict().get("loose"))
-    return dict(rule.keys)[key]
+    names = dict(rule.keys)
+    while key not in names:
+        key = key[1:]  # `学校地址` -> `校地址` -> `地址`: a prefixed key
+    return names[key]
 
 
 def _strip_value(raw: str) -> str:

@@ -27,6 +27,8 @@ BODY = ["春耕时节，田间地头一派繁忙景象，农技人员深入一�
     ("字号 大 中 小", "toolbar"), ("下一篇：某某会议召开", "pager"), ("查看全部12条评论", "comments"),
     ("阅读 3021", "counter"), ("原标题：某某会议召开", "original-title"), ("——完——", "end"),
     ("某某发表于 2024-1-2 10:00", "date"), ("只看该作者", "forum"),
+    ("转载自公众号“某某”", "source"), ("摘自某某晚报", "source"), ("（原载《某某文摘》2023年第5期）", "edition"),
+    ("責任編輯：某某", "credit"), ("來源丨某某時報", "credit"), ("本文版权归某某所有，转载请联系。", "copyright"),
 ])
 def test_chrome_lines_are_classified(line, kind):
     assert classify_line(line) == kind
@@ -41,6 +43,9 @@ def test_chrome_lines_are_classified(line, kind):
     "一、提高政治站位，切实增强责任感",
     "记者：这项工作最大的难点是什么？",
     "2023年，全县粮食总产量再创新高。",
+    "版权归作者所有的约定写进了征稿启事，文化馆只在汇编出版时统一取得授权。",
+    "版权意识也在增强：所有素材均已取得授权，确保作品合法合规。",
+    "选自全市优秀案例汇编，供大家学习参考",
 ])
 def test_body_lines_are_not_flagged(line):
     assert classify_line(line) is None

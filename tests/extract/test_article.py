@@ -102,3 +102,30 @@ def test_portal_layouts_body_and_facts():
         assert page.title == "某县召开基层治理推进会", name
         assert page.meta["published_at"] == datetime(2024, 6, 5, 8, 21), name
         assert page.meta.get("source_name"), name
+
+
+def _table_page(cell: str) -> str:
+    return ("<html><head><meta charset='utf-8'><title>关于做好防汛准备工作的通知</title></head><body>"
+            "<table width='980'><tr><td class='logo'>某县人民政府 门户网站</td></tr>"
+            f"<tr><td>{cell}</td></tr></table></body></html>")
+
+
+def test_a_page_laid_out_in_a_table_keeps_its_paragraphs_apart():
+    paras = ["各镇人民政府，县直各单位：",
+             "近期我县将进入主汛期，为做好防汛抗旱各项准备工作，确保群众生命财产安全，现将有关事项通知如下。",
+             "一、各镇要在五月底前完成河道清障，对病险水库实行限制蓄水，落实巡查责任人。"]
+    cell = ("<div class='info'>发布日期：2024-05-06　信息来源：县水利局　浏览次数：128</div>"
+            f"<p>{paras[0]}</p><p>{paras[1]}</p><p>{paras[2][:12]}<!--AD_SLOT-->{paras[2][12:]}</p>"
+            "<p>某县防汛抗旱指挥部</p><p>2024年5月6日</p>")
+    out = extract_html(_table_page(cell)).paragraphs
+    start = out.index(paras[0])
+    assert out[start:] == [*paras, "某县防汛抗旱指挥部", "2024年5月6日"]  # the text after the comment too
+    assert all(p.startswith("发布日期") or "浏览次数" not in p for p in out)
+
+
+def test_a_data_table_in_an_article_stays_a_table():
+    rows = "".join(f"<tr><td>{town}</td><td>{n}万亩</td></tr>" for town, n in (("东镇", 12), ("西镇", 9)))
+    body = "".join(f"<p>{p}</p>" for p in BODY)
+    page = extract_html("<html><head><meta charset='utf-8'><title>春播进度</title></head><body><article>"
+                        f"<h1>春播进度</h1>{body}<table>{rows}</table></article></body></html>")
+    assert any("东镇" in p and "12万亩" in p for p in page.paragraphs)  # one row, one line

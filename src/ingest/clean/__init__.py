@@ -12,7 +12,7 @@ from .rules import (
     FOOTER_TAIL_LINES, LINE_RULES, POSTER_NAME_RULE_ID, REPEATED_TITLE_RULE_ID,
 )
 from .rules import RULES_VERSION as TEXT_RULES_VERSION
-from .page_rules import PAGE_RULES_VERSION, apply_page_rules
+from .page_rules import PAGE_RULES_VERSION, apply_edge_rules, apply_page_rules
 from .signoff import strip_closing_signoff
 from .title import TitleFacts, looks_like_title, parse_title, strip_stray_suffix
 
@@ -159,6 +159,9 @@ def clean(extracted: Extracted) -> Cleaned:
     meta = dict(extracted.meta)
     lines = _strip_line_rules(extracted.paragraphs, hits, meta)
     lines = _strip_footers(lines, hits, meta)
+    if extracted.extractor == "text" and "page_rules" not in meta:
+        # What the text pack's footer fields left at the ends: credits, editions, notices.
+        lines = apply_edge_rules(lines, hits, meta)
     lines = strip_closing_signoff(lines, hits, meta)
     title, lines = _take_title(lines, extracted.title or meta.get("thread_title"), hits)
     paragraphs = [to_fullwidth(p) for p in lines]

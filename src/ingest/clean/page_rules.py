@@ -46,6 +46,7 @@ class PageRule:
     gate: re.Pattern | None = None  # cheap search a line must pass before `pattern` is tried
     keys: tuple[tuple[str, str], ...] = ()
     splitter: re.Pattern | None = None  # for `fields` rules: finds the `key：` marks
+    read_as: str | None = None  # strip: the cut text is read by this `fields` rule (`（责任编辑：某）`)
 
 
 def _spaced(key: str) -> str:
@@ -53,10 +54,13 @@ def _spaced(key: str) -> str:
     return "[ \u3000]?".join(map(re.escape, key)) if len(key) > 1 else re.escape(key)
 
 
-def _fields_regex(keys: dict, loose: list[str]) -> re.Pattern:
+def _fields_regex(keys: dict, loose: list[str], prefixed: list[str] = ()) -> re.Pattern:
     """Marks `key：`, `key | `, `key丨`; a key of `loose` may also be followed by spaces alone
-    (`记者 王涛`). Single-character keys (`文`, `图`) need a real separator."""
+    (`记者 王涛`), one of `prefixed` may follow a few Han characters (`学校地址：`). Single-character
+    keys (`文`, `图`) need a real separator."""
     strict = "|".join(_spaced(k) for k in sorted(keys, key=len, reverse=True))
+    if prefixed:
+        strict += "|" + r"[\u4e00-\u9fff]{1,4}?(?:" + "|".join(map(re.escape, prefixed)) + ")"
     spaced = "|".join(_spaced(k) for k in sorted(loose, key=len, reverse=True) if len(k) > 1)
     pattern = rf"(?P<key>{strict})\s*{_SEP}\s*"
     if spaced:
@@ -85,7 +89,9 @@ def _load() -> tuple[str, tuple[PageRule, ...], Zone, Zone]:
             meta_field=item.get("field"), where=item.get("where", "any"), max_len=item.get("max_len"),
             flag=item.get("flag"), also_next=rx["also_next"], also_following=rx["also_following"],
             gate=rx["gate"], keys=tuple((item.get("keys") or {}).items()),
-            splitter=_fields_regex(item["keys"], item.get("loose_keys") or []) if item.get("keys") else None,
+            splitter=_fields_regex(item["keys"], item.get("loose_keys") or [], item.get("prefixed_keys") or [])
+            if item.get("keys") else None,
+            read_as=item.get("read_as"),
         ))
     version = f"page-v{data['version']}+{hashlib.sha256(raw).hexdigest()[:8]}"
     return version, tuple(rules), _zone(zones.get("head"), 3, 0), _zone(zones.get("tail"), 4, 0)
@@ -96,12 +102,27 @@ PAGE_RULES_VERSION, PAGE_RULES, HEAD_ZONE, TAIL_ZONE = _load()
 
 def _key_name(rule: PageRule, mark: re.Match) -> str:
     key = re.sub(r"[ \u3000]", "", mark.group("key") or mark.groupdict().get("loose"))
-    return dict(rule.keys)[key]
+    names = dict(rule.keys)
+    while key not in names:
+        key = key[1:]  # `学校地址` -> `校地址` -> `地址`: a prefixed key
+    return names[key]
+
+
+def _strip_value(raw: str) -> str:
+    """A value without the decorations and brackets around it; a bracket the value opens itself
+    keeps its closing one (`荆楚网(湖北日报网)`)."""
+    value = raw.strip(_DECOR + ",，;；" + _BRACKETS)
+    after = raw[raw.find(value) + len(value):].lstrip() if value else ""
+    for opening, closing in (("(", ")"), ("（", "）"), ("[", "]"), ("【", "】"), ("〔", "〕")):
+        if value.count(opening) > value.count(closing) and after.startswith(closing):
+            value += closing
+    return value
 
 
 def _match_fields(text: str, rule: PageRule) -> dict | None:
     """`来源：X　编辑：Y` -> {source_name: X, editor: Y} when the line holds nothing else."""
-    line = text.strip().strip(_DECOR).strip(_BRACKETS).strip()
+    # Closing brackets at the end are the last value's business (`来源：荆楚网(湖北日报网)`).
+    line = text.strip().strip(_DECOR).lstrip(_BRACKETS).strip()
     date = _DATE.match(line)
     lead_date = date.group(0) if date else None
     if date:
@@ -112,7 +133,7 @@ def _match_fields(text: str, rule: PageRule) -> dict | None:
     found: dict = {}
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
-        value = line[m.end():end].strip(_DECOR + ",，;；" + _BRACKETS)
+        value = _strip_value(line[m.end():end])
         name = _key_name(rule, m)
         if name == "published":
             date = _DATE.search(value)
@@ -194,11 +215,11 @@ _NOT_STORED = {"counter", "ui", "contact", "credit"}  # view counts, font-size b
 _WIDGET_WORDS = {"举报", "分享", "收藏", "关注", "打印", "纠错", "字号", "评论", "点赞", "大", "中", "小"}
 # `来源：某报记者 王涛` / `某报 记者 王涛`: a source line that also credits the reporter.
 _SOURCE_WITH_REPORTER = re.compile(
-    r"^(?P<source>.+?)\s*(?:本报|本台|本网|特约|见习|实习|融媒体)?(?:记者|通讯员)\s*(?P<author>[\u4e00-\u9fa5·][\u4e00-\u9fa5· 、]{1,20})$")
+    r"^(?P<source>.+?)\s*(?:本报|本報|本台|本网|本網|特约|见习|实习|融媒体)?(?:记者|記者|通讯员|通訊員)\s*(?P<author>[\u4e00-\u9fa5·][\u4e00-\u9fa5· 、]{1,20})$")
 _EDITION = re.compile(
     r"(?:《(?P<paper>[^》]{2,20})》|(?P<bare>[\u4e00-\u9fa5]{2,12}[报刊]))\s*"
     r"(?P<date>\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)?\s*[（(]?\s*"
-    r"(?:(?:第\s*)?(?P<page>[A-Za-z]?\s*\d{1,3})\s*版)?")
+    r"(?:(?:第\s*)?(?P<page>[A-Za-z]?\s*\d{1,3})\s*版|(?P<year>\d{4})?\s*年?\s*[（(]?\s*(?:总\s*)?第\s*(?P<issue>\d{1,4})\s*期)?")
 
 
 def _edition(text: str) -> dict:
@@ -216,6 +237,9 @@ def _edition(text: str) -> dict:
     if m["page"]:
         page_no = re.sub(r"^([A-Za-z]?)0*(?=\d)", r"\1", m["page"].replace(" ", ""))
         label += f" 第{page_no}版"
+    elif m["issue"]:
+        # A magazine: `《某某》2024年第10期` (the issue, with its year when the page gives one).
+        label += f"{m['year']}年第{int(m['issue'])}期" if m["year"] else f"第{int(m['issue'])}期"
     out["print_edition"] = label
     return out
 
@@ -248,7 +272,7 @@ def _store(meta: dict, name: str | None, value) -> None:
             _store(meta, "author", both["author"])
             value = both["source"].strip()
     if name == "author":
-        value = re.sub(r"^(?:本报|本台|本网|特约|见习|实习)?(?:记者|通讯员)\s*", "", value)
+        value = re.sub(r"^(?:本报|本報|本台|本网|本網|特约|见习|实习)?(?:记者|記者|通讯员|通訊員)\s*", "", value)
     if value:
         meta.setdefault(name, value)
 
@@ -263,6 +287,12 @@ def _read_bylines(meta: dict) -> None:
             for line in lines:
                 for name, value in (_match_fields(line, rule) or {}).items():
                     _store(meta, name, value)
+
+
+def _value(m: re.Match) -> str | None:
+    """The `value` group, or the first of `value2`, `value3` … that took part (one per alternative)."""
+    groups = m.groupdict()
+    return next((groups[k] for k in sorted(groups) if k.startswith("value") and groups[k]), None)
 
 
 def _apply_rule(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
@@ -305,7 +335,7 @@ def _apply_span(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], me
                 kept.append(text)
                 continue
             hits.append(BoilerplateHit(rule.id, text))
-            _store(meta, rule.meta_field, text if rule.meta_field == "print_edition" else m.groupdict().get("value"))
+            _store(meta, rule.meta_field, text if rule.meta_field == "print_edition" else _value(m))
             follow = rule.also_next or rule.also_following
         elif rule.kind == "strip":
             new = rule.pattern.sub("", text)
@@ -316,6 +346,9 @@ def _apply_span(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], me
                 hits.append(BoilerplateHit(rule.id, m.group(0)))
                 if rule.meta_field:
                     _store(meta, rule.meta_field, m.group(0))
+                if rule.read_as:
+                    for name, value in (_match_fields(m.group(0), _RULE_BY_ID[rule.read_as]) or {}).items():
+                        _store(meta, name, value)
             if rule.flag:
                 meta[rule.flag] = True
             if new.strip():
@@ -324,6 +357,40 @@ def _apply_span(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], me
 
 
 _ZONED = tuple(rule for rule in PAGE_RULES if rule.where != "any")
+_RULE_BY_ID = {rule.id: rule for rule in PAGE_RULES}
+
+
+# A plain text (.txt) is a speech as someone saved it, often copied from a WeChat post or a news
+# page with its credits, edition citation and reprint notice: it gets the pack's zone rules and
+# the by-line fields, at its first and last lines only. Its middle is never touched.
+EDGE_RULES = tuple(
+    replace(rule, where="edges") if rule.kind == "fields" and rule.where == "any" else rule
+    for rule in PAGE_RULES if rule.where != "any" or rule.kind == "fields")
+
+
+def apply_edge_rules(lines: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
+    """The zone rules of the pack over a plain text's first and last lines; hits and moved values
+    are added to `hits` and `meta`. A text the rules would empty is left as it was."""
+    found: list[BoilerplateHit] = []
+    moved = dict(meta)
+    paras = [p.strip() for p in lines if p.strip()]
+    for _ in range(3):  # removing one layer of chrome at an end brings the next into the zone
+        before = len(found)
+        for rule in EDGE_RULES:
+            if rule.also_following is not None and paras:
+                # The first line is the text's title (`今日推荐` over a repost), never a list heading
+                # taking the hard-wrapped lines under it along.
+                paras = [paras[0], *_apply_rule(rule, paras[1:], found, moved)]
+            else:
+                paras = _apply_rule(rule, paras, found, moved)
+        if len(found) == before:
+            break
+    if not paras:  # a text that is one date or one credit line is its own body, not chrome
+        return list(lines)
+    hits.extend(found)
+    meta.update(moved)
+    meta["page_rules"] = PAGE_RULES_VERSION
+    return paras
 
 
 def apply_page_rules(page: Extracted) -> Extracted:

@@ -16,14 +16,16 @@ _DATE = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*�
                    r"|\d{1,2}[:：]\d{2}|(?:星期|周)[一二三四五六日天]")
 # A short key, then a separator: the shape of every credit and by-line, whatever the key says.
 _KEYED = re.compile(r"^[\W_]{0,3}(?P<key>[\u4e00-\u9fff][\u4e00-\u9fff \u3000]{0,6}?)\s*[:：|｜丨/／]\s*\S")
-_KEY_HINT = re.compile(r"编|审|校|责|监|排|摄|撰|策划|统筹|出品|制作|设计|美|来源|稿源|出处|作者|记者|通讯员|供稿|"
+_KEY_HINT = re.compile(r"编|審|审|校|责|責|监|監|排|摄|攝|撰|策划|统筹|出品|制作|设计|美|[来來]源|稿源|出[处處]|作者|[记記]者|通[讯訊]员|供稿|"
                        r"文字|图|视频|发布|时间|日期|浏览|阅读|点击|热线|电话|邮箱|联系|链接|网址|采纳|声明")
 # `记者 王涛`, `编辑 周平`: a role word and a name, no separator.
 _ROLE_NAME = re.compile(r"^\W{0,2}\S{0,8}?(?:记者|通讯员|编辑|责编|摄影|撰稿)\s+[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3}\W{0,2}$")
 # (kind, longest line it applies to, cue)
 _CUES: tuple[tuple[str, int, re.Pattern], ...] = (
     ("contact", 60, re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\d)0\d{2,3}[-－ ]?\d{7,8}(?!\d)|热线|传真")),
-    ("copyright", 200, re.compile(r"版权|著作权|©|Copyright|All Rights|ICP|侵权.{0,6}(?:请|必究|删除|联系|告知)|(?:如有|如涉|若有|若涉).{0,4}侵权|免责|(?:转载|摘编).{0,12}(?:注明|授权|联系|禁止|不得)"
+    # A bare 版权/著作权 is a notice only as `版权所有`, `版权声明`, `版权归…所有。` or in a short line:
+    # `版权归作者所有的约定写进了征稿启事，…` and `版权意识在增强：…` are sentences about copyright.
+    ("copyright", 200, re.compile(r"版权(?:所有|声明)|(?:版权|著作权)[^，。；！？,;]{0,20}所有(?:[，。；！？,;!]|$)|^.{0,24}(?:版权|著作权).{0,6}$|©|Copyright|All Rights|ICP|侵权.{0,6}(?:请|必究|删除|联系|告知)|(?:如有|如涉|若有|若涉).{0,4}侵权|免责|(?:转载|摘编).{0,12}(?:注明|授权|联系|禁止|不得)"
                                   r"|(?:禁止|不得|严禁|谢绝|请勿).{0,8}转载|(?:不代表|不表明).{0,10}(?:观点|立场)|Notice:|仅代表.{0,10}(?:观点|立场|本人)"
                                   r"|仅供参考|上传并发布|声明\s*[:：]|[Cc]ookie")),
     ("forum", 60, re.compile(r"Powered by|Archiver|复制链接|只看该作者|电梯直达|积分规则|查看完整版本|^页\s*[:：]|本帖最后由|本主题由|"
@@ -37,12 +39,14 @@ _CUES: tuple[tuple[str, int, re.Pattern], ...] = (
     ("ad", 20, re.compile(r"广告|廣告|推广")),
     ("comments", 30, re.compile(r"\d+\s*条评论|查看全部|查看完整|展开全部|加载全部|评论\s*[(（]?\d+|你对这个回答的评价")),
     ("counter", 30, re.compile(r"(?:阅读|浏览|点击|访问|人气|采纳)\D{0,4}\d+|\d+\s*次(?:阅读|浏览|播放)")),
+    # a source named without a key: `转载自公众号“某某”`, `摘自某某晚报`
+    ("source", 40, re.compile(r"^[（(【\[]?\s*(?:本文|文章|内容)?(?:转载|转自|摘自|选自|源自|来自)\S{0,3}(?:公众号|微信号|[“\"「]|\S{1,14}(?:[报网台社号]|客户端)\W*$)")),
     ("original-title", 120, re.compile(r"^[（(【\[]?\s*原标题\s*[:：]")),
     ("site-links", 40, re.compile(r"联系我们|关于我们|网站地图|广告服务|隐私政策|用户协议|网站简介|\S+简介\s+\S+官网")),
     ("end", 16, re.compile(r"^\W*(?:END|End|end|完|全文完)\W*$")),
 )
 # A date line: what is left after the dates and times is short, or says when/where it was published.
-_EDITION = re.compile(r"《[^》]{2,20}》.{0,24}?\d{1,3}\s*版|[报刊]\s*\S{0,16}?第\s*[A-Za-z]?\d{1,3}\s*版")
+_EDITION = re.compile(r"《[^》]{2,20}》.{0,24}?\d{1,3}\s*[版期]|[报刊]\s*\S{0,16}?第\s*[A-Za-z]?\d{1,3}\s*版")
 _DATED_HINT = re.compile(r"发布|发表|来源|更新|编辑")
 _FULL_STOP = re.compile(r"。[”」』）)]?$")
 

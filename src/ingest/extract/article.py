@@ -137,6 +137,27 @@ def _scope(root):
     return root
 
 
+_BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "section", "article")
+
+
+def _unwrap_layout_tables(root) -> None:
+    """Old portals lay the whole page out in a <table>; trafilatura renders a table cell as one
+    line, which glues the date line, the body and the sign-off into one paragraph no line rule can
+    take apart. A table whose cells hold paragraphs (not data) becomes plain blocks."""
+    # Markers such as `许多观众<!--ADV_CONTENT-->流下…` go first: outside a table cell trafilatura
+    # loses the text after a comment (drop_tree keeps that text).
+    for comment in root.xpath("//table//comment()"):
+        if comment.getparent() is not None:
+            comment.drop_tree()
+    for table in root.xpath("//table[.//td/*[self::p or self::div or self::h1 or self::h2 or self::h3]]"):
+        for el in [table, *table.iter()]:
+            if isinstance(el.tag, str) and el.tag in ("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
+                el.tag = "div"
+                for attr in ("width", "align", "colspan", "rowspan", "valign", "border", "cellpadding",
+                             "cellspacing"):
+                    el.attrib.pop(attr, None)
+
+
 def _run_trafilatura(tree, url: str | None) -> list[str]:
     text = trafilatura.extract(
         tree, url=url, favor_precision=True, include_comments=False, include_tables=True,
@@ -151,7 +172,9 @@ def _untxt(line: str) -> str:
     line = line.strip()
     if line.startswith("- "):
         line = line[2:]
-    return line.strip("|").strip()
+    line = line.strip("|").strip()
+    # A cell holding only a separator (`|` between links, escaped by trafilatura as `\|`) is no text.
+    return "" if not line.replace("\\|", "").strip("|｜ \u3000") else line
 
 
 def extract_article(root, html: str, url: str | None = None) -> Extracted:
@@ -173,6 +196,7 @@ def extract_article(root, html: str, url: str | None = None) -> Extracted:
         work = shell
     _drop_captions(work, hits)
     _drop_labelled_ads(work, hits)
+    _unwrap_layout_tables(work)
     pruned = deepcopy(work)
     _prune_chrome(pruned, hits)
     paras = _run_trafilatura(pruned, url)

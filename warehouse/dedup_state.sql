@@ -25,7 +25,8 @@ WHERE key NOT IN (SELECT key FROM common);
 -- name: prior_members
 -- Every member of every cluster that a posting (or a re-read document) touches.
 SELECT d.doc_id, d.cluster_id, f.exact_hash, f.signature, f.n_shingles, d.has_masking OR f.has_masking,
-       f.was_traditional, f.dropped_lines, d.published_at, d.source_kind, d.is_canonical, d.dup_kind
+       f.was_traditional, f.dropped_lines, d.published_at, d.source_kind, d.is_canonical, d.dup_kind,
+       d.title IS NOT NULL AND d.title <> ''
 FROM documents d JOIN dedup_docs f USING (doc_id)
 WHERE d.cluster_id IN (SELECT cluster_id FROM documents
                        WHERE doc_id IN (SELECT doc_id FROM dedup_hit_ids UNION ALL SELECT doc_id FROM dedup_new_ids))

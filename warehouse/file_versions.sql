@@ -51,7 +51,7 @@ ORDER BY cluster_id;
 -- name: current_members
 -- What the canonical rule needs of the current members of the clusters in reelect_clusters.
 SELECT d.doc_id, d.cluster_id, f.n_shingles, d.has_masking OR f.has_masking, f.was_traditional,
-       f.dropped_lines, d.published_at, d.source_kind, f.signature
+       f.dropped_lines, d.published_at, d.source_kind, f.signature, d.title IS NOT NULL AND d.title <> ''
 FROM documents d JOIN dedup_docs f USING (doc_id)
 WHERE d.cluster_id IN (SELECT cluster_id FROM reelect_clusters) AND d.retired_at IS NULL
   AND d.doc_id NOT IN (SELECT previous_doc_id FROM documents WHERE previous_doc_id IS NOT NULL)

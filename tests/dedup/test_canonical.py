@@ -37,3 +37,12 @@ def test_the_member_already_canonical_stays_unless_a_criterion_beats_it():
                    member("b", was_canonical=True, published_at=datetime(2024, 6, 1))])[0].doc_id == "a"
     # and it comes before the weak ones: typicality, doc_id
     assert choose([member("a", centrality=0.9), member("b", was_canonical=True, centrality=0.5)])[0].doc_id == "b"
+
+
+def test_a_titled_copy_beats_an_untitled_one_before_typicality_and_doc_id():
+    """Exact copies tie on everything above; the one that kept its title makes `speeches` useful."""
+    best, reason = choose([member("a"), member("b", titled=True)])
+    assert best.doc_id == "b" and reason.startswith("has a title decided over a")
+    assert choose([member("a", centrality=0.9), member("b", titled=True, centrality=0.5)])[0].doc_id == "b"
+    # the member already canonical stays even without a title: a new copy does not flip it
+    assert choose([member("a", was_canonical=True), member("b", titled=True)])[0].doc_id == "a"

@@ -115,3 +115,17 @@ def test_a_document_bridging_two_earlier_clusters_joins_one_and_records_the_link
     assert plan.assignments[0].cluster_id in (state.docs["head"].cluster_id, state.docs["tail"].cluster_id)
     assert state.docs["head"].cluster_id != state.docs["tail"].cluster_id
     assert len(plan.links) == 1 and plan.links[0][2] == "full"
+
+
+def test_of_exact_copies_the_one_with_a_title_is_canonical_whatever_the_ids(speeches):
+    """An untitled repost with the smallest doc_id used to become the speech in `speeches`."""
+    text = speeches["002"].original()
+    docs = {"a-untitled-repost": text, "b-titled": text, "c-titled": text}
+    state = MemoryState()
+    titled = {"title": "某某在会议上的讲话"}
+    plan = ingest(state, docs, **{"b-titled": titled, "c-titled": titled})
+    canon = [a for a in plan.assignments if a.is_canonical]
+    assert [a.doc_id for a in canon] == ["b-titled"]
+    # a later run's untitled copy does not take over either
+    later = ingest(state, {"0-untitled-later": text})
+    assert not any(a.is_canonical for a in later.assignments if a.doc_id == "0-untitled-later")

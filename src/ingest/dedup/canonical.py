@@ -10,9 +10,11 @@ Rule, in order (the first criterion that differs decides):
   7. already canonical: when nothing above decides, the member that earlier runs made canonical
      stays so (a copy of a loaded speech arriving under a new path is a duplicate of it, and a
      growing cluster does not flip its canonical on the weak criteria below);
-  8. most typical: highest mean MinHash agreement with the other members (a copy with
+  8. titled: a member with a title before one without (an exact copy that lost its title line,
+     e.g. a news repost, would make the speech anonymous in `speeches`);
+  9. most typical: highest mean MinHash agreement with the other members (a copy with
      character edits, an added title or an ad line is less typical than the text it copies);
-  9. the smaller doc_id (a stable tie-break).
+ 10. the smaller doc_id (a stable tie-break; ids derive from paths, so it differs between machines).
 """
 from __future__ import annotations
 
@@ -37,17 +39,20 @@ class Member:
     source_kind: str
     centrality: float = 0.0  # mean share of MinHash values shared with the other members
     was_canonical: bool = False  # the canonical member as earlier runs left the cluster
+    titled: bool = False  # the document has a title
 
 
 def _key(m: Member, longest: int) -> tuple:
     complete = m.n_shingles >= COMPLETE_SHARE * longest
     published = m.published_at.replace(tzinfo=None) if m.published_at else _LATEST
     return (m.has_masking, m.was_traditional, not complete, m.dropped_lines > 0, published,
-            SOURCE_KIND_ORDER.get(m.source_kind, 9), not m.was_canonical, -round(m.centrality, 4), m.doc_id)
+            SOURCE_KIND_ORDER.get(m.source_kind, 9), not m.was_canonical, not m.titled, -round(m.centrality, 4),
+            m.doc_id)
 
 
 _CRITERIA = ("unmasked", "simplified script", "complete text", "no site chrome", "earliest published",
-             "source kind", "already canonical", "most typical text", "smallest doc_id")
+             "source kind", "already canonical", "has a title", "most typical text",
+             "smallest doc_id")
 
 
 def choose(members: list[Member]) -> tuple[Member, str]:

@@ -198,10 +198,10 @@ def _member(doc_id: str, docs: dict[str, Candidate], prior: PriorIndex) -> canon
     if doc_id in docs:
         c, fp = docs[doc_id], docs[doc_id].fingerprint
         return canonical.Member(doc_id, fp.n_shingles, fp.has_masking or c.has_masking, fp.was_traditional,
-                                fp.dropped_lines, c.published_at, c.source_kind)
+                                fp.dropped_lines, c.published_at, c.source_kind, titled=bool(c.title))
     p = prior.docs[doc_id]
     return canonical.Member(doc_id, p.n_shingles, p.has_masking, p.was_traditional, p.dropped_lines,
-                            p.published_at, p.source_kind, was_canonical=p.is_canonical)
+                            p.published_at, p.source_kind, was_canonical=p.is_canonical, titled=p.titled)
 
 
 def _centrality(signatures: list[np.ndarray], sample: int = 200) -> np.ndarray:

@@ -63,6 +63,7 @@ class PriorDoc:
     source_kind: str
     is_canonical: bool
     dup_kind: str
+    titled: bool = False
 
 
 @dataclass(slots=True)

@@ -58,7 +58,8 @@ class MemoryState:
             c, fp = plan.candidates[a.doc_id], plan.fingerprints[a.doc_id]
             self.docs[a.doc_id] = PriorDoc(a.doc_id, a.cluster_id, fp.exact_hash, fp.signature, fp.n_shingles,
                                            fp.has_masking or c.has_masking, fp.was_traditional, fp.dropped_lines,
-                                           c.published_at, c.source_kind, a.is_canonical, a.dup_kind)
+                                           c.published_at, c.source_kind, a.is_canonical, a.dup_kind,
+                                           titled=bool(c.title))
             self.texts[a.doc_id] = c.text
             self.reasons[a.doc_id] = a.canonical_reason
             self.exact[fp.exact_hash].append(a.doc_id)

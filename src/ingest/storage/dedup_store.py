@@ -185,7 +185,7 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
             rows = con.execute(sql["prior_members"]).fetchall()
     for r in rows:
         idx.docs[r[0]] = PriorDoc(r[0], r[1], r[2], np.frombuffer(r[3], dtype="<u4").copy(), r[4], bool(r[5]),
-                                  r[6], r[7], r[8], r[9], r[10], r[11])
+                                  r[6], r[7], r[8], r[9], r[10], r[11], bool(r[12]))
     return idx
 
 

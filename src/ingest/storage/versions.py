@@ -64,7 +64,7 @@ def reelect_canonicals(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _elect(rows: list[tuple]) -> tuple[str, str]:
-    members = [canonical.Member(r[0], r[2], bool(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+    members = [canonical.Member(r[0], r[2], bool(r[3]), r[4], r[5], r[6], r[7], titled=bool(r[9])) for r in rows]
     if len(members) > 2:  # most typical member: mean MinHash agreement with (up to 200 of) the others
         sigs = np.stack([np.frombuffer(r[8], dtype="<u4") for r in rows])
         ref = sigs[:200]

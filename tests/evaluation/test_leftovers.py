@@ -103,3 +103,27 @@ def test_eval_shows_a_leak_of_a_kind_the_rules_do_not_know(tmp_path):
     assert report["leftover_pages"] == 1
     assert report["pages"][0]["leftovers"][0]["kind"] == "credit"
     assert report["unlabelled"] == [{"name": "q", "chars": sum(map(len, BODY)), "leftovers": [], "error": None}]
+
+
+@pytest.mark.parametrize("line", [
+    "一、2023年工作回顾", "（二）近期工作回顾", "3. 相关工作推荐", "第一部分 往期工作回顾",
+])
+def test_numbered_section_headings_are_not_recommendation_lines(line):
+    assert classify_line(line) is None
+
+
+@pytest.mark.parametrize("line,kind", [
+    ("# 乡村振兴　# 人居环境", "tags"), ("#基层治理# #网格化#", "tags"),
+    ("（江南县水利局　供稿）", "source"),
+    ("（本文来自某某新闻，更多资讯请下载“某某”APP）", "app"),
+    ("本文已被收录到“某某”专题", "platform"),
+])
+def test_new_chrome_kinds_are_flagged(line, kind):
+    assert classify_line(line) == kind
+
+
+def test_tags_are_flagged_at_the_foot_not_where_a_post_opens_with_them():
+    assert find_leftovers("#随手拍#") == []
+    assert find_leftovers("\n".join(["#读书", *BODY])) == []
+    found = find_leftovers("\n".join([*BODY, "#读书 #乡村振兴"]))
+    assert [(f.kind, f.where) for f in found] == [("tags", "tail")]

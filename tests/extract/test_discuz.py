@@ -1,6 +1,8 @@
 """Discuz! pages: the first post only, chrome removed, paragraphs kept, thread facts recorded."""
 from datetime import datetime
 
+import pytest
+
 from ingest.clean.page_rules import apply_page_rules
 from ingest.encoding import decode_bytes
 from ingest.extract import extract_html
@@ -56,6 +58,20 @@ def test_archiver_gbk_first_post_and_meta():
     assert page.meta["thread_title"] == "年度工作总结讲稿"
     text = "\n".join(page.paragraphs)
     for bad in ("本帖最后由", "路过的网友", "写得很扎实", "页:", "查看完整版本", "Archiver"):
+        assert bad not in text
+
+
+@pytest.mark.parametrize("container,nav_end", [
+    ('<div class="wrap">', "</div>"),  # another archiver skin
+    ('<div class="wrap">', "</div"),  # a closing tag without its `>` swallows the container
+])
+def test_archiver_posts_outside_div_content_still_give_the_first_post_only(container, nav_end):
+    page = run(discuz_archiver(charset="utf-8", container=container, nav_end=nav_end))
+    assert page.paragraphs == BODY
+    assert page.extractor == "discuz.archiver"
+    assert page.meta["poster"] == "山水之间"
+    text = "\n".join(page.paragraphs)
+    for bad in ("路过的网友", "写得很扎实", "页:", "Archiver"):
         assert bad not in text
 
 

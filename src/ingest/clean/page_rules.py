@@ -38,7 +38,7 @@ class PageRule:
     kind: str  # drop_line | strip | fields
     pattern: re.Pattern | None = None
     meta_field: str | None = None
-    where: str = "any"  # any | head | tail | edges (head or tail)
+    where: str = "any"  # any | head | tail | foot (tail past the head) | edges (head or tail)
     max_len: int | None = None
     flag: str | None = None
     also_next: re.Pattern | None = None
@@ -178,6 +178,8 @@ def _spans(rule: PageRule, paras: list[str]) -> list[tuple[int, int]]:
         return [(0, head)]
     if rule.where == "tail":
         return [(tail, n)]
+    if rule.where == "foot":
+        return [(max(head, tail), n)]
     return [(0, head), (max(head, tail), n)] if head < tail else [(0, n)]
 
 
@@ -217,7 +219,7 @@ _WIDGET_WORDS = {"举报", "分享", "收藏", "关注", "打印", "纠错", "�
 _SOURCE_WITH_REPORTER = re.compile(
     r"^(?P<source>.+?)\s*(?:本报|本報|本台|本网|本網|特约|见习|实习|融媒体)?(?:记者|記者|通讯员|通訊員)\s*(?P<author>[\u4e00-\u9fa5·][\u4e00-\u9fa5· 、]{1,20})$")
 _EDITION = re.compile(
-    r"(?:《(?P<paper>[^》]{2,20})》|(?P<bare>[\u4e00-\u9fa5]{2,12}[报刊]))\s*"
+    r"(?:《(?P<paper>[^》]{2,20})》|(?P<bare>[\u4e00-\u9fa5]{2,12}[报刊]))\s*(?:[（(]\s*(?=\d{4}))?"
     r"(?P<date>\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)?\s*[（(]?\s*"
     r"(?:(?:第\s*)?(?P<page>[A-Za-z]?\s*\d{1,3})\s*版|(?P<year>\d{4})?\s*年?\s*[（(]?\s*(?:总\s*)?第\s*(?P<issue>\d{1,4})\s*期)?")
 

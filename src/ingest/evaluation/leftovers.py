@@ -44,7 +44,15 @@ _CUES: tuple[tuple[str, int, re.Pattern], ...] = (
     ("original-title", 120, re.compile(r"^[（(【\[]?\s*原标题\s*[:：]")),
     ("site-links", 40, re.compile(r"联系我们|关于我们|网站地图|广告服务|隐私政策|用户协议|网站简介|\S+简介\s+\S+官网")),
     ("end", 16, re.compile(r"^\W*(?:END|End|end|完|全文完)\W*$")),
+    ("tags", 120, re.compile(r"^(?:[#＃][ \u3000]?[^#＃\s，。]{1,20}[#＃]?\s*){2,}$|^[#＃][^#＃\s，。]{1,20}[#＃]?$")),
+    ("source", 40, re.compile(r"^[（(【\[].{1,30}(?:供稿|供图|提供)\s*[)）】\]]$|^\S{2,24}(?:供稿|供图)$")),
+    ("app", 80, re.compile(r"(?:下载|打开|安装).{0,16}(?:APP|App|app|客户端)")),
+    ("platform", 40, re.compile(r"收录(?:于|到|至|进)\s*(?:合集|专题|专栏|话题|[“\"「『《#＃])")),
 )
+# Numbered section headings of official texts (`一、2023年工作回顾`, `（二）…`, `第一部分 …`) are body,
+# whatever words they hold.
+_SECTION = re.compile(r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百\d]+[)）]|\d{1,2}[、.．](?!\d)"
+                      r"|第[一二三四五六七八九十百\d]+(?:章|节|部分|篇))")
 # A date line: what is left after the dates and times is short, or says when/where it was published.
 _EDITION = re.compile(r"《[^》]{2,20}》.{0,24}?\d{1,3}\s*[版期]|[报刊]\s*\S{0,16}?第\s*[A-Za-z]?\d{1,3}\s*版")
 _DATED_HINT = re.compile(r"发布|发表|来源|更新|编辑")
@@ -76,8 +84,9 @@ def classify_line(line: str) -> str | None:
         return "credit"
     if len(text) <= 30 and _ROLE_NAME.match(text):
         return "credit"
+    section = _SECTION.match(text)
     for kind, max_len, cue in _CUES:
-        if len(text) > max_len or not cue.search(text):
+        if len(text) > max_len or not cue.search(text) or (section and kind == "recommend"):
             continue
         # Chrome rarely is a sentence: one that ends in 。 or holds several clauses is body text,
         # except for notices (copyright, disclaimers, contacts), which are sentences.
@@ -98,7 +107,8 @@ def find_leftovers(text: str, head_lines: int = HEAD_LINES, tail_lines: int = TA
         if not (head or tail):
             continue
         kind = classify_line(line)
-        if kind:
-            # A short text is all edges: its second half counts as the tail.
-            found.append(Leftover(kind, line, "tail" if tail and (not head or i >= len(lines) / 2) else "head"))
+        # A short text is all edges: its second half counts as the tail.
+        where = "tail" if tail and (not head or i >= len(lines) / 2) else "head"
+        if kind and not (kind == "tags" and where == "head"):  # a post's own tags open it: `#某话题#`
+            found.append(Leftover(kind, line, where))
     return found

@@ -82,9 +82,19 @@ def _viewthread(root, html: str, url: str | None) -> Extracted | None:
     return _first_post(root, url, "discuz.viewthread", paragraphs(cell), title, poster, stamp, hits)
 
 
+def _looks_like_archiver(root) -> bool:
+    return first(root, "//div[@id='end']") is not None or "Archiver" in text_of(first(root, "//title"))
+
+
 def _archiver(root, url: str | None) -> Extracted | None:
     content = first(root, "//div[@id='content']")
     authors = content.xpath(f"./p[{cls('author')}]") if content is not None else []
+    if not authors and _looks_like_archiver(root):
+        # Other archiver skins hold the posts in `div.wrap`, and a broken tag (`</div` without its `>`)
+        # can leave them loose in <body>: the posts are wherever the first `p.author` stands.
+        start = first(root, f"//p[{cls('author')}]")
+        content = start.getparent() if start is not None else None
+        authors = content.xpath(f"./p[{cls('author')}]") if content is not None else []
     if not authors:
         return None
     hits: list[BoilerplateHit] = []

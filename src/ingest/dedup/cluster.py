@@ -208,7 +208,9 @@ def _centrality(signatures: list[np.ndarray], sample: int = 200) -> np.ndarray:
     """Mean MinHash agreement of each member with (a fixed sample of) the other members."""
     sigs = np.stack(signatures)
     ref = sigs[:sample]
-    total = (sigs[:, None, :] == ref[None, :, :]).mean(axis=2).sum(axis=1)
+    # rows a slice at a time: a cluster of 10,000 copies compared at once took 256 MB of booleans
+    total = np.concatenate([(sigs[lo:lo + 256, None, :] == ref[None, :, :]).mean(axis=2).sum(axis=1)
+                            for lo in range(0, len(sigs), 256)])
     n = len(ref)
     in_sample = np.arange(len(sigs)) < n  # those rows met themselves once (agreement 1.0)
     return np.where(in_sample, (total - 1.0) / max(n - 1, 1), total / n)

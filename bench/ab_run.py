@@ -1,11 +1,13 @@
 """Interleaved A/B of `ingest run` between two versions of the code: A, B, A, B ... on the same corpus.
 
-Each round ingests the generated corpus into an empty warehouse with each version (then re-runs it
-over the unchanged input), against one running Prefect server, alternating so that the load of
-other processes falls on both alike. Prints the medians of wall time and CPU seconds of the
-process tree. A version is a commit (git archive into bench/out/code-SHA) or `worktree`.
+Each round ingests the corpus into an empty warehouse with each version (then re-runs it over the
+unchanged input), against one running Prefect server, alternating so that the load of other
+processes falls on both alike. Prints the medians of wall time, CPU seconds and the peak RSS of
+the process tree. A version is a commit (git archive into bench/out/code-SHA) or `worktree`.
+With --jieba, plain jieba.lcut runs in each round too (the ratio's yardstick, side by side).
 
     python bench/ab_run.py [--a main] [--b worktree] [--mb 60] [--rounds 4]
+    python bench/ab_run.py --kind real --mb 20,60,120 --rounds 3 --jieba --no-rerun
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run_bench import BIN, OUT, PrefectServer, ensure_corpus, snapshot, timed_tree  # noqa: E402
+from run_bench import BIN, OUT, PrefectServer, ensure_corpus, jieba_baseline, snapshot, timed_tree  # noqa: E402
 
 
 def env_for(version: str, base: dict) -> tuple[str, dict]:
@@ -33,34 +35,58 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--a", default="main")
     ap.add_argument("--b", default="worktree")
-    ap.add_argument("--mb", type=float, default=60)
+    ap.add_argument("--mb", default="60", help="corpus sizes in MB, comma separated")
+    ap.add_argument("--kind", choices=("generated", "real"), default="generated")
     ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--jieba", action="store_true", help="plain jieba.lcut in each round too")
+    ap.add_argument("--no-rerun", action="store_true", help="skip the re-run over unchanged input")
     args = ap.parse_args()
-    corpus = ensure_corpus(args.mb)
     base = {**os.environ, "PREFECT_HOME": str(OUT / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "COLUMNS": "200"}
     versions = [env_for(v, base) for v in (args.a, args.b)]
-    stats: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": [], "rerun": []} for name, _ in versions}
+    summary = []
     with PrefectServer(OUT / "prefect-home") as server:
-        for n in range(args.rounds):
-            order = versions if n % 2 == 0 else versions[::-1]
-            for name, env in order:
-                env = {**env, "PREFECT_API_URL": server.url}
-                wh = OUT / f"ab-wh-{name}"
-                shutil.rmtree(wh, ignore_errors=True)
-                cmd = [str(BIN / "ingest"), "run", str(corpus), "--warehouse", str(wh)]
-                first = timed_tree(cmd, env)
-                again = timed_tree(cmd, env)
-                stats[name]["wall"].append(first["seconds"])
-                stats[name]["cpu"].append(first["cpu_seconds"])
-                stats[name]["rerun"].append(again["seconds"])
-                print(f"round {n + 1} {name}: {first['seconds']:.2f} s wall, {first['cpu_seconds']:.1f} CPU s, "
-                      f"re-run {again['seconds']:.2f} s, load average {os.getloadavg()[0]:.1f}", flush=True)
-                shutil.rmtree(wh, ignore_errors=True)
+        for mb in (float(m) for m in args.mb.split(",")):
+            corpus = ensure_corpus(mb, args.kind)
+            stats: dict[str, dict[str, list[float]]] = {
+                name: {"wall": [], "cpu": [], "rss": [], "rerun": []} for name, _ in versions}
+            jieba: dict[str, list[float]] = {"wall": [], "cpu": []}
+            for n in range(args.rounds):
+                if args.jieba:
+                    j = jieba_baseline(corpus)
+                    jieba["wall"].append(j["seconds"])
+                    jieba["cpu"].append(j["cpu_seconds"])
+                    print(f"{args.kind} {mb:g} MB round {n + 1} plain jieba: {j['seconds']:.2f} s wall, "
+                          f"{j['cpu_seconds']:.1f} CPU s", flush=True)
+                order = versions if n % 2 == 0 else versions[::-1]
+                for name, env in order:
+                    env = {**env, "PREFECT_API_URL": server.url}
+                    wh = OUT / f"ab-wh-{name}"
+                    shutil.rmtree(wh, ignore_errors=True)
+                    cmd = [str(BIN / "ingest"), "run", str(corpus), "--warehouse", str(wh)]
+                    first = timed_tree(cmd, env)
+                    again = None if args.no_rerun else timed_tree(cmd, env)
+                    stats[name]["wall"].append(first["seconds"])
+                    stats[name]["cpu"].append(first["cpu_seconds"])
+                    stats[name]["rss"].append(first["peak_rss_mb"])
+                    if again:
+                        stats[name]["rerun"].append(again["seconds"])
+                    print(f"{args.kind} {mb:g} MB round {n + 1} {name}: {first['seconds']:.2f} s wall, "
+                          f"{first['cpu_seconds']:.1f} CPU s, peak RSS {first['peak_rss_mb']:.0f} MB"
+                          + (f", re-run {again['seconds']:.2f} s" if again else "")
+                          + f", load average {os.getloadavg()[0]:.1f}", flush=True)
+                    shutil.rmtree(wh, ignore_errors=True)
+            for name, s in stats.items():
+                line = (f"{args.kind} {mb:>4g} MB {name:>10}: median {statistics.median(s['wall']):.2f} s wall, "
+                        f"{statistics.median(s['cpu']):.1f} CPU s, peak RSS {statistics.median(s['rss']):.0f} MB")
+                if s["rerun"]:
+                    line += f", re-run {statistics.median(s['rerun']):.2f} s"
+                if jieba["wall"]:
+                    line += (f"; plain jieba {statistics.median(jieba['wall']):.2f} s wall -> "
+                             f"x{statistics.median(jieba['wall']) / statistics.median(s['wall']):.2f}")
+                summary.append(line + f"  ({args.rounds} rounds)")
     print()
-    for name, s in stats.items():
-        print(f"{name:>10}: median {statistics.median(s['wall']):.2f} s wall, {statistics.median(s['cpu']):.1f} CPU s, "
-              f"re-run {statistics.median(s['rerun']):.2f} s  ({args.rounds} rounds, {args.mb:g} MB)")
+    print("\n".join(summary))
 
 
 if __name__ == "__main__":

@@ -268,6 +268,7 @@ def stop_workers() -> None:
     global _head_start
     _head_start = None
     parallel.shutdown_pool()
+    release_memory()
 
 
 @dataclass
@@ -380,11 +381,32 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     fingerprints can match (read-only), and stages the plan; `load_run` saves it in the run's
     transaction.
     """
+    try:
+        return _decide_duplicates(wh, run_id)
+    finally:
+        release_memory()
+
+
+def release_memory() -> None:
+    """Hand the memory freed by a stage back to the system, so the next stage (the load, with
+    DuckDB's own buffers) does not stack on top of it: the decision's many small arrays and
+    strings leave the allocators holding hundreds of MB they no longer use."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the allocator keeps what it keeps
+        pass
+
+
+def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     staging = wh.staging(run_id)
     # No text: the clustering reads the few texts it needs (StagedDocuments.texts).
     staged = StagedDocuments.read(staging)
-    fp_table = _concat(_read_parts(sorted(staging.glob("fingerprints-*.parquet")))) if staged.rows else None
-    fps = dedup_store.fingerprints_from_table(fp_table) if fp_table is not None else {}
+    fps, fp_table = _read_fingerprints(staging) if staged.rows else ({}, None)
     con = wh.connect(read_only=True)
     try:
         con.execute("SET threads = 1")  # small lookups: a second thread cost CPU and saved no time
@@ -414,6 +436,18 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
             # rows this run writes to passage_occurrences (its new documents' spans and the
             # rewritten spans of earlier documents it touched)
             "passage_occurrences": len(plan.occurrences or ()), **file_versions.counts(changes)}
+
+
+def _read_fingerprints(staging: Path) -> tuple[dict[str, dedup.Fingerprint], pa.Table | None]:
+    """The staged fingerprints as objects, and as a table without their matching lines (which
+    only verification reads): a part at a time, so the lines are held once, as the objects' str."""
+    fps: dict[str, dedup.Fingerprint] = {}
+    tables = []
+    for path in sorted(staging.glob("fingerprints-*.parquet")):
+        table, = _read_parts([path])
+        fps.update(dedup_store.fingerprints_from_table(table))
+        tables.append(table.drop_columns([c for c in ("matching_lines", "titled") if c in table.column_names]))
+    return fps, _concat(tables)
 
 
 def _file_changes(con, wh: Warehouse, staging: Path, known_ids: set[str]) -> list[file_versions.FileChange]:

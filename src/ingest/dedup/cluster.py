@@ -53,7 +53,10 @@ class _Groups:
         return True
 
 
-SHINGLED_KEPT = 4096  # new documents' shingle sets kept between comparisons (a few tens of MB)
+# New documents' shingle sets kept between comparisons, by their bytes: rebuilding a set costs
+# ~50 us and a template-copying corpus compares each document with dozens of others, but all
+# of them at once grew with the corpus (~270 MB at 120 MB).
+SHINGLED_BYTES = 64 << 20
 
 
 def assign_clusters(
@@ -86,15 +89,18 @@ def assign_clusters(
     # New documents' shingles are rebuilt from their matching lines in ~50 us, so only the most
     # recently used are kept: holding every compared document's shingles grew with the corpus.
     recent: OrderedDict[str, Shingled] = OrderedDict()
+    recent_bytes = 0
 
     def shingled(doc_id: str) -> Shingled:
+        nonlocal recent_bytes
         fp = docs[doc_id].fingerprint if doc_id in docs else None
         if fp is not None and fp.matching_lines is not None:  # folded once, by the worker
             hit = recent.get(doc_id)
             if hit is None:
                 hit = recent[doc_id] = Shingled.from_lines(doc_id, fp.matching_lines, fp.titled)
-                if len(recent) > SHINGLED_KEPT:
-                    recent.popitem(last=False)
+                recent_bytes += hit.hashes.nbytes
+                while recent_bytes > SHINGLED_BYTES and len(recent) > 1:
+                    recent_bytes -= recent.popitem(last=False)[1].hashes.nbytes
             else:
                 recent.move_to_end(doc_id)
             return hit
@@ -208,7 +214,9 @@ def _centrality(signatures: list[np.ndarray], sample: int = 200) -> np.ndarray:
     """Mean MinHash agreement of each member with (a fixed sample of) the other members."""
     sigs = np.stack(signatures)
     ref = sigs[:sample]
-    total = (sigs[:, None, :] == ref[None, :, :]).mean(axis=2).sum(axis=1)
+    # rows a slice at a time: a cluster of 10,000 copies compared at once took 256 MB of booleans
+    total = np.concatenate([(sigs[lo:lo + 256, None, :] == ref[None, :, :]).mean(axis=2).sum(axis=1)
+                            for lo in range(0, len(sigs), 256)])
     n = len(ref)
     in_sample = np.arange(len(sigs)) < n  # those rows met themselves once (agreement 1.0)
     return np.where(in_sample, (total - 1.0) / max(n - 1, 1), total / n)

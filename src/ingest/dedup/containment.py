@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .matching import MatchingForm
-from .minhash import SHINGLE, shingle_hashes
+from .minhash import SHINGLE, line_shingle_sets, shingle_hashes
 
 
 def titled(form: MatchingForm) -> bool:
@@ -38,11 +38,7 @@ class Shingled:
         """The shingles of every line of >= SHINGLE characters, concatenated, and where each
         line's run starts; the first one is a title-like line when `titled`."""
         if self._paragraphs is None:
-            sets = [shingle_hashes(p) for p in self._lines if len(p) >= SHINGLE]
-            sizes = np.array([len(s) for s in sets], dtype=np.int64)
-            flat = np.concatenate(sets) if sets else np.zeros(0, np.uint64)
-            self._paragraphs = (flat, np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
-                                if len(sizes) else np.zeros(0, np.int64))
+            self._paragraphs = line_shingle_sets(self._lines)
         return self._paragraphs
 
     @property

@@ -29,17 +29,51 @@ def shingle_hashes(form: str, k: int = SHINGLE) -> np.ndarray:
     if n <= 0:
         cps = np.concatenate([cps, np.zeros(k - len(cps), dtype=np.uint64)])
         n = 1
-    with np.errstate(over="ignore"):
-        h = np.zeros(n, dtype=np.uint64)
-        for i in range(k):  # polynomial hash of the window, one vector op per position
-            h *= np.uint64(0x100000001B3)
-            h += cps[i : i + n]
-        _mix64(h)
+    h = _window_hashes(cps, n, k)
     # sort + neighbour compare: same result as np.unique, without its hash table (3x faster here)
     h.sort()
     if len(h) > 1:
         h = h[np.concatenate(([True], h[1:] != h[:-1]))]
     return h
+
+
+_PRIME = np.uint64(0x100000001B3)
+
+
+def _window_hashes(cps: np.ndarray, n: int, k: int) -> np.ndarray:
+    """Mixed polynomial hash of each of the n k-character windows of uint64 code points.
+
+    No np.errstate: array arithmetic on unsigned integers wraps without a warning, and entering
+    the context cost more than the hashing of a short paragraph.
+    """
+    h = cps[:n].copy()
+    for i in range(1, k):  # polynomial hash of the window, one vector op per position
+        h *= _PRIME
+        h += cps[i : i + n]
+    return _mix64(h)
+
+
+def line_shingle_sets(lines: list[str], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """`shingle_hashes` of every line of >= k characters, concatenated, and where each line's
+    run starts: the same values as one call per line, hashed in one pass over the lines joined
+    (windows that cross a line boundary are dropped)."""
+    kept = [line for line in lines if len(line) >= k]
+    if not kept:
+        return _EMPTY, np.zeros(0, np.int64)
+    cps = np.frombuffer("".join(kept).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(cps) - k + 1
+    h = _window_hashes(cps, n, k)
+    lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+    line_end = np.cumsum(lengths)
+    line = np.repeat(np.arange(len(kept), dtype=np.int64), lengths)[:n]
+    inside = np.arange(n) <= (line_end - k)[line]  # the window ends within its line
+    h, line = h[inside], line[inside]
+    order = np.lexsort((h, line))
+    h, line = h[order], line[order]
+    first = np.concatenate(([True], (h[1:] != h[:-1]) | (line[1:] != line[:-1])))
+    h, line = h[first], line[first]
+    counts = np.bincount(line, minlength=len(kept))
+    return h, np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
 
 
 # One-permutation MinHash (Li, Owen & Zhang 2012): the top 7 bits of a shingle hash pick one of

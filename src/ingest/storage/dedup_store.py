@@ -57,29 +57,48 @@ def fingerprints_table(items: list[tuple[str, Fingerprint]]) -> pa.Table:
 
 
 def fingerprints_from_table(table: pa.Table) -> dict[str, Fingerprint]:
-    """Column by column: a Python object per passage cost more than the clustering itself."""
-    if table.num_rows == 0:
-        return {}
-    table = table.combine_chunks()
+    """Column by column: a Python object per passage cost more than the clustering itself.
 
+    Chunk by chunk (a staged part each), without combining the table: a combined copy of the
+    matching lines and signatures was the largest allocation of the decision at 120 MB. The
+    fingerprints' arrays are views into a few arrays per chunk (signatures: one 2-D array).
+    """
+    out: dict[str, Fingerprint] = {}
+    for batch in table.to_batches():
+        if batch.num_rows:
+            out.update(_fingerprints_of(batch))
+    return out
+
+
+def _fingerprints_of(batch: pa.RecordBatch) -> dict[str, Fingerprint]:
     def split(name: str, dtype) -> list[np.ndarray]:
-        col = table[name].chunk(0) if table[name].num_chunks else pa.array([], table[name].type)
+        col = batch.column(name)
         offsets = col.offsets.to_numpy()
         values = col.values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
         bounds = (offsets - offsets[0]).tolist()
+        values = values[offsets[0]:]
         return [values[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])]  # np.split costs 4x as much
 
     keys, starts, ends = split("passage_keys", np.int64), split("passage_starts", np.int32), \
         split("passage_ends", np.int32)
     bands = split("band_keys", np.int64)
-    sigs = table["signature"].to_pylist()
-    cols = {name: table[name].to_pylist() for name in
+    sig_col = batch.column("signature")
+    _, offsets_buf, data_buf = sig_col.buffers()
+    sig_offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(sig_col) + 1, offset=4 * sig_col.offset)
+    widths = np.diff(sig_offsets)
+    if sig_col.null_count == 0 and len(widths) and (widths == widths[0]).all() and widths[0] % 4 == 0:
+        # every signature the same length: one array, a row (a view) per document
+        sig_rows = np.frombuffer(data_buf, dtype="<u4", count=len(widths) * int(widths[0]) // 4,
+                                 offset=int(sig_offsets[0])).reshape(len(widths), -1).copy()
+    else:
+        sig_rows = [np.frombuffer(b, dtype="<u4").copy() for b in sig_col.to_pylist()]
+    cols = {name: batch.column(name).to_pylist() for name in
             ("doc_id", "exact_hash", "n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines",
              "matching_lines", "titled")}
     out = {}
     for i, doc_id in enumerate(cols["doc_id"]):
         out[doc_id] = Fingerprint(
-            cols["exact_hash"][i], np.frombuffer(sigs[i], dtype="<u4").copy(), bands[i],
+            cols["exact_hash"][i], sig_rows[i], bands[i],
             cols["n_shingles"][i], cols["match_len"][i], cols["has_masking"][i], cols["was_traditional"][i],
             cols["dropped_lines"][i], Passages(keys[i], starts[i], ends[i]), cols["matching_lines"][i],
             bool(cols["titled"][i]))

@@ -15,13 +15,13 @@ def use_system_allocator() -> None:
 
     Arrow's default mimalloc pool kept what a run's many short-lived tables had used: at 60 MB
     of real paragraphs the run's process tree peaked ~150 MB higher with it (each staging
-    worker and the main process alike), for no measurable speed.
+    worker and the main process alike), for no measurable speed. Called where the run's tables
+    are built (storage.tables), not here: the analyst commands import this module without pyarrow.
     """
     if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        import pyarrow as pa
+
         pa.set_memory_pool(pa.system_memory_pool())
-
-
-use_system_allocator()
 
 # For files only the same run reads back (documents, hits, rejects, fingerprints, file state):
 # they live for minutes, so compression, dictionary encoding (which pyarrow attempts on every

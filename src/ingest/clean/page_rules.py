@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -127,6 +128,8 @@ def _match_fields(text: str, rule: PageRule) -> dict | None:
     lead_date = date.group(0) if date else None
     if date:
         line = line[date.end():].strip(_DECOR)
+    if rule.splitter.match(line) is None:  # most lines: no key where a by-line starts
+        return None
     marks = list(rule.splitter.finditer(line))
     if not marks or marks[0].start() != 0:
         return None
@@ -151,9 +154,23 @@ def _match_fields(text: str, rule: PageRule) -> dict | None:
     return found
 
 
+_last_zones = threading.local()  # per thread: web batches may be cleaned in several at once
+
+
 def _zones(paras: list[str]) -> tuple[int, int]:
     """(end of the head zone, start of the tail zone) as paragraph indexes. The head zone covers at
     most half of a short page, so a closing signature is never taken for a top-of-page line."""
+    # Every rule asks again for the same list (a rule that changes nothing returns it as it was,
+    # and no list of paragraphs is changed in place): the last answer is kept for it.
+    last = getattr(_last_zones, "value", None)
+    if last is not None and last[0] is paras:
+        return last[1]
+    zones = _walk_zones(paras)
+    _last_zones.value = (paras, zones)
+    return zones
+
+
+def _walk_zones(paras: list[str]) -> tuple[int, int]:
     n = len(paras)
     half = (n + 1) // 2
     head, used = 0, 0
@@ -298,12 +315,17 @@ def _value(m: re.Match) -> str | None:
 
 
 def _apply_rule(rule: PageRule, paras: list[str], hits: list[BoilerplateHit], meta: dict) -> list[str]:
+    """The paragraphs after one rule; the same list object when the rule changed nothing (every
+    change is a hit), so the next rule's zones are not walked again."""
+    before = len(hits)
     kept: list[str] = []
     pos = 0
     for start, end in _spans(rule, paras):
         kept.extend(paras[pos:start])
         kept.extend(_apply_span(rule, paras[start:end], hits, meta))
         pos = end
+    if len(hits) == before:
+        return paras
     kept.extend(paras[pos:])
     return kept
 

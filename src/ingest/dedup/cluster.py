@@ -93,16 +93,16 @@ def assign_clusters(
 
     def shingled(doc_id: str) -> Shingled:
         nonlocal recent_bytes
+        hit = recent.get(doc_id)
+        if hit is not None:  # the common case first: called ~20 times per new document
+            recent.move_to_end(doc_id)
+            return hit
         fp = docs[doc_id].fingerprint if doc_id in docs else None
         if fp is not None and fp.matching_lines is not None:  # folded once, by the worker
-            hit = recent.get(doc_id)
-            if hit is None:
-                hit = recent[doc_id] = Shingled.from_lines(doc_id, fp.matching_lines, fp.titled)
-                recent_bytes += hit.hashes.nbytes
-                while recent_bytes > SHINGLED_BYTES and len(recent) > 1:
-                    recent_bytes -= recent.popitem(last=False)[1].hashes.nbytes
-            else:
-                recent.move_to_end(doc_id)
+            hit = recent[doc_id] = Shingled.from_lines(doc_id, fp.matching_lines, fp.titled)
+            recent_bytes += hit.hashes.nbytes
+            while recent_bytes > SHINGLED_BYTES and len(recent) > 1:
+                recent_bytes -= recent.popitem(last=False)[1].hashes.nbytes
             return hit
         if doc_id not in cache:
             # a text read here is needed once: its shingles stay, the string goes

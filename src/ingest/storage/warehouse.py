@@ -317,7 +317,7 @@ class Warehouse:
             in_transaction = True
             con.execute(stmts["insert_documents"], params)
             # dedup state, canonical flips of earlier documents and text reuse: same transaction
-            dedup_store.save_plan(con, dedup_store.read_plan_tables(self.staging(run_id)), run_id,
+            dedup_store.save_plan(con, self.staging(run_id), run_id,
                                   new_doc_ids="new_documents")
             con.execute(stmts["insert_hits"], params)
             con.execute(stmts["insert_rejects"], params)

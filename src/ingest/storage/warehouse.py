@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 DB_NAME = "speeches.duckdb"
 # The load holds every new row in transaction-local storage until the commit (46k documents do
 # not fill one row group, so none is written early): under this limit it spills them to disk.
-# 256MB: at 120 MB of text the load's peak fell ~170 MB below 512MB's for no measurable time.
-LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "256MB")
+# 192MB: at 120 MB of text the load's peak was ~200 MB below 512MB's, the load ~0.1 s longer.
+LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "192MB")
 # The Parquet writer holds a whole row group in memory: a few thousand documents (~20-40 MB of
 # text) at a time, however large the run. 2,048 rows is DuckDB's floor (a smaller ROW_GROUP_SIZE
 # is ignored); reading the staged parts, it may close a group only at a part's end (2,078 then

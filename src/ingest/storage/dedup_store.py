@@ -275,10 +275,6 @@ def write_tables(tables: dict[str, pa.Table], directory: Path) -> None:
 PLAN_TABLES = ("decisions", "fingerprints", "occurrences", "touched", "links")
 
 
-def read_plan_tables(directory: Path) -> dict[str, pa.Table]:
-    return {name: pq.read_table(directory / f"dedup-{name}.parquet") for name in PLAN_TABLES}
-
-
 def save_plan(con: duckdb.DuckDBPyConnection, plan: DedupPlan | dict[str, pa.Table] | Path, run_id: str,
               new_doc_ids: str | None = None) -> None:
     """Persist state rows, canonical flips, passage occurrences and links. Runs INSIDE the caller's transaction.

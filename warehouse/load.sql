@@ -54,8 +54,8 @@ SELECT t.* FROM read_parquet('{staging}/tokens-*.parquet') t
     WHERE t.doc_id IN (SELECT doc_id FROM new_documents);
 
 -- name: new_documents_lake
--- Written on a second connection while the first inserts the same rows (staging is uncompressed,
--- so reading the texts twice costs little). Columns: new_documents_full's, in its order.
+-- Written on a second connection once the first has inserted the same rows (staging is
+-- uncompressed, so reading the texts twice costs little). Columns: new_documents_full's, in its order.
 SELECT * FROM new_documents_full;
 
 -- name: load_counts

@@ -97,3 +97,36 @@ def test_fingerprints_survive_the_staging_round_trip(speeches):
         assert got.exact_hash == fp.exact_hash and (got.signature == fp.signature).all()
         assert (got.band_keys == fp.band_keys).all() and got.passages == fp.passages
         assert got.was_traditional == fp.was_traditional
+
+
+def test_a_staged_plan_saves_the_rows_its_tables_save(tmp_path, corpus):
+    # the load hands save_plan the staging directory (DuckDB reads the Parquet files itself)
+    wh = Warehouse.at(tmp_path / "wh")
+    ingest_files(wh, [corpus[:3]])
+    con = wh.connect()
+    try:
+        from dedup_fixtures import candidates
+
+        texts = {"x1": "同志们：今天我们召开全市工作会议，研究部署下一阶段的重点工作任务。",
+                 "x2": "各位代表：过去一年，全省经济运行总体平稳，粮食生产再获丰收，城乡居民收入稳步增长。"
+                       "同志们：今天我们召开全市工作会议，研究部署下一阶段的重点工作任务。"
+                       "新的一年，我们要坚持稳中求进，扎实推进乡村振兴，持续改善生态环境质量。"}
+        new = candidates(texts)
+        plan = assign_clusters(new, dedup_store.load_prior(con, new), dedup_store.text_fetcher(con),
+                               new_texts=lambda ids: {d: texts[d] for d in ids}, reuse=dedup_store.PriorReuseSQL(con))
+        tables = dedup_store.plan_tables(plan)
+        dedup_store.write_tables(tables, tmp_path / "staged")
+        saved = []
+        for source in (tables, tmp_path / "staged"):
+            con.execute("BEGIN TRANSACTION")
+            dedup_store.save_plan(con, source, "run-x")
+            saved.append([con.execute(f"SELECT * EXCLUDE (run_id) FROM {t} WHERE run_id = 'run-x' ORDER BY ALL")
+                          .fetchall() for t in ("dedup_docs", "passage_occurrences")]
+                         + [con.execute("SELECT * FROM dedup_bands WHERE doc_id LIKE 'x%' ORDER BY ALL").fetchall(),
+                            con.execute("SELECT * FROM dedup_passages WHERE doc_id LIKE 'x%' ORDER BY ALL").fetchall()])
+            con.execute("ROLLBACK")
+        assert all(saved[0]) and saved[0] == saved[1]
+        # the views over the staged files are gone with the statements that read them
+        assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'dedup_%'").fetchone() == (0,)
+    finally:
+        con.close()

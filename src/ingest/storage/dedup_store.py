@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import numpy as np
@@ -270,30 +272,51 @@ def write_tables(tables: dict[str, pa.Table], directory: Path) -> None:
         tmp.replace(directory / f"dedup-{name}.parquet")
 
 
-def read_plan_tables(directory: Path) -> dict[str, pa.Table]:
-    return {name: pq.read_table(directory / f"dedup-{name}.parquet")
-            for name in ("decisions", "fingerprints", "occurrences", "touched", "links")}
+PLAN_TABLES = ("decisions", "fingerprints", "occurrences", "touched", "links")
 
 
-def save_plan(con: duckdb.DuckDBPyConnection, plan: DedupPlan | dict[str, pa.Table], run_id: str,
+def save_plan(con: duckdb.DuckDBPyConnection, plan: DedupPlan | dict[str, pa.Table] | Path, run_id: str,
               new_doc_ids: str | None = None) -> None:
     """Persist state rows, canonical flips, passage occurrences and links. Runs INSIDE the caller's transaction.
 
+    `plan` is a plan, its tables, or the directory they were staged in (write_tables): staged
+    tables are read by DuckDB where the statements need them, never as Arrow tables in Python
+    (at 120 MB those were ~100 MB, and ~200 MB of peak while read, on top of the load's own).
     `new_doc_ids` optionally names a table/view of the doc_ids the run really inserts: state of
     documents that the loader skipped (already present) is not written.
     """
-    tables = plan_tables(plan) if isinstance(plan, DedupPlan) else plan
-    if new_doc_ids:
-        keep = con.execute(f"SELECT doc_id FROM {new_doc_ids}").to_arrow_table()
-    else:
-        keep = tables["fingerprints"].select(["doc_id"])
     sql = named_statements("dedup_state.sql")
     params = {"run_id": run_id}
-    with _registered(con, {**{f"dedup_plan_{n}": t for n, t in tables.items()}, "dedup_keep_ids": keep}):
+    if isinstance(plan, Path):
+        scope = _staged_plan(con, plan, new_doc_ids)
+    else:
+        tables = plan_tables(plan) if isinstance(plan, DedupPlan) else plan
+        if new_doc_ids:
+            keep = con.execute(f"SELECT doc_id FROM {new_doc_ids}").to_arrow_table()
+        else:
+            keep = tables["fingerprints"].select(["doc_id"])
+        scope = _registered(con, {**{f"dedup_plan_{n}": t for n, t in tables.items()}, "dedup_keep_ids": keep})
+    with scope:
         for name in ("insert_docs", "insert_bands", "insert_passages", "delete_touched_occurrences",
                      "insert_occurrences", "insert_links"):
             con.execute(sql[name], params if "$run_id" in sql[name] else None)
         con.execute(sql["update_canonical"])
+
+
+@contextmanager
+def _staged_plan(con: duckdb.DuckDBPyConnection, directory: Path, new_doc_ids: str | None) -> Iterator[None]:
+    """The staged plan's tables as temporary views over their Parquet files, for the statements
+    of dedup_state.sql (dedup_keep_ids: `new_doc_ids`, else the staged fingerprints' doc_ids)."""
+    views = {f"dedup_plan_{n}": "SELECT * FROM read_parquet('{}')".format(
+        (directory / f"dedup-{n}.parquet").as_posix().replace("'", "''")) for n in PLAN_TABLES}
+    views["dedup_keep_ids"] = f"SELECT doc_id FROM {new_doc_ids or 'dedup_plan_fingerprints'}"
+    for name, query in views.items():
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {query}")
+    try:
+        yield
+    finally:
+        for name in reversed(list(views)):
+            con.execute(f"DROP VIEW IF EXISTS {name}")
 
 
 def occurrences_table(occ: Occurrences) -> pa.Table:

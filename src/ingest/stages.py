@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import dedup, file_versions, parallel, resume
+from .memory import release_memory
 from .clean import RULES_VERSION
 from .segment import user_dictionary
 from .sources.files import FileRef, FileRules, discover_files, read_file, sample_corpus_dir, stored_name
@@ -387,26 +388,11 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
         release_memory()
 
 
-def release_memory() -> None:
-    """Hand the memory freed by a stage back to the system, so the next stage (the load, with
-    DuckDB's own buffers) does not stack on top of it: the decision's many small arrays and
-    strings leave the allocators holding hundreds of MB they no longer use."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: the allocator keeps what it keeps
-        pass
-
-
 def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     staging = wh.staging(run_id)
     # No text: the clustering reads the few texts it needs (StagedDocuments.texts).
     staged = StagedDocuments.read(staging)
-    fps, fp_table = _read_fingerprints(staging) if staged.rows else ({}, None)
+    fps = _read_fingerprints(staging) if staged.rows else {}
     con = wh.connect(read_only=True)
     try:
         con.execute("SET threads = 1")  # small lookups: a second thread cost CPU and saved no time
@@ -423,7 +409,8 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
                                      reuse=dedup_store.PriorReuseSQL(con))
     finally:
         con.close()
-    tables = dedup_store.plan_tables(plan, staged_fingerprints=fp_table)
+    tables = dedup_store.plan_tables(plan, fingerprints_staged=True)
+    (staging / "dedup-fingerprints.parquet").unlink(missing_ok=True)  # the load reads the parts
     dedup_store.write_tables(tables, staging)
     decisions = tables["decisions"]
     new_only = decisions.filter(pc.invert(decisions["is_update"])).drop_columns(["is_update"])
@@ -438,16 +425,14 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
             "passage_occurrences": len(plan.occurrences or ()), **file_versions.counts(changes)}
 
 
-def _read_fingerprints(staging: Path) -> tuple[dict[str, dedup.Fingerprint], pa.Table | None]:
-    """The staged fingerprints as objects, and as a table without their matching lines (which
-    only verification reads): a part at a time, so the lines are held once, as the objects' str."""
+def _read_fingerprints(staging: Path) -> dict[str, dedup.Fingerprint]:
+    """The staged fingerprints as objects, a part at a time, so the lines are held once, as the
+    objects' str (the load reads the parts themselves: dedup_store.plan_tables)."""
     fps: dict[str, dedup.Fingerprint] = {}
-    tables = []
     for path in sorted(staging.glob("fingerprints-*.parquet")):
         table, = _read_parts([path])
         fps.update(dedup_store.fingerprints_from_table(table))
-        tables.append(table.drop_columns([c for c in ("matching_lines", "titled") if c in table.column_names]))
-    return fps, _concat(tables)
+    return fps
 
 
 def _file_changes(con, wh: Warehouse, staging: Path, known_ids: set[str]) -> list[file_versions.FileChange]:

@@ -26,6 +26,7 @@ duplicates. So:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -77,9 +78,6 @@ class CandidatePairs:
     def __len__(self) -> int:
         return len(self.a)
 
-    def pairs(self) -> list[tuple[str, str]]:
-        return [(self.ids[i], self.ids[j]) for i, j in zip(self.a.tolist(), self.b.tolist())]
-
 
 def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: ClusterConfig) -> CandidatePairs:
     ids = list(docs) + [d for d in prior.docs if d not in docs]
@@ -90,9 +88,27 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     hashes = np.array([fp.exact_hash for fp in fps] + [p.exact_hash for p in prior_docs], dtype=np.int64)
     sizes = np.array([fp.n_shingles for fp in fps] + [p.n_shingles for p in prior_docs], dtype=np.int64)
 
+    sigs = np.stack([fp.signature for fp in fps] + [p.signature for p in prior_docs]) if n else \
+        np.zeros((0, 1), np.uint32)
+
+    def estimates(c: np.ndarray):
+        a, b = c // n, c % n
+        est = _agreement(sigs, a, b) / sigs.shape[1]
+        small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
+        est_contained = np.minimum(1.0, est * (sizes[a] + sizes[b]) / ((1.0 + est) * small))
+        keep = (est >= config.estimate_min) & ((est >= config.near_estimate_min)
+                                               | (est_contained >= config.contained_estimate_min))
+        return a, b, est_contained, keep
+
+    def worth_verifying(c: np.ndarray) -> np.ndarray:
+        return c[estimates(c)[3]]
+
     exact = _exact_pairs(hashes, n_new, prior, number)
     keys, holders = _postings([fp.band_keys for fp in fps], prior.bands, number)
-    band = _bucket_pairs(keys, holders, n_new, n, config)
+    # Band pairs are judged by their estimates a slice at a time, as they are made: all of them
+    # at once (millions on a template-copying corpus) were the peak of the run's decision.
+    band = _bucket_pairs(keys, holders, n_new, n, config, worth_verifying)
+    del keys, holders  # the band postings (~110 MB at 120 MB of real paragraphs) are done with
     passage = _passage_pairs(docs, prior, number, n_new, config)
 
     forced = _counted(np.concatenate([exact, passage]))[0]
@@ -100,21 +116,12 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     if not len(forced) + len(band):
         empty = np.zeros(0, np.int64)
         return CandidatePairs(ids, empty, empty, np.zeros(0, bool))
-    sigs = np.stack([fp.signature for fp in fps] + [p.signature for p in prior_docs])
     parts = []
-    # a slice of pairs at a time: several arrays per pair over millions of band pairs were the
-    # peak of a large run
     for is_band, codes in ((False, forced), (True, band)):
         for lo in range(0, len(codes), PAIR_SLICE):
-            c = codes[lo:lo + PAIR_SLICE]
-            a, b = c // n, c % n
-            est = _agreement(sigs, a, b) / sigs.shape[1]
-            small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
-            est_contained = np.minimum(1.0, est * (sizes[a] + sizes[b]) / ((1.0 + est) * small))
+            a, b, est_contained, keep = estimates(codes[lo:lo + PAIR_SLICE])
             same = hashes[a] == hashes[b]
-            if is_band:
-                keep = (est >= config.estimate_min) & ((est >= config.near_estimate_min)
-                                                       | (est_contained >= config.contained_estimate_min))
+            if is_band:  # (all of them pass: judged as they were made)
                 a, b, same, est_contained = a[keep], b[keep], same[keep], est_contained[keep]
             parts.append((a, b, same, np.where(same, 2.0, est_contained)))
     a, b, same, priority = (np.concatenate([p[i] for p in parts]) for i in range(4))
@@ -145,11 +152,13 @@ def _exact_pairs(hashes: np.ndarray, n_new: int, prior: PriorIndex, number: dict
     return _counted(lo[lo < n_new] * n + hi[lo < n_new])[0]
 
 
-def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig) -> np.ndarray:
+def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig,
+                  keep: Callable[[np.ndarray], np.ndarray] = lambda codes: codes) -> np.ndarray:
     """Pair codes (a * n + b) proposed by LSH buckets: all pairs of a small bucket, hub pairs of a big one.
 
     Built a slice of buckets at a time and reduced to distinct codes as it goes: the pairs of all
-    buckets at once (with their temporaries) were the largest allocation of a 120 MB run.
+    buckets at once (with their temporaries) were the largest allocation of a 120 MB run. `keep`
+    filters each slice's codes (the caller's estimate test) before they are accumulated.
     """
     starts, counts = _groups(keys)
     big_group = counts > config.bucket_all_pairs
@@ -165,14 +174,14 @@ def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, con
         if hi_group <= lo_group:
             continue
         rows = slice(int(starts[lo_group]), int(starts[hi_group - 1] + counts[hi_group - 1]))
-        codes.append(_slice_pairs(keys[rows], holders[rows], n_new, n, config))
+        codes.append(keep(_slice_pairs(keys[rows], holders[rows], n_new, n, config)))
         lo_group = hi_group
         if sum(len(c) for c in codes) > 2 * PAIR_SLICE:
             codes = [_counted(np.concatenate(codes))[0]]
     return _counted(np.concatenate(codes))[0] if codes else np.zeros(0, np.int64)
 
 
-PAIR_SLICE = 1 << 21
+PAIR_SLICE = 1 << 19
 
 
 def _slice_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig) -> np.ndarray:

@@ -6,6 +6,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..memory import trim_heap
 from . import canonical
 from .candidates import CandidatePairs, ClusterConfig, candidate_pairs
 from .containment import MatchPolicy, Overlap, Shingled, compare, similar, verdict
@@ -79,10 +80,13 @@ def assign_clusters(
     plan = DedupPlan(fingerprints={d: c.fingerprint for d, c in docs.items()}, candidates=docs)
     cands = candidate_pairs(docs, prior, config)
     plan.stats["candidate_pairs"] = len(cands)
-    pairs = cands.pairs()
-    new_texts_read = _read_needed_texts(docs, pairs, new_texts)
+    # the pairs as numbers into cands.ids: a tuple of two strings per pair was ~60 MB at 120 MB
+    ids = cands.ids
+    in_pairs = [ids[i] for i in np.unique(np.concatenate((cands.a, cands.b))).tolist()]
+    new_texts_read = _read_needed_texts(docs, in_pairs, new_texts)
 
-    prior_needed = sorted({d for pair in pairs for d in pair if d not in docs})
+    prior_needed = sorted(d for d in in_pairs if d not in docs)
+    del in_pairs
     texts = fetch_texts(prior_needed) if prior_needed else {}
     texts.update(new_texts_read)
     cache: dict[str, Shingled] = {}  # earlier documents (their texts were fetched once)
@@ -120,7 +124,8 @@ def assign_clusters(
     # those of verifying every pair, and a cluster of n copies costs ~n comparisons, not n^2 / 2.
     edges: list[tuple[str, Overlap]] = []
     skipped = 0
-    for (a, b), same in zip(pairs, cands.exact.tolist()):
+    for ia, ib, same in zip(cands.a.tolist(), cands.b.tolist(), cands.exact.tolist()):
+        a, b = ids[ia], ids[ib]
         if groups.find(node[a]) == groups.find(node[b]):
             skipped += 1
             continue
@@ -135,7 +140,7 @@ def assign_clusters(
             edges.append((kind, ov))
             if similar(ov, policy):
                 groups.union(node[a], node[b])
-    plan.stats["verified_pairs"] = len(pairs) - skipped
+    plan.stats["verified_pairs"] = len(cands) - skipped
     plan.stats.update({f"edges_{k}": sum(1 for e in edges if e[0] == k) for k in ("exact", "near", "contained")})
 
     groups, node = _new_groups(docs, prior)
@@ -168,6 +173,12 @@ def assign_clusters(
         else:
             join(ov)
 
+    # The shingle sets and texts are done with, and the text-reuse step below peaks on top of
+    # whatever the heap still holds of them (~130 MB at 120 MB of real paragraphs).
+    recent.clear()
+    cache.clear()
+    texts.clear()
+    trim_heap()
     _assign(plan, docs, prior, groups, node, edges, config)
     plan.stats["refused_cluster_merges"] = len(plan.links)
     plan.occurrences = reuse_occurrences(plan, reuse)
@@ -187,11 +198,11 @@ def _new_groups(docs: dict[str, Candidate], prior: PriorIndex) -> tuple["_Groups
     return groups, node
 
 
-def _read_needed_texts(docs: dict[str, Candidate], pairs, new_texts) -> dict[str, str]:
+def _read_needed_texts(docs: dict[str, Candidate], in_pairs: list[str], new_texts) -> dict[str, str]:
     """Texts of the new documents in a candidate pair that came without one and without their
     matching lines (read in one go)."""
-    missing = sorted({d for pair in pairs for d in pair if d in docs and docs[d].text is None
-                      and docs[d].fingerprint.matching_lines is None})
+    missing = sorted(d for d in in_pairs if d in docs and docs[d].text is None
+                     and docs[d].fingerprint.matching_lines is None)
     if not missing:
         return {}
     if new_texts is None:

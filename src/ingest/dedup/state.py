@@ -78,7 +78,7 @@ class MemoryState:
             for i, d in enumerate(occ.doc_ids):
                 self.occurrences.setdefault(d, []).append(
                     (int(occ.passage_key[i]), int(occ.start[i]), int(occ.end[i]), int(occ.sentences[i]),
-                     tuple(occ.link_keys[i].tolist())))
+                     tuple(occ.link_keys(i).tolist())))
         self.links.extend(plan.links)
 
     def clusters(self) -> dict[str, str]:

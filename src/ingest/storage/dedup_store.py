@@ -225,20 +225,19 @@ def text_fetcher(con: duckdb.DuckDBPyConnection):
 
 
 # ---- writing a plan ---------------------------------------------------------------------------
-def plan_tables(plan: DedupPlan, staged_fingerprints: pa.Table | None = None) -> dict[str, pa.Table]:
+def plan_tables(plan: DedupPlan, fingerprints_staged: bool = False) -> dict[str, pa.Table]:
     """The plan as Arrow tables (staged as Parquet between the decision and the load).
 
-    `staged_fingerprints`, the table the plan's fingerprints were read from, gives their rows
-    as they are instead of rebuilding them from the objects.
+    With `fingerprints_staged`, the plan's fingerprints are the rows of the run's staged
+    `fingerprints-*.parquet` parts, which the load reads where they are (`_staged_plan`): no
+    table of them is built here (at 120 MB a copy of ~65 MB at the decision's end).
     """
     decisions = plan.assignments + plan.updates
-    if staged_fingerprints is not None:
-        ids = pa.array([a.doc_id for a in plan.assignments], pa.string())
-        fingerprints = staged_fingerprints.take(pc.index_in(ids, staged_fingerprints["doc_id"]))
-    else:
+    fingerprints = None
+    if not fingerprints_staged:
         fingerprints = fingerprints_table([(a.doc_id, plan.fingerprints[a.doc_id]) for a in plan.assignments])
-    # the matching lines served verification; the warehouse keeps documents.text, not them
-    fingerprints = fingerprints.drop_columns([c for c in ("matching_lines", "titled") if c in fingerprints.column_names])
+        # the matching lines served verification; the warehouse keeps documents.text, not them
+        fingerprints = fingerprints.drop_columns(["matching_lines", "titled"])
     return {
         "decisions": pa.table({
             "doc_id": pa.array([a.doc_id for a in decisions], pa.string()),
@@ -250,7 +249,7 @@ def plan_tables(plan: DedupPlan, staged_fingerprints: pa.Table | None = None) ->
             "similarity": pa.array([a.similarity for a in decisions], pa.float64()),
             "is_update": pa.array([False] * len(plan.assignments) + [True] * len(plan.updates), pa.bool_()),
         }),
-        "fingerprints": fingerprints,
+        **({"fingerprints": fingerprints} if fingerprints is not None else {}),
         "occurrences": occurrences_table(plan.occurrences or Occurrences()),
         "touched": pa.table({"doc_id": pa.array((plan.occurrences or Occurrences()).touched, pa.string())}),
         "links": pa.table({
@@ -307,8 +306,18 @@ def save_plan(con: duckdb.DuckDBPyConnection, plan: DedupPlan | dict[str, pa.Tab
 def _staged_plan(con: duckdb.DuckDBPyConnection, directory: Path, new_doc_ids: str | None) -> Iterator[None]:
     """The staged plan's tables as temporary views over their Parquet files, for the statements
     of dedup_state.sql (dedup_keep_ids: `new_doc_ids`, else the staged fingerprints' doc_ids)."""
-    views = {f"dedup_plan_{n}": "SELECT * FROM read_parquet('{}')".format(
-        (directory / f"dedup-{n}.parquet").as_posix().replace("'", "''")) for n in PLAN_TABLES}
+    def parquet(name: str) -> str:
+        return "read_parquet('{}')".format((directory / name).as_posix().replace("'", "''"))
+
+    views = {f"dedup_plan_{n}": f"SELECT * FROM {parquet(f'dedup-{n}.parquet')}" for n in PLAN_TABLES}
+    if not (directory / "dedup-fingerprints.parquet").exists():
+        # the staged parts' rows of the documents the plan decided (a file staged twice in the
+        # run is one document: its first row), without the columns only verification read
+        columns = ", ".join(f for f in FINGERPRINT_SCHEMA.names if f not in ("matching_lines", "titled"))
+        views["dedup_plan_fingerprints"] = (
+            f"SELECT {columns} FROM {parquet('fingerprints-*.parquet')} "
+            "WHERE doc_id IN (SELECT doc_id FROM dedup_plan_decisions WHERE NOT is_update) "
+            "QUALIFY row_number() OVER (PARTITION BY doc_id) = 1")
     views["dedup_keep_ids"] = f"SELECT doc_id FROM {new_doc_ids or 'dedup_plan_fingerprints'}"
     for name, query in views.items():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {query}")
@@ -320,8 +329,7 @@ def _staged_plan(con: duckdb.DuckDBPyConnection, directory: Path, new_doc_ids: s
 
 
 def occurrences_table(occ: Occurrences) -> pa.Table:
-    offsets = np.concatenate(([0], np.cumsum([len(k) for k in occ.link_keys]))).astype(np.int32)
-    values = np.concatenate(occ.link_keys) if occ.link_keys else np.zeros(0, np.int64)
+    offsets, values = occ.link_offsets.astype(np.int32), occ.link_values
     return pa.table({
         "doc_id": pa.array(occ.doc_ids, pa.string()),
         "cluster_id": pa.array(occ.clusters, pa.string()),

@@ -55,3 +55,29 @@ def test_a_title_counts_as_a_paragraph_only_when_the_smaller_text_repeats_it(spe
     body = "\n".join(["一、总体要求", *paras])
     o = compare(shingled("half", "\n".join(["一、总体要求", *paras[:4]])), shingled("full", body))
     assert o.coverage == 5 / 9
+
+
+def test_shared_shingles_are_counted_exactly_by_the_merge():
+    import numpy as np
+
+    from ingest.dedup.containment import _count_in
+
+    rng = np.random.default_rng(7)
+    for n_a, n_b, shared in ((0, 0, 0), (0, 5, 0), (5, 0, 0), (1, 1, 1), (300, 900, 120), (900, 300, 300)):
+        common = rng.integers(0, 2**64 - 1, shared, dtype=np.uint64, endpoint=True)
+        a = np.unique(np.concatenate([common, rng.integers(0, 2**63, n_a - shared, dtype=np.uint64)]))
+        b = np.unique(np.concatenate([common, rng.integers(2**63, 2**64 - 1, n_b - shared, dtype=np.uint64)]))
+        assert _count_in(a, b) == _count_in(b, a) == len(set(a.tolist()) & set(b.tolist()))
+
+
+def test_paragraph_shingle_sets_are_each_lines_own_set():
+    import numpy as np
+
+    from ingest.dedup.minhash import SHINGLE, line_shingle_sets, shingle_hashes
+
+    lines = ["同志们：", "全面从严治党永远在路上，全面从严治党永远在路上。", "短", "一二三四五", "", "推进高质量发展推进高质量发展"]
+    flat, starts = line_shingle_sets(lines)
+    kept = [line for line in lines if len(line) >= SHINGLE]
+    bounds = list(starts) + [len(flat)]
+    assert [flat[lo:hi].tolist() for lo, hi in zip(bounds, bounds[1:])] == \
+        [shingle_hashes(line).tolist() for line in kept]

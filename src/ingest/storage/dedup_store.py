@@ -10,7 +10,6 @@ from typing import Iterator
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..dedup import Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex, signature_batch

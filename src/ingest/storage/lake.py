@@ -10,19 +10,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-def use_system_allocator() -> None:
-    """Arrow allocates through the C library's malloc unless $ARROW_DEFAULT_MEMORY_POOL names another.
-
-    Arrow's default mimalloc pool kept what a run's many short-lived tables had used: at 60 MB
-    of real paragraphs the run's process tree peaked ~150 MB higher with it (each staging
-    worker and the main process alike), for no measurable speed. Called where the run's tables
-    are built (storage.tables), not here: the analyst commands import this module without pyarrow.
-    """
-    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        import pyarrow as pa
-
-        pa.set_memory_pool(pa.system_memory_pool())
-
 # For files only the same run reads back (documents, hits, rejects, fingerprints, file state):
 # they live for minutes, so compression, dictionary encoding (which pyarrow attempts on every
 # text before giving up on it) and min/max statistics nobody prunes on would cost CPU twice,

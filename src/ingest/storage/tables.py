@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..model import Reject
-from .lake import use_system_allocator
+from ..memory import use_system_allocator
 
 use_system_allocator()  # every run path builds its tables here, in the main process and the workers
 

@@ -81,3 +81,25 @@ def test_paragraph_shingle_sets_are_each_lines_own_set():
     bounds = list(starts) + [len(flat)]
     assert [flat[lo:hi].tolist() for lo, hi in zip(bounds, bounds[1:])] == \
         [shingle_hashes(line).tolist() for line in kept]
+
+
+def test_verification_sets_are_the_top_half_of_the_shingle_hashes():
+    import numpy as np
+
+    from ingest.dedup.containment import Shingled
+    from ingest.dedup.minhash import SHINGLE, line_shingle_sets, narrowed, shingle_hashes
+
+    lines = ["关于进一步加强基层治理的意见", "全面从严治党永远在路上，全面从严治党永远在路上。", "短", "推进高质量发展推进高质量发展"]
+    wide = shingle_hashes("".join(lines))
+    narrow = shingle_hashes("".join(lines), narrow=True)
+    assert narrow.dtype == np.uint32
+    assert narrow.tolist() == sorted(set(narrowed(wide).tolist()))
+    assert shingle_hashes("", narrow=True).dtype == np.uint32 and shingle_hashes("短", narrow=True).size == 1
+    flat, starts = line_shingle_sets(lines, narrow=True)
+    bounds = list(starts) + [len(flat)]
+    assert flat.dtype == np.uint32
+    assert [flat[lo:hi].tolist() for lo, hi in zip(bounds, bounds[1:])] == \
+        [shingle_hashes(line, narrow=True).tolist() for line in lines if len(line) >= SHINGLE]
+    s = Shingled.from_lines("d", "\n".join(lines), True)
+    assert s.hashes.tolist() == narrow.tolist() and s.paragraphs[0].dtype == np.uint32
+    assert line_shingle_sets(["短"], narrow=True)[0].dtype == np.uint32

@@ -55,9 +55,10 @@ class _Groups:
 
 
 # New documents' shingle sets kept between comparisons, by their bytes: rebuilding a set costs
-# ~50 us and a template-copying corpus compares each document with dozens of others, but all
-# of them at once grew with the corpus (~270 MB at 120 MB).
-SHINGLED_BYTES = 64 << 20
+# ~30 us and a template-copying corpus compares each document with dozens of others, but all
+# of them at once grew with the corpus (~270 MB at 120 MB). A set is counted twice: the
+# paragraph sets a comparison may build beside it are about as big.
+SHINGLED_BYTES = 128 << 20
 
 
 def assign_clusters(
@@ -104,9 +105,9 @@ def assign_clusters(
         fp = docs[doc_id].fingerprint if doc_id in docs else None
         if fp is not None and fp.matching_lines is not None:  # folded once, by the worker
             hit = recent[doc_id] = Shingled.from_lines(doc_id, fp.matching_lines, fp.titled)
-            recent_bytes += hit.hashes.nbytes
+            recent_bytes += 2 * hit.hashes.nbytes
             while recent_bytes > SHINGLED_BYTES and len(recent) > 1:
-                recent_bytes -= recent.popitem(last=False)[1].hashes.nbytes
+                recent_bytes -= 2 * recent.popitem(last=False)[1].hashes.nbytes
             return hit
         if doc_id not in cache:
             # a text read here is needed once: its shingles stay, the string goes

@@ -19,7 +19,8 @@ class Shingled:
 
     __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs", "titled", "size")
 
-    def __init__(self, doc_id: str, hashes: np.ndarray, lines: list[str], titled: bool = False) -> None:
+    def __init__(self, doc_id: str, hashes: np.ndarray, lines: list[str] | str, titled: bool = False) -> None:
+        # lines: a list, or the lines joined by "\n" (a fingerprint's own string: no copy is held)
         self.doc_id, self.hashes, self._lines, self.titled = doc_id, hashes, lines, titled
         self._paragraphs: tuple[np.ndarray, np.ndarray] | None = None
         # an attribute, not a property: read millions of times by the verification loop
@@ -27,20 +28,20 @@ class Shingled:
 
     @classmethod
     def from_form(cls, doc_id: str, form: MatchingForm) -> "Shingled":
-        return cls(doc_id, shingle_hashes(form.text), form.lines, titled(form))
+        return cls(doc_id, shingle_hashes(form.text, narrow=True), form.lines, titled(form))
 
     @classmethod
     def from_lines(cls, doc_id: str, joined: str, is_titled: bool) -> "Shingled":
         """From Fingerprint.matching_lines (the form's lines joined by "\n")."""
-        lines = joined.split("\n") if joined else []
-        return cls(doc_id, shingle_hashes("".join(lines)), lines, is_titled)
+        return cls(doc_id, shingle_hashes(joined.replace("\n", ""), narrow=True), joined, is_titled)
 
     @property
     def paragraphs(self) -> tuple[np.ndarray, np.ndarray]:
         """The shingles of every line of >= SHINGLE characters, concatenated, and where each
         line's run starts; the first one is a title-like line when `titled`."""
         if self._paragraphs is None:
-            self._paragraphs = line_shingle_sets(self._lines)
+            lines = self._lines.split("\n") if isinstance(self._lines, str) else self._lines
+            self._paragraphs = line_shingle_sets(lines, narrow=True)
         return self._paragraphs
 
 

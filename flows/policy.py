@@ -24,12 +24,13 @@ def digest(*parts) -> str:
 
 def retry_unless_settled(task, task_run, state) -> bool:
     """Retry a failed I/O task (a disk briefly full, a file system hiccup: the load is idempotent),
-    except when the warehouse stayed locked for the whole lock timeout: it waited already."""
-    from ingest.storage.warehouse import WarehouseLocked
+    except when the warehouse stayed locked for the whole lock timeout (it waited already) or the
+    load ran out of DuckDB's memory limit (the same limit fails the same way)."""
+    from ingest.storage.warehouse import OutOfMemory, WarehouseLocked
 
     try:
         state.result()
-    except WarehouseLocked:
+    except (WarehouseLocked, OutOfMemory):
         return False
     except Exception:
         return True

@@ -1,4 +1,4 @@
-"""Staged batches kept for the next run: a run that gave up waiting for the warehouse keeps them."""
+"""Staged batches kept for the next run: a run whose load gave up waiting for the warehouse, or ran out of memory, keeps them."""
 from __future__ import annotations
 
 import json
@@ -51,13 +51,17 @@ def adopt(staging_root: Path, sources: list[str], batches: list[list[FileRef]]) 
             plan = None
         if adopted is None and plan == wanted:
             adopted = run_dir.name
+            try:
+                why = json.loads(mark.read_text("utf-8"))["why"]
+            except (OSError, ValueError, KeyError, TypeError):
+                why = "its load did not finish"
             _keep_only_complete_batches(run_dir)
         else:
             remove_tree(run_dir)
     if adopted:
         done = staged_batches(staging_root / adopted)
-        print(f"reusing {len(done)} of {len(batches)} staged batches of run {adopted} (it gave up waiting for "
-              f"the warehouse; the files are unchanged since)", file=sys.stderr, flush=True)
+        print(f"reusing {len(done)} of {len(batches)} staged batches of run {adopted} ({why}; the files are "
+              f"unchanged since)", file=sys.stderr, flush=True)
     return adopted
 
 

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from . import parallel, resume
@@ -21,7 +22,7 @@ from .sources.files import FileRef, FileRules, discover_files, read_file, sample
 from .storage import dedup_store
 from .storage.lake import STAGING_OPTIONS, remove_tree, write_parquet_atomic
 from .storage.tables import documents_table, file_state_table, hits_table, rejects_table, tokens_table
-from .storage.warehouse import DiskFull, Warehouse, WarehouseLocked, is_disk_full
+from .storage.warehouse import DiskFull, Warehouse, WarehouseLocked, is_disk_full, out_of_memory
 
 DEFAULT_BATCH_BYTES = 4 << 20
 MAX_BATCH_FILES = 2000
@@ -110,6 +111,8 @@ def prepare_warehouse(wh: Warehouse) -> bool:
     try:
         wh.sweep(con)
         wh.ensure_schema(con)
+    except duckdb.OutOfMemoryException:
+        raise out_of_memory(f"preparing the warehouse {wh.db_path}") from None
     finally:
         con.close()
     return True
@@ -400,7 +403,7 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
     try:
         con = wh.connect()  # waits for a reader holding the file (up to the lock timeout)
     except WarehouseLocked as exc:
-        kept = resume.keep_for_next_run(wh.staging(plan.run_id), "lock timeout")
+        kept = resume.keep_for_next_run(wh.staging(plan.run_id), "it gave up waiting for the warehouse")
         raise WarehouseLocked(f"{exc.args[0].split('; try again')[0]}; the {kept} staged batches of run "
                               f"{plan.run_id} are kept: the next `ingest run` over the same inputs reuses them"
                               if kept else exc.args[0]) from None
@@ -410,6 +413,13 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
             wh.ensure_schema(con)
         counts = wh.load_run(con, plan.run_id, row)
         con.execute("CHECKPOINT")
+    except duckdb.OutOfMemoryException:
+        # Rolled back: the warehouse is as it was. The staged batches (the expensive part) are
+        # kept for the run the user starts with a higher limit.
+        kept = resume.keep_for_next_run(wh.staging(plan.run_id), "its load ran out of DuckDB's memory limit")
+        raise out_of_memory(f"the load of run {plan.run_id}", "; the warehouse is as it was" + (
+            f", and the {kept} staged batches are kept: the next `ingest run` over the same inputs reuses them"
+            if kept else "")) from None
     finally:
         con.close()
     remove_tree(wh.staging(plan.run_id))

@@ -31,7 +31,8 @@ DB_NAME = "speeches.duckdb"
 # The load holds every new row in transaction-local storage until the commit (46k documents do
 # not fill one row group, so none is written early): under this limit it spills them to disk.
 # 192MB: at 120 MB of text the load's peak was ~200 MB below 512MB's, the load ~0.1 s longer.
-LOAD_MEMORY_LIMIT = os.environ.get("INGEST_DUCKDB_MEMORY_LIMIT", "192MB")
+MEMORY_LIMIT_ENV = "INGEST_DUCKDB_MEMORY_LIMIT"
+LOAD_MEMORY_LIMIT = os.environ.get(MEMORY_LIMIT_ENV, "192MB")
 # The Parquet writer holds a whole row group in memory: a few thousand documents (~20-40 MB of
 # text) at a time, however large the run. 2,048 rows is DuckDB's floor (a smaller ROW_GROUP_SIZE
 # is ignored); reading the staged parts, it may close a group only at a part's end (2,078 then
@@ -63,6 +64,17 @@ class WarehouseLocked(WarehouseError):
 
 class DiskFull(WarehouseError):
     """The disk under the warehouse (or its staging area) ran out of space."""
+
+
+class OutOfMemory(WarehouseError):
+    """A write needed more memory than DuckDB may use for it ($INGEST_DUCKDB_MEMORY_LIMIT)."""
+
+
+def out_of_memory(doing: str, after: str = "") -> OutOfMemory:
+    """The message for a DuckDB OutOfMemoryException of a writing connection: the same limit
+    fails the same way again, so the user is told which setting to raise."""
+    return OutOfMemory(f"{doing} needed more memory than DuckDB may use for it ({LOAD_MEMORY_LIMIT}, set by "
+                       f"{MEMORY_LIMIT_ENV}); run again with a higher limit, e.g. {MEMORY_LIMIT_ENV}=1GB{after}")
 
 
 def schema_fingerprint() -> str:
@@ -248,7 +260,8 @@ class Warehouse:
 
     def sweep_staging(self) -> None:
         """Remove staging areas of runs that died, keeping those kept on purpose for the next run
-        (a `resumable.json` beside the batches: a run that gave up waiting for the lock).
+        (a `resumable.json` beside the batches: a run that gave up waiting for the lock, or whose load
+        ran out of memory).
         Touches no DuckDB file, so it runs first, before anything is written: on a full disk it
         is what frees the space."""
         if not self.staging_root.exists():

@@ -1,0 +1,43 @@
+"""A load that runs out of DuckDB's memory limit: one clear message, nothing half-loaded, and the
+staged batches kept for the run with a higher limit (which commits what a clean run commits)."""
+from __future__ import annotations
+
+from conftest import SAMPLE
+from helpers import counts, query, token_digest
+
+LIMIT = "INGEST_DUCKDB_MEMORY_LIMIT"
+
+
+def test_a_load_out_of_memory_says_which_limit_to_raise_and_the_next_run_reuses_its_batches(run_cli, tmp_path):
+    clean, tight = tmp_path / "clean", tmp_path / "tight"
+    run_cli("run", str(SAMPLE), "--warehouse", str(clean))
+
+    # 4MB: enough to open and prepare the warehouse, not for the load of the sample's ten documents
+    failed = run_cli("run", str(SAMPLE), "--warehouse", str(tight), env={LIMIT: "4MB"}, check=False)
+    said = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    assert "the load of run" in said and f"{LIMIT}=1GB" in said and "(4MB, set by" in said
+    assert "the warehouse is as it was" in said and "1 staged batches are kept" in said
+    assert "Traceback" not in said  # the user's message, not DuckDB's stack
+    assert "Retry 1/" not in said  # the same limit fails the same way: no retries
+    assert query(tight, "SELECT count(*) FROM documents") == [(0,)]
+    assert query(tight, "SELECT count(*) FROM runs") == [(0,)]
+    assert not [p for p in (tight / "lake").glob("*/run_id=*") if p.name != "run_id=__schema__"]
+    assert list((tight / ".staging").glob("*/resumable.json"))
+
+    again = run_cli("run", str(SAMPLE), "--warehouse", str(tight))
+    assert "reusing 1 of 1 staged batches" in again.stderr
+    assert "ran out of DuckDB's memory limit" in again.stderr
+    assert counts(tight) == counts(clean)
+    assert token_digest(tight) == token_digest(clean)
+    assert query(tight, "SELECT count(*), sum(documents_new) FROM runs") == [(1, 10)]
+    assert not (tight / ".staging").exists() or not any((tight / ".staging").iterdir())
+
+
+def test_preparing_a_warehouse_out_of_memory_is_a_clear_error(run_cli, tmp_path):
+    wh = tmp_path / "wh"
+    proc = run_cli("run", str(SAMPLE), "--warehouse", str(wh), env={LIMIT: "2MB"}, check=False)
+    said = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "preparing the warehouse" in said and f"{LIMIT}=1GB" in said
+    assert "Traceback" not in said

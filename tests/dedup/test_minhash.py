@@ -118,3 +118,21 @@ def test_estimate_tracks_true_jaccard(speeches):
     est = estimate_jaccard(signature(a), signature(b))
     assert abs(est - true) < 0.12
     assert estimate_jaccard(signature(a), signature(a)) == 1.0
+
+
+def test_a_batch_of_any_size_signs_each_document_by_the_definition():
+    # signatures() signs slices of documents together; every row must be the one-document definition
+    from ingest.dedup.minhash import _PROBES
+
+    def by_definition(h: np.ndarray) -> list[int]:
+        bins = (h >> np.uint64(57)).astype(np.int64)
+        own = {b: int(h[bins == b].min()) & 0xFFFFFFFF for b in set(bins.tolist())}
+        if not own:
+            return [EMPTY] * NUM_PERM
+        return [own[next(int(p) for p in _PROBES[b] if int(p) in own)] for b in range(NUM_PERM)]
+
+    rng = np.random.default_rng(11)
+    sets = [random_set(rng, int(n)) if n else np.zeros(0, np.uint64) for n in rng.integers(0, 900, 150)]
+    sets[64] = np.zeros(0, np.uint64)  # an empty document first in a slice
+    batch = signatures(sets)
+    assert [row.tolist() for row in batch] == [by_definition(h) for h in sets]

@@ -104,7 +104,8 @@ def line_shingle_sets(lines: list[str], k: int = SHINGLE, narrow: bool = False) 
 # minimum of a bin is the first hash at or after the bin's start: one searchsorted per document.
 NUM_PERM = 128  # bins (the name stays: 128 values, cut into LSH bands like 128 permutations)
 _BIN_BITS = 7
-_BIN_STARTS = np.arange(NUM_PERM, dtype=np.uint64) << np.uint64(64 - _BIN_BITS)
+_BIN_SHIFT = np.uint64(64 - _BIN_BITS)
+_SIGN_SLICE = 64
 _LOW32 = np.uint64(0xFFFFFFFF)
 _EMPTY_VALUE = np.iinfo(np.uint32).max
 # Stored with the signatures (dedup_store): signatures of different schemes must never be
@@ -137,22 +138,29 @@ def signatures(hash_sets: list[np.ndarray]) -> np.ndarray:
     from independently chosen bins (low variance). A document without shingles keeps all
     values 0xFFFFFFFF.
     """
+    if len(hash_sets) > _SIGN_SLICE:
+        # a slice of documents at a time: the temporaries of a whole batch (~10 MB each) fell out
+        # of the cache and made signing ~5x slower per document
+        return np.concatenate([signatures(hash_sets[lo : lo + _SIGN_SLICE])
+                               for lo in range(0, len(hash_sets), _SIGN_SLICE)])
     n = len(hash_sets)
     values = np.full((n, NUM_PERM), _EMPTY_VALUE, dtype=np.uint32)
     filled = np.zeros((n, NUM_PERM), dtype=bool)
-    for r, h in enumerate(hash_sets):
-        if len(h):
-            first = np.searchsorted(h, _BIN_STARTS)
-            # a bin is non-empty when the next bin starts later (np.diff(append=) costs 5x more)
-            filled[r, :-1] = first[:-1] < first[1:]
-            filled[r, -1] = first[-1] < len(h)
-            values[r] = h.take(np.minimum(first, len(h) - 1)) & _LOW32  # empty bins: replaced below
-    partly_empty = np.flatnonzero(filled.any(axis=1) & ~filled.all(axis=1))
-    for lo in range(0, len(partly_empty), 256):  # (256, 128, 128) booleans at a time
-        rows = partly_empty[lo : lo + 256]
-        step = filled[rows][:, _PROBES].argmax(axis=2)  # first non-empty bin along each probe order
-        source = _PROBES[np.arange(NUM_PERM), step]
-        values[rows] = np.take_along_axis(values[rows], source, axis=1)
+    sizes = np.fromiter(map(len, hash_sets), dtype=np.int64, count=n)
+    if sizes.any():
+        # The documents together (a loop over them was most of the signing): a hash's bin is its
+        # top bits, each document's hashes are sorted, so (document, bin) never decreases along
+        # the concatenation and a bin's minimum is the first hash of its run.
+        h = np.concatenate(hash_sets)
+        cell = np.repeat(np.arange(n, dtype=np.int64), sizes) * NUM_PERM + (h >> _BIN_SHIFT).astype(np.int64)
+        first = np.flatnonzero(np.concatenate(([True], cell[1:] != cell[:-1])))
+        values.ravel()[cell[first]] = h[first] & _LOW32
+        filled.ravel()[cell[first]] = True
+    # Each empty bin of a document with some filled bin borrows along its own probe order.
+    r, b = np.nonzero(~filled & filled.any(axis=1)[:, None])
+    probes = _PROBES[b]  # (empty bins, 128): bin b first, then the others in b's order
+    step = filled[r[:, None], probes].argmax(axis=1)  # the first filled one
+    values[r, b] = values[r, probes[np.arange(len(b)), step]]
     return values
 
 

@@ -1,4 +1,4 @@
-"""Staged batches kept for the next run: a run whose load gave up waiting for the warehouse, or ran out of memory, keeps them."""
+"""Staged batches kept for the next run, when a run's load gave up waiting for the warehouse or ran out of memory."""
 from __future__ import annotations
 
 import json

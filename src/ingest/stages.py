@@ -408,18 +408,19 @@ def load_run(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], known: in
                               f"{plan.run_id} are kept: the next `ingest run` over the same inputs reuses them"
                               if kept else exc.args[0]) from None
     try:
-        if not plan.prepared:  # deferred at the start (another process held the file)
-            wh.sweep(con, keep_staging=True)
-            wh.ensure_schema(con)
-        counts = wh.load_run(con, plan.run_id, row)
+        try:
+            if not plan.prepared:  # deferred at the start (another process held the file)
+                wh.sweep(con, keep_staging=True)
+                wh.ensure_schema(con)
+            counts = wh.load_run(con, plan.run_id, row)
+        except duckdb.OutOfMemoryException:
+            # Rolled back: the warehouse is as it was. The staged batches (the expensive part) are
+            # kept for the run the user starts with a higher limit.
+            kept = resume.keep_for_next_run(wh.staging(plan.run_id), "its load ran out of DuckDB's memory limit")
+            raise out_of_memory(f"the load of run {plan.run_id}", "; the warehouse is as it was" + (
+                f", and the {kept} staged batches are kept: the next `ingest run` over the same inputs reuses them"
+                if kept else "")) from None
         con.execute("CHECKPOINT")
-    except duckdb.OutOfMemoryException:
-        # Rolled back: the warehouse is as it was. The staged batches (the expensive part) are
-        # kept for the run the user starts with a higher limit.
-        kept = resume.keep_for_next_run(wh.staging(plan.run_id), "its load ran out of DuckDB's memory limit")
-        raise out_of_memory(f"the load of run {plan.run_id}", "; the warehouse is as it was" + (
-            f", and the {kept} staged batches are kept: the next `ingest run` over the same inputs reuses them"
-            if kept else "")) from None
     finally:
         con.close()
     remove_tree(wh.staging(plan.run_id))

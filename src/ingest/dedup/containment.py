@@ -138,8 +138,8 @@ def compare(a: Shingled, b: Shingled, policy: MatchPolicy = MatchPolicy()) -> Ov
     # Paragraphs matter only where they can change the verdict: a mostly contained text that is
     # not similar already and whose characters alone cover too little of the larger text (a
     # third of the verification time went to paragraph counts that could not change it).
-    needed = (inter >= policy.contained_min * small.size and char_cover < policy.cover_min and inter
-              and jaccard < policy.near_jaccard
+    needed = (inter and jaccard < policy.near_jaccard and inter >= policy.contained_min * small.size
+              and char_cover < policy.cover_min
               and not (jaccard >= policy.reword_jaccard and small.size / large.size >= policy.reword_ratio))
     para_cover = _paragraph_coverage(large, small.hashes, policy) if needed else None
     coverage = char_cover if para_cover is None else max(char_cover, para_cover)

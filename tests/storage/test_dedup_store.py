@@ -130,3 +130,36 @@ def test_a_staged_plan_saves_the_rows_its_tables_save(tmp_path, corpus):
         assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'dedup_%'").fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_a_staged_plan_that_fails_to_save_raises_its_own_error(tmp_path, corpus):
+    # A statement that fails inside the load's transaction aborts it: dropping the plan's views
+    # then failed too, and that error ("transaction is aborted") hid the real one (an
+    # out-of-memory error, which the load turns into its message about the memory limit).
+    import duckdb
+
+    wh = Warehouse.at(tmp_path / "wh")
+    ingest_files(wh, [corpus[:3]])
+    con = wh.connect()
+    try:
+        from dedup_fixtures import candidates
+
+        texts = {"x1": "同志们：今天我们召开全市工作会议，研究部署下一阶段的重点工作任务。"}
+        new = candidates(texts)
+        plan = assign_clusters(new, dedup_store.load_prior(con, new), dedup_store.text_fetcher(con))
+        dedup_store.write_tables(dedup_store.plan_tables(plan), tmp_path / "staged")
+        # a span whose offset is no number: the insert fails while it runs (a conversion error)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({"doc_id": ["x1"], "cluster_id": ["cx1"], "passage_key": [1], "start_pos": ["x"],
+                                 "end_pos": [2], "sentences": [1], "link_keys": [[1]]}),
+                       tmp_path / "staged" / "dedup-occurrences.parquet")
+        con.execute("BEGIN TRANSACTION")
+        with pytest.raises(duckdb.Error) as failed:
+            dedup_store.save_plan(con, tmp_path / "staged", "run-x")
+        assert isinstance(failed.value, duckdb.ConversionException), repr(failed.value)
+        con.execute("ROLLBACK")
+        assert con.execute("SELECT count(*) FROM dedup_docs WHERE doc_id = 'x1'").fetchone() == (0,)
+    finally:
+        con.close()

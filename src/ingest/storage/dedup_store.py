@@ -324,7 +324,10 @@ def _staged_plan(con: duckdb.DuckDBPyConnection, directory: Path, new_doc_ids: s
         yield
     finally:
         for name in reversed(list(views)):
-            con.execute(f"DROP VIEW IF EXISTS {name}")
+            try:
+                con.execute(f"DROP VIEW IF EXISTS {name}")
+            except duckdb.TransactionException:
+                break  # the transaction failed (its error is on its way up): its views go with it
 
 
 def occurrences_table(occ: Occurrences) -> pa.Table:

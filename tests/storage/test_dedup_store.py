@@ -30,6 +30,25 @@ def corpus(tmp_path, speeches):
     return sorted(str(p) for p in (root / "docs").glob("*.txt"))
 
 
+OPENING = "同志们：今天我们召开全市工作会议，研究部署下一阶段的重点工作任务。"
+
+
+@pytest.fixture
+def three_loaded(tmp_path, corpus) -> Warehouse:
+    """A warehouse holding the first three documents of the corpus."""
+    wh = Warehouse.at(tmp_path / "wh")
+    ingest_files(wh, [corpus[:3]])
+    return wh
+
+
+def plan_against(con, texts: dict[str, str], **options):
+    """The duplicate plan of `texts` as new documents against what the warehouse holds."""
+    from dedup_fixtures import candidates
+
+    new = candidates(texts)
+    return assign_clusters(new, dedup_store.load_prior(con, new), dedup_store.text_fetcher(con), **options)
+
+
 def test_two_runs_give_the_clusters_of_one_run(tmp_path, corpus):
     once, twice = Warehouse.at(tmp_path / "once"), Warehouse.at(tmp_path / "twice")
     ingest_files(once, [corpus])
@@ -66,16 +85,10 @@ def test_quotation_lands_in_text_reuse_and_its_views(tmp_path, corpus):
     assert mine and all(c == 2 and n == 6 for _, c, n in mine)
 
 
-def test_save_plan_writes_nothing_when_the_transaction_rolls_back(tmp_path, corpus):
-    wh = Warehouse.at(tmp_path / "wh")
-    ingest_files(wh, [corpus[:3]])
-    con = wh.connect()
+def test_save_plan_writes_nothing_when_the_transaction_rolls_back(three_loaded):
+    con = three_loaded.connect()
     try:
-        from dedup_fixtures import candidates
-
-        texts = {"x1": "同志们：今天我们召开全市工作会议，研究部署下一阶段的重点工作任务。"}
-        new = candidates(texts)
-        plan = assign_clusters(new, dedup_store.load_prior(con, new), dedup_store.text_fetcher(con))
+        plan = plan_against(con, {"x1": OPENING})
         before = con.execute("SELECT count(*) FROM dedup_docs").fetchone()
         con.execute("BEGIN TRANSACTION")
         dedup_store.save_plan(con, plan, "run-x")
@@ -99,21 +112,15 @@ def test_fingerprints_survive_the_staging_round_trip(speeches):
         assert got.was_traditional == fp.was_traditional
 
 
-def test_a_staged_plan_saves_the_rows_its_tables_save(tmp_path, corpus):
+def test_a_staged_plan_saves_the_rows_its_tables_save(tmp_path, three_loaded):
     # the load hands save_plan the staging directory (DuckDB reads the Parquet files itself)
-    wh = Warehouse.at(tmp_path / "wh")
-    ingest_files(wh, [corpus[:3]])
-    con = wh.connect()
+    con = three_loaded.connect()
     try:
-        from dedup_fixtures import candidates
-
-        texts = {"x1": "同志们：今天我们召开全市工作会议，研究部署下一阶段的重点工作任务。",
+        texts = {"x1": OPENING,
                  "x2": "各位代表：过去一年，全省经济运行总体平稳，粮食生产再获丰收，城乡居民收入稳步增长。"
-                       "同志们：今天我们召开全市工作会议，研究部署下一阶段的重点工作任务。"
-                       "新的一年，我们要坚持稳中求进，扎实推进乡村振兴，持续改善生态环境质量。"}
-        new = candidates(texts)
-        plan = assign_clusters(new, dedup_store.load_prior(con, new), dedup_store.text_fetcher(con),
-                               new_texts=lambda ids: {d: texts[d] for d in ids}, reuse=dedup_store.PriorReuseSQL(con))
+                       + OPENING + "新的一年，我们要坚持稳中求进，扎实推进乡村振兴，持续改善生态环境质量。"}
+        plan = plan_against(con, texts, new_texts=lambda ids: {d: texts[d] for d in ids},
+                            reuse=dedup_store.PriorReuseSQL(con))
         tables = dedup_store.plan_tables(plan)
         dedup_store.write_tables(tables, tmp_path / "staged")
         saved = []
@@ -132,21 +139,15 @@ def test_a_staged_plan_saves_the_rows_its_tables_save(tmp_path, corpus):
         con.close()
 
 
-def test_a_staged_plan_that_fails_to_save_raises_its_own_error(tmp_path, corpus):
+def test_a_staged_plan_that_fails_to_save_raises_its_own_error(tmp_path, three_loaded):
     # A statement that fails inside the load's transaction aborts it: dropping the plan's views
     # then failed too, and that error ("transaction is aborted") hid the real one (an
     # out-of-memory error, which the load turns into its message about the memory limit).
     import duckdb
 
-    wh = Warehouse.at(tmp_path / "wh")
-    ingest_files(wh, [corpus[:3]])
-    con = wh.connect()
+    con = three_loaded.connect()
     try:
-        from dedup_fixtures import candidates
-
-        texts = {"x1": "同志们：今天我们召开全市工作会议，研究部署下一阶段的重点工作任务。"}
-        new = candidates(texts)
-        plan = assign_clusters(new, dedup_store.load_prior(con, new), dedup_store.text_fetcher(con))
+        plan = plan_against(con, {"x1": OPENING})
         dedup_store.write_tables(dedup_store.plan_tables(plan), tmp_path / "staged")
         # a span whose offset is no number: the insert fails while it runs (a conversion error)
         import pyarrow as pa

@@ -138,19 +138,21 @@ def compare(a: Shingled, b: Shingled, policy: MatchPolicy = MatchPolicy()) -> Ov
     # Paragraphs matter only where they can change the verdict: a mostly contained text that is
     # not similar already and whose characters alone cover too little of the larger text (a
     # third of the verification time went to paragraph counts that could not change it).
-    needed = (inter and jaccard < policy.near_jaccard and inter >= policy.contained_min * small.size
-              and char_cover < policy.cover_min
-              and not (jaccard >= policy.reword_jaccard and small.size / large.size >= policy.reword_ratio))
+    size_ratio = small.size / large.size
+    needed = (inter and inter >= policy.contained_min * small.size and char_cover < policy.cover_min
+              and not _similar(jaccard, size_ratio, policy))
     para_cover = _paragraph_coverage(large, small.hashes, policy) if needed else None
     coverage = char_cover if para_cover is None else max(char_cover, para_cover)
-    return Overlap(small.doc_id, large.doc_id, jaccard, inter / small.size, coverage,
-                   small.size / large.size)
+    return Overlap(small.doc_id, large.doc_id, jaccard, inter / small.size, coverage, size_ratio)
 
 
 def similar(o: Overlap, policy: MatchPolicy = MatchPolicy()) -> bool:
     """Same text by overall similarity (as opposed to by containment and coverage)."""
-    return o.jaccard >= policy.near_jaccard or (
-        o.size_ratio >= policy.reword_ratio and o.jaccard >= policy.reword_jaccard)
+    return _similar(o.jaccard, o.size_ratio, policy)
+
+
+def _similar(jaccard: float, size_ratio: float, policy: MatchPolicy) -> bool:
+    return jaccard >= policy.near_jaccard or (size_ratio >= policy.reword_ratio and jaccard >= policy.reword_jaccard)
 
 
 def verdict(o: Overlap, policy: MatchPolicy = MatchPolicy()) -> str | None:

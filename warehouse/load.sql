@@ -18,7 +18,7 @@ CREATE OR REPLACE TEMP TABLE new_documents AS
     WHERE s.doc_id NOT IN (SELECT doc_id FROM documents);
 
 -- name: new_documents_full
--- The staged columns (text included, batch_no not) followed by the decision: the lake copy's columns.
+-- The staged columns (text included, batch_no not) followed by the decision: what the insert reads.
 CREATE OR REPLACE TEMP VIEW new_documents_full AS
     SELECT s.* EXCLUDE (batch_no), n.cluster_id, n.is_canonical, n.dup_kind, n.canonical_reason,
            n.matched_doc_id, n.similarity
@@ -53,10 +53,10 @@ SELECT (SELECT count(*) FROM staged_documents), (SELECT count(*) FROM new_docume
 SELECT t.* FROM read_parquet('{staging}/tokens-*.parquet') t
     WHERE t.doc_id IN (SELECT doc_id FROM new_documents);
 
--- name: new_documents_lake
--- Written on a second connection once the first has inserted the same rows (staging is
--- uncompressed, so reading the texts twice costs little). Columns: new_documents_full's, in its order.
-SELECT * FROM new_documents_full;
+-- name: new_document_decisions
+-- The decision columns of the lake copy, which follow the staged columns (storage/lake_documents.py).
+SELECT doc_id, cluster_id, is_canonical, dup_kind, canonical_reason, matched_doc_id, similarity
+FROM new_documents;
 
 -- name: load_counts
 SELECT count(*) AS documents_new,

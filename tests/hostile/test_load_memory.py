@@ -2,10 +2,30 @@
 staged batches kept for the run with a higher limit (which commits what a clean run commits)."""
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
 from conftest import SAMPLE
 from helpers import counts, query, token_digest
 
 LIMIT = "INGEST_DUCKDB_MEMORY_LIMIT"
+WORDS = ("春风 田野 山河 河流 森林 草原 湖泊 海洋 星空 月亮 太阳 云朵 雨水 雪花 花朵 树木 石头 沙漠 高山 平原 "
+         "村庄 街道 桥梁 道路 房屋 农田 果园 茶叶 稻谷 小麦 玉米 蔬菜 水果 牛羊 鸡鸭 码头 灯塔 书籍 钢琴 画家").split()
+
+
+def long_reports(directory: Path, n: int, chars: int) -> Path:
+    """n reports of ~`chars` characters each, paragraphs of filler sentences drawn per report."""
+    directory.mkdir(parents=True)
+    for i in range(n):
+        rng = random.Random(i)
+        paragraphs, size = [], 0
+        while size < chars:
+            sentences = ["，".join("".join(rng.choice(WORDS) for _ in range(rng.randint(2, 5)))
+                                  for _ in range(rng.randint(2, 4))) + "。" for _ in range(rng.randint(3, 6))]
+            paragraphs.append("".join(sentences))
+            size += len(paragraphs[-1])
+        (directory / f"report_{i:03d}.txt").write_text(f"第{i}号报告\n\n" + "\n\n".join(paragraphs) + "\n", "utf-8")
+    return directory
 
 
 def test_a_load_out_of_memory_says_which_limit_to_raise_and_the_next_run_reuses_its_batches(run_cli, tmp_path):
@@ -41,3 +61,18 @@ def test_preparing_a_warehouse_out_of_memory_is_a_clear_error(run_cli, tmp_path)
     assert proc.returncode != 0
     assert "preparing the warehouse" in said and f"{LIMIT}=1GB" in said
     assert "Traceback" not in said
+
+
+def test_a_run_of_long_documents_loads_under_a_limit_smaller_than_its_texts(run_cli, tmp_path):
+    # 300 reports of ~39 KB: 11.7 MB of text. The lake copy, a DuckDB COPY of the staged parts
+    # joined with the decisions, put them all in one row group and allocated the whole text
+    # column at once: it needed more than 32MB. The insert spills its texts to disk.
+    corpus = long_reports(tmp_path / "reports", 300, 13_000)
+    wh = tmp_path / "wh"
+    run_cli("run", str(corpus), "--warehouse", str(wh), env={LIMIT: "32MB"})
+
+    assert query(wh, "SELECT count(*), sum(strlen(text)) > 11_500_000 FROM documents") == [(300, True)]
+    lake = next((wh / "lake" / "documents").glob("run_id=2*/part-0.parquet"))
+    assert query(wh, f"SELECT count(*) FROM (SELECT doc_id, text, cluster_id FROM read_parquet('{lake}') "
+                     "EXCEPT SELECT doc_id, text, cluster_id FROM documents)") == [(0,)]
+    assert query(wh, f"SELECT count(*) FROM read_parquet('{lake}')") == [(300,)]

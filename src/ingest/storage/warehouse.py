@@ -33,10 +33,10 @@ DB_NAME = "speeches.duckdb"
 # 192MB: at 120 MB of text the load's peak was ~200 MB below 512MB's, the load ~0.1 s longer.
 MEMORY_LIMIT_ENV = "INGEST_DUCKDB_MEMORY_LIMIT"
 LOAD_MEMORY_LIMIT = os.environ.get(MEMORY_LIMIT_ENV, "192MB")
-# The Parquet writer holds a whole row group in memory: a few thousand documents (~20-40 MB of
-# text) at a time, however large the run. 2,048 rows is DuckDB's floor (a smaller ROW_GROUP_SIZE
-# is ignored); reading the staged parts, it may close a group only at a part's end (2,078 then
-# 4,014 rows at 60 MB with 0.5 MB parts; 2,111, 2,118 and 1,863 with 1 MB parts).
+# DuckDB's Parquet writer holds a whole row group in memory: for the lake copies it writes (tokens
+# of a run with documents already present, raw pages) a few thousand rows at a time. 2,048 rows is
+# DuckDB's floor (a smaller ROW_GROUP_SIZE is ignored). The documents, whose texts can be long,
+# are written by storage/lake_documents.py in groups bounded by bytes.
 LAKE_ROW_GROUP_ROWS = 2048
 SCHEMA_FILES = ("schema.sql", "dedup.sql", "views.sql", "fetch.sql")  # then the macros (storage/macros.py)
 # The views name the lake relative to the warehouse directory ('lake/tokens/...'): every connection
@@ -322,17 +322,18 @@ class Warehouse:
         con.execute(stmts["staged_documents"])
         con.execute(stmts["new_documents"])
         con.execute(stmts["new_documents_full"])
+        decisions = con.execute(stmts["new_document_decisions"]).to_arrow_table()
         side = ThreadPoolExecutor(1, thread_name_prefix="lake-documents")
         try:
             con.execute("BEGIN TRANSACTION")
             in_transaction = True
             con.execute(stmts["insert_documents"], params)
-            # The lake copy of the new documents is written on a second connection while this one
+            # The lake copy of the new documents is written in a second thread while this connection
             # saves the rest: on two cores neither waits for the other. Started after the insert,
             # not beside it: the two together were ~70 MB more peak (at 120 MB) for the same time.
             # Until the commit it is an uncommitted run's partition, which nothing reads and the
             # next run sweeps away.
-            lake_documents = side.submit(self._write_lake_documents, con, stmts, run_id)
+            lake_documents = side.submit(self._write_lake_documents, run_id, decisions)
             # dedup state, canonical flips of earlier documents and text reuse: same transaction
             dedup_store.save_plan(con, self.staging(run_id), run_id,
                                   new_doc_ids="new_documents")
@@ -408,16 +409,11 @@ class Warehouse:
                 shutil.copyfile(path, tmp)
                 os.replace(tmp, dest)
 
-    def _write_lake_documents(self, con: duckdb.DuckDBPyConnection, stmts: dict, run_id: str) -> None:
-        # The new documents as the insert read them: temporary views belong to one connection,
-        # so this one defines its own (reading only committed rows, as the insert's did).
-        cur = con.cursor()
-        try:
-            for name in ("staged_documents", "new_documents", "new_documents_full"):
-                cur.execute(stmts[name])
-            self._write_lake(cur, run_id, "documents", stmts["new_documents_lake"])
-        finally:
-            cur.close()
+    def _write_lake_documents(self, run_id: str, decisions: pa.Table) -> None:
+        from .lake_documents import write_new_documents
+
+        write_new_documents(sorted(self.staging(run_id).glob("documents-*.parquet")), decisions,
+                            self.lake / "documents" / f"run_id={run_id}" / "part-0.parquet")
 
     def _write_lake(self, con: duckdb.DuckDBPyConnection, run_id: str, table: str, query: str,
                     params: dict | None = None) -> None:

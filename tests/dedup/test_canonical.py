@@ -29,6 +29,12 @@ def test_reason_names_the_deciding_criterion():
     assert choose([member("solo")])[1] == "only member"
 
 
+def test_copies_of_a_text_too_short_for_shingles_get_a_reason_too():
+    # found with a corpus of one-paragraph notices: the reason divided by the longest member's 0 shingles
+    best, reason = choose([member("b", n_shingles=0, source_kind="web"), member("a", n_shingles=0)])
+    assert best.doc_id == "a" and reason.startswith("source kind decided over b") and "too short for shingles" in reason
+
+
 def test_the_member_already_canonical_stays_unless_a_criterion_beats_it():
     kept, reason = choose([member("a"), member("b", was_canonical=True)])
     assert kept.doc_id == "b" and reason.startswith("already canonical decided over a")

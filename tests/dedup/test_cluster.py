@@ -129,3 +129,14 @@ def test_of_exact_copies_the_one_with_a_title_is_canonical_whatever_the_ids(spee
     # a later run's untitled copy does not take over either
     later = ingest(state, {"0-untitled-later": text})
     assert not any(a.is_canonical for a in later.assignments if a.doc_id == "0-untitled-later")
+
+
+def test_copies_of_a_text_without_shingles_form_one_cluster():
+    # found with a corpus of one-paragraph notices: the canonical reason divided by zero shingles
+    state = MemoryState()
+    plan = ingest(state, {"a": "——。", "b": "——。", "c": "会议延期。"})  # no character the matching form keeps
+    clusters = state.clusters()
+    assert clusters["a"] == clusters["b"] != clusters["c"]
+    kinds = {a.doc_id: (a.dup_kind, a.is_canonical, a.canonical_reason) for a in plan.assignments}
+    assert kinds["a"][1] and kinds["b"][:2] == ("exact", False)
+    assert "too short for shingles" in kinds["a"][2]

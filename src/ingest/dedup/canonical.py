@@ -67,7 +67,8 @@ def choose(members: list[Member]) -> tuple[Member, str]:
     facts = [
         "masked" if best.has_masking else "unmasked",
         "traditional" if best.was_traditional else "simplified",
-        f"{best.n_shingles / longest:.0%} of longest",
+        # a text shorter than one shingle (a one-line notice) has none; its copies match by exact hash
+        f"{best.n_shingles / longest:.0%} of longest" if longest else "too short for shingles",
     ]
     if best.published_at:
         facts.append(f"published {best.published_at:%Y-%m-%d}")

@@ -53,8 +53,12 @@ def paragraphs_digest(paragraphs: list[str]) -> str:
 
 
 def generate(out_dir: Path, target_bytes: int, devset: Path, seed: int = 20261205,
-             repost_share: float = 0.10) -> dict:
-    """Write documents (and ~10% reposts) until target_bytes; same dev set and seed, same bytes."""
+             repost_share: float = 0.10, paragraphs_per_doc: tuple[int, int] = (6, 24)) -> dict:
+    """Write documents (and ~10% reposts) until target_bytes; same dev set and seed, same bytes.
+
+    `paragraphs_per_doc` shapes the corpus: (6, 24) is the bench's real-paragraph corpus; (1, 2)
+    short notices; (150, 350) long reports (~40 KB each).
+    """
     paragraphs = load_paragraphs(devset_docs(devset))
     if not paragraphs:
         raise FileNotFoundError(f"no paragraphs under {devset_docs(devset)}")
@@ -74,7 +78,7 @@ def generate(out_dir: Path, target_bytes: int, devset: Path, seed: int = 2026120
             reposts += 1
         else:
             title = f"{rng.choice(ORGS)}{rng.choice(['在', '于'])}{rng.choice(EVENTS)}上的{rng.choice(GENRES)}"
-            paras = [rng.choice(paragraphs) for _ in range(rng.randint(6, 24))]
+            paras = [rng.choice(paragraphs) for _ in range(rng.randint(*paragraphs_per_doc))]
             originals.append((title, paras))
             if len(originals) > 2000:
                 originals.pop(rng.randrange(len(originals)))
@@ -86,7 +90,7 @@ def generate(out_dir: Path, target_bytes: int, devset: Path, seed: int = 2026120
         files += 1
     return {"dir": str(out_dir), "files": files, "reposts": reposts, "bytes": total, "seed": seed,
             "generator": REAL_GENERATOR_VERSION, "paragraphs": len(paragraphs),
-            "paragraphs_digest": paragraphs_digest(paragraphs)}
+            "paragraphs_digest": paragraphs_digest(paragraphs), "paragraphs_per_doc": list(paragraphs_per_doc)}
 
 
 def main() -> None:
@@ -95,8 +99,10 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=20)
     ap.add_argument("--devset", type=Path, default=find_devset())
     ap.add_argument("--seed", type=int, default=20261205)
+    ap.add_argument("--paragraphs", default="6-24", help="paragraphs per document, LO-HI")
     args = ap.parse_args()
-    print(generate(args.out, int(args.mb * 1e6), args.devset, args.seed))
+    lo, hi = (int(x) for x in args.paragraphs.split("-"))
+    print(generate(args.out, int(args.mb * 1e6), args.devset, args.seed, paragraphs_per_doc=(lo, hi)))
 
 
 if __name__ == "__main__":

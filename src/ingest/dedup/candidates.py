@@ -100,31 +100,73 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
                                                | (est_contained >= config.contained_estimate_min))
         return a, b, est_contained, keep
 
-    def worth_verifying(c: np.ndarray) -> np.ndarray:
-        return c[estimates(c)[3]]
+    def scored(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """a, b, same exact hash, priority (exact copies first, then estimated containment), keep."""
+        a, b, est_contained, keep = estimates(c)
+        same = hashes[a] == hashes[b]
+        return a, b, same, np.where(same, 2.0, est_contained), keep
 
     exact = _exact_pairs(hashes, n_new, prior, number)
-    keys, holders = _postings([fp.band_keys for fp in fps], prior.bands, number)
-    # Band pairs are judged by their estimates a slice at a time, as they are made: all of them
-    # at once (millions on a template-copying corpus) were the peak of the run's decision.
-    band = _bucket_pairs(keys, holders, n_new, n, config, worth_verifying)
-    del keys, holders  # the band postings (~110 MB at 120 MB of real paragraphs) are done with
     passage = _passage_pairs(docs, prior, number, n_new, config)
-
     forced = _counted(np.concatenate([exact, passage]))[0]
-    band = np.setdiff1d(band, forced, assume_unique=True)
+    del exact, passage
+    # the forced pairs' scores, a slice at a time (their estimates' temporaries are per pair)
+    scores = [scored(forced[lo:lo + PAIR_SLICE])[:4] for lo in range(0, len(forced), PAIR_SLICE)] or \
+        [(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0))]
+    f_a, f_b, f_same, f_priority = (np.concatenate([x[i] for x in scores]) for i in range(4))
+    del scores
+
+    # Per side (a, b) and document, the priority and tie-break (a band pair's code; -1: a forced
+    # pair, which comes first on equal priority) of its candidates_per_doc-th best pair so far:
+    # a band pair below both its documents' bars can no longer be chosen.
+    bars = [(np.full(n, -np.inf), np.zeros(n, np.int64)) for _ in range(2)]
+
+    def worth_verifying(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        c = np.setdiff1d(c, forced, assume_unique=True)
+        a, b, same, priority, keep = scored(c)
+        above = same
+        for side, (bar_priority, bar_tie) in zip((a, b), bars):
+            p = bar_priority[side]
+            above = above | (priority > p) | ((priority == p) & (c < bar_tie[side]))
+        keep &= above
+        return c[keep], priority[keep]
+
+    def still_chosen(c: np.ndarray, priority: np.ndarray) -> np.ndarray:
+        """Which band pairs can still be among a document's `candidates_per_doc` best: a pair
+        outside both its documents' best among the pairs known so far stays outside when more
+        come (forced pairs before band pairs, then by code, on ties: the final choice's order)."""
+        # (this is the decision's peak where many documents share a paragraph: arrays are
+        # freed as soon as they are used, document numbers held in 32 bits where they fit)
+        narrow = np.int32 if n < 1 << 31 else np.int64
+        a = (c // n).astype(narrow)
+        b = (c % n).astype(narrow)
+        same = hashes[a] == hashes[b]
+        all_a = np.concatenate([f_a.astype(narrow), a])
+        del a
+        all_b = np.concatenate([f_b.astype(narrow), b])
+        del b
+        all_priority = np.concatenate([f_priority, priority])
+        found: list = []
+        best = _best_per_document(all_a, all_b, all_priority, config.candidates_per_doc, found)
+        del all_a, all_b
+        for (bar_priority, bar_tie), (docs_, at) in zip(bars, found):
+            bar_priority[docs_] = all_priority[at]
+            bar_tie[docs_] = np.where(at < len(f_a), -1, c[np.maximum(at - len(f_a), 0)])
+        return best[len(f_a):] | same
+
+    keys, holders = _postings([fp.band_keys for fp in fps], prior.bands, number)
+    # Band pairs are judged by their estimates a slice at a time, as they are made, and those no
+    # document can choose any more are dropped as they pile up: all of them at once (tens of
+    # millions where many short documents share a paragraph) were the peak of the decision.
+    band, b_priority = _bucket_pairs(keys, holders, n_new, n, config, worth_verifying, still_chosen)
+    del keys, holders  # the band postings (~110 MB at 120 MB of real paragraphs) are done with
     if not len(forced) + len(band):
         empty = np.zeros(0, np.int64)
         return CandidatePairs(ids, empty, empty, np.zeros(0, bool))
-    parts = []
-    for is_band, codes in ((False, forced), (True, band)):
-        for lo in range(0, len(codes), PAIR_SLICE):
-            a, b, est_contained, keep = estimates(codes[lo:lo + PAIR_SLICE])
-            same = hashes[a] == hashes[b]
-            if is_band:  # (all of them pass: judged as they were made)
-                a, b, same, est_contained = a[keep], b[keep], same[keep], est_contained[keep]
-            parts.append((a, b, same, np.where(same, 2.0, est_contained)))
-    a, b, same, priority = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    b_a, b_b = band // n, band % n
+    a, b = np.concatenate([f_a, b_a]), np.concatenate([f_b, b_b])
+    same = np.concatenate([f_same, hashes[b_a] == hashes[b_b]])
+    priority = np.concatenate([f_priority, b_priority])
     keep = _best_per_document(a, b, priority, config.candidates_per_doc) | same
     a, b, same, priority = a[keep], b[keep], same[keep], priority[keep]
     order = np.lexsort((b, a, -priority))
@@ -153,13 +195,19 @@ def _exact_pairs(hashes: np.ndarray, n_new: int, prior: PriorIndex, number: dict
 
 
 def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig,
-                  keep: Callable[[np.ndarray], np.ndarray] = lambda codes: codes) -> np.ndarray:
-    """Pair codes (a * n + b) proposed by LSH buckets: all pairs of a small bucket, hub pairs of a big one.
+                  judge: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+                  still_chosen: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Pair codes (a * n + b, distinct, sorted) proposed by LSH buckets, with their priorities:
+    all pairs of a small bucket, hub pairs of a big one.
 
-    Built a slice of buckets at a time and reduced to distinct codes as it goes: the pairs of all
-    buckets at once (with their temporaries) were the largest allocation of a 120 MB run. `keep`
-    filters each slice's codes (the caller's estimate test) before they are accumulated.
+    Built a slice of buckets at a time: the pairs of all buckets at once (with their
+    temporaries) were the largest allocation of a 120 MB run. `judge` turns each slice's codes
+    into those worth verifying and their priorities (default: all, priority 0); `still_chosen`
+    marks which of the distinct codes so far can still be chosen (default: all). The pile is
+    reduced each time it doubles, so each code is sorted a few times, not once per slice.
     """
+    judge = judge or (lambda c: (c, np.zeros(len(c))))
     starts, counts = _groups(keys)
     big_group = counts > config.bucket_all_pairs
     hubs = config.bucket_hubs
@@ -167,18 +215,35 @@ def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, con
     proposes = np.where(big_group, counts * hubs, counts * (counts - 1) // 2)
     bounds = np.searchsorted(np.cumsum(proposes), np.arange(PAIR_SLICE, int(proposes.sum()) + PAIR_SLICE,
                                                              PAIR_SLICE), side="right")
-    codes: list[np.ndarray] = []
+    kept = (np.zeros(0, np.int64), np.zeros(0))
+    piled: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def reduced() -> tuple[np.ndarray, np.ndarray]:
+        codes = np.concatenate([kept[0], *(c for c, _ in piled)])
+        priority = np.concatenate([kept[1], *(p for _, p in piled)])
+        piled.clear()
+        order = np.argsort(codes, kind="stable")
+        codes = codes[order]
+        priority = priority[order]
+        del order
+        first = np.concatenate(([True], codes[1:] != codes[:-1])) if len(codes) else np.zeros(0, bool)
+        codes, priority = codes[first], priority[first]
+        if still_chosen is not None and len(codes):
+            chosen = still_chosen(codes, priority)
+            codes, priority = codes[chosen], priority[chosen]
+        return codes, priority
+
     lo_group = 0
     for hi_group in [*np.unique(bounds).tolist(), len(starts)]:
         hi_group = min(max(hi_group, lo_group + 1), len(starts))
         if hi_group <= lo_group:
             continue
         rows = slice(int(starts[lo_group]), int(starts[hi_group - 1] + counts[hi_group - 1]))
-        codes.append(keep(_slice_pairs(keys[rows], holders[rows], n_new, n, config)))
+        piled.append(judge(_slice_pairs(keys[rows], holders[rows], n_new, n, config)))
         lo_group = hi_group
-        if sum(len(c) for c in codes) > 2 * PAIR_SLICE:
-            codes = [_counted(np.concatenate(codes))[0]]
-    return _counted(np.concatenate(codes))[0] if codes else np.zeros(0, np.int64)
+        if sum(len(c) for c, _ in piled) > max(2 * PAIR_SLICE, len(kept[0])):
+            kept, piled = reduced(), []
+    return reduced() if piled else kept
 
 
 PAIR_SLICE = 1 << 19
@@ -245,14 +310,23 @@ def _agreement(sigs: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return agree
 
 
-def _best_per_document(a: np.ndarray, b: np.ndarray, priority: np.ndarray, limit: int) -> np.ndarray:
-    """Pairs among the `limit` highest-priority pairs of either of their documents."""
+def _best_per_document(a: np.ndarray, b: np.ndarray, priority: np.ndarray, limit: int,
+                       bars: list | None = None) -> np.ndarray:
+    """Pairs among the `limit` highest-priority pairs of either of their documents (on equal
+    priority the earlier pair first). With `bars`, appends per side (a, then b) the documents
+    with at least `limit` pairs there and the index of their `limit`-th best pair."""
     keep = np.zeros(len(a), dtype=bool)
     for side in (a, b):
         order = np.lexsort((-priority, side))
         starts, counts = _groups(side[order])
-        rank = np.arange(len(order)) - np.repeat(starts, counts)
+        rank = np.arange(len(order), dtype=np.int64)
+        rank -= np.repeat(starts, counts)
         keep[order[rank < limit]] = True
+        del rank
+        if bars is not None:
+            full = counts >= limit
+            bars.append((side[order[starts[full]]], order[starts[full] + limit - 1]))
+        del order
     return keep
 
 

@@ -1,0 +1,53 @@
+"""Candidate pairs: each document's best pairs, the same however the band pairs are piled and pruned."""
+from itertools import combinations
+
+import pytest
+from dedup_fixtures import body_paragraphs, candidates
+
+from ingest.dedup import PriorIndex
+from ingest.dedup import candidates as module
+from ingest.dedup.candidates import ClusterConfig, candidate_pairs
+
+# bounds small enough to bind on a few dozen documents; no sentence proposes pairs, so the band
+# buckets propose them all
+TIGHT = ClusterConfig(candidates_per_doc=3, bucket_all_pairs=4, bucket_hubs=2, candidate_max_df=1)
+
+
+def notices() -> dict[str, str]:
+    """Short documents sharing paragraphs: every pair of eight paragraphs, each paragraph alone
+    (three copies of each of the first three), the shape whose band pairs grow with the square."""
+    paragraphs = body_paragraphs("004")[:8]
+    docs = {f"pair-{i}-{j}": f"{paragraphs[i]}\n\n{paragraphs[j]}" for i, j in combinations(range(8), 2)}
+    docs.update({f"one-{i}": paragraphs[i] for i in range(8)})
+    docs.update({f"copy-{i}-{k}": paragraphs[i] for i in range(3) for k in range(2)})
+    return docs
+
+
+def pairs(texts: dict[str, str], config: ClusterConfig) -> list[tuple[str, str, bool]]:
+    cands = candidate_pairs({c.doc_id: c for c in candidates(texts)}, PriorIndex(), config)
+    return [(cands.ids[a], cands.ids[b], bool(s)) for a, b, s in zip(cands.a, cands.b, cands.exact)]
+
+
+def test_pruning_the_band_pairs_as_they_pile_up_changes_no_pair(monkeypatch):
+    texts = notices()
+    monkeypatch.setattr(module, "PAIR_SLICE", 1 << 30)  # one pile, judged once at the end
+    whole = pairs(texts, TIGHT)
+    reductions = []
+    real = module._best_per_document
+    monkeypatch.setattr(module, "_best_per_document", lambda *a, **k: reductions.append(1) or real(*a, **k))
+    monkeypatch.setattr(module, "PAIR_SLICE", 4)  # a slice of ~4 pairs: piled and pruned many times
+    assert pairs(texts, TIGHT) == whole
+    assert len(reductions) > 5
+    assert len(whole) > 40
+
+
+@pytest.mark.parametrize("limit", [1, 3])
+def test_each_document_chooses_its_best_pairs_and_exact_copies_always_pair(limit):
+    texts = notices()
+    found = pairs(texts, ClusterConfig(candidates_per_doc=limit, bucket_all_pairs=4, bucket_hubs=2,
+                                       candidate_max_df=1))
+    assert {("copy-0-0", "one-0", True), ("copy-0-1", "one-0", True)} <= {(*sorted(p[:2]), p[2]) for p in found}
+    # a pair stays when one of its documents has it among its `limit` best (as the first or the
+    # second of the pair): at most 2 * limit pairs per document, against the 52 * 51 / 2 in all
+    others = [p for p in found if not p[2]]
+    assert 0 < len(others) <= 2 * limit * len(texts)

@@ -314,7 +314,8 @@ class Warehouse:
         params = {"run_id": run_id}
         in_transaction = committed_now = False
         # One thread: on two cores a second one added a third more CPU time to every statement
-        # (and the lake COPY's second row-group buffer ~80 MB of peak memory) for no shorter wall time.
+        # (and, when DuckDB wrote the lake copy, a second row-group buffer of ~80 MB) for no
+        # shorter wall time.
         con.execute("SET threads = 1")
         # The staged documents are scanned several times (the new ones, their insert, the counts):
         # their footers are parsed once.

@@ -107,7 +107,11 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
         return a, b, same, np.where(same, 2.0, est_contained), keep
 
     exact = _exact_pairs(hashes, n_new, prior, number)
-    passage = _passage_pairs(docs, prior, number, n_new, config)
+    # Exact copies (one matching form) would propose the same band and sentence pairs again, each
+    # filling its own candidates_per_doc with them: only the first of each proposes, the others
+    # join it through their exact pair (a reposted notice's 30 copies made 30 times the pairs).
+    first = _first_of_each_text(hashes)
+    passage = _passage_pairs(docs, prior, number, n_new, config, first)
     forced = _counted(np.concatenate([exact, passage]))[0]
     del exact, passage
     # the forced pairs' scores, a slice at a time (their estimates' temporaries are per pair)
@@ -155,6 +159,7 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
         return best[len(f_a):] | same
 
     keys, holders = _postings([fp.band_keys for fp in fps], prior.bands, number)
+    keys, holders = keys[first[holders]], holders[first[holders]]
     # Band pairs are judged by their estimates a slice at a time, as they are made, and those no
     # document can choose any more are dropped as they pile up: all of them at once (tens of
     # millions where many short documents share a paragraph) were the peak of the decision.
@@ -192,6 +197,17 @@ def _exact_pairs(hashes: np.ndarray, n_new: int, prior: PriorIndex, number: dict
     keep = first != d
     lo, hi = np.minimum(first, d)[keep], np.maximum(first, d)[keep]
     return _counted(lo[lo < n_new] * n + hi[lo < n_new])[0]
+
+
+def _first_of_each_text(hashes: np.ndarray) -> np.ndarray:
+    """Per document number, whether it is the first (smallest number) with its exact hash: the
+    hub its copies are paired with in _exact_pairs."""
+    first = np.zeros(len(hashes), dtype=bool)
+    if len(hashes):
+        order = np.lexsort((np.arange(len(hashes)), hashes))
+        starts, _ = _groups(hashes[order])
+        first[order[starts]] = True
+    return first
 
 
 def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig,
@@ -275,12 +291,15 @@ def _slice_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, conf
 
 
 def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[str, int], n_new: int,
-                   config: ClusterConfig) -> np.ndarray:
+                   config: ClusterConfig, proposing: np.ndarray | None = None) -> np.ndarray:
     """Pairs sharing >= min_shared sentences (and >= shared_share of the smaller one's), through
-    sentences in at most candidate_max_df documents: excerpts whatever their Jaccard."""
+    sentences in at most candidate_max_df documents (of those `proposing`: default all):
+    excerpts whatever their Jaccard."""
     n = len(number)
     new_keys = [c.fingerprint.passages.keys for c in docs.values()]
     keys, holders = _postings(new_keys, prior.passages, number, n_new)
+    if proposing is not None:
+        keys, holders = keys[proposing[holders]], holders[proposing[holders]]
     if not len(keys):
         return np.zeros(0, np.int64)
     first = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))

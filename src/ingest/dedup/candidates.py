@@ -21,7 +21,12 @@ duplicates. So:
     >= `near_estimate_min`, or an estimated containment of the smaller text of >= 
     `contained_estimate_min` (`estimate_min` stays the floor);
   * each document keeps its `candidates_per_doc` most promising pairs (by estimated containment
-    of the smaller text; exact copies first); a pair stays when either side keeps it.
+    of the smaller text; exact copies first); a pair stays when either side keeps it. The choice
+    is made as band pairs are found (a pair below both its documents' bars is dropped then), so
+    the pairs held grow with the documents, not with the square of those sharing a paragraph;
+  * exact copies of a text propose no band or sentence pairs: the first of them does, and the
+    others are paired with it (exact pairs): their own pairs would repeat its pairs and crowd
+    out other texts from the bound above.
 """
 from __future__ import annotations
 
@@ -158,8 +163,7 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
             bar_tie[docs_] = np.where(at < len(f_a), -1, c[np.maximum(at - len(f_a), 0)])
         return best[len(f_a):] | same
 
-    keys, holders = _postings([fp.band_keys for fp in fps], prior.bands, number)
-    keys, holders = keys[first[holders]], holders[first[holders]]
+    keys, holders = _postings([fp.band_keys for fp in fps], prior.bands, number, proposing=first)
     # Band pairs are judged by their estimates a slice at a time, as they are made, and those no
     # document can choose any more are dropped as they pile up: all of them at once (tens of
     # millions where many short documents share a paragraph) were the peak of the decision.
@@ -297,9 +301,7 @@ def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[s
     excerpts whatever their Jaccard."""
     n = len(number)
     new_keys = [c.fingerprint.passages.keys for c in docs.values()]
-    keys, holders = _postings(new_keys, prior.passages, number, n_new)
-    if proposing is not None:
-        keys, holders = keys[proposing[holders]], holders[proposing[holders]]
+    keys, holders = _postings(new_keys, prior.passages, number, n_new, proposing)
     if not len(keys):
         return np.zeros(0, np.int64)
     first = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
@@ -359,14 +361,19 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 
 def _postings(new: list[np.ndarray], prior: Postings, number: dict[str, int],
-              n_new: int = 0) -> tuple[np.ndarray, np.ndarray]:
+              n_new: int = 0, proposing: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(key, document number) rows of the new documents (numbered in order) and the prior
     postings, sorted by key then number; a new document's repeated key (numbers below n_new)
     is kept once, as the warehouse keeps one posting per sentence occurrence of earlier ones.
-    Prior postings of documents without a number are left out."""
+    Prior postings of documents without a number are left out, and with `proposing` (a mask by
+    document number) every document's postings where it is False."""
+    if proposing is not None:
+        new = [k if keep else k[:0] for k, keep in zip(new, proposing[:len(new)].tolist())]
     sizes = [len(k) for k in new]
     prior_nums = np.fromiter((number.get(d, -1) for d in prior.doc_ids), dtype=np.int64, count=len(prior))
     known = prior_nums >= 0
+    if proposing is not None:
+        known[known] = proposing[prior_nums[known]]
     keys_a = np.concatenate([np.concatenate(new).astype(np.int64) if new else np.zeros(0, np.int64),
                              prior.keys[known]])
     nums_a = np.concatenate([np.repeat(np.arange(len(new), dtype=np.int64), sizes), prior_nums[known]])

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from conftest import SAMPLE
 from helpers import counts, query, token_digest
+from planted_speeches import FILLER
 
 LIMIT = "INGEST_DUCKDB_MEMORY_LIMIT"
-WORDS = ("春风 田野 山河 河流 森林 草原 湖泊 海洋 星空 月亮 太阳 云朵 雨水 雪花 花朵 树木 石头 沙漠 高山 平原 "
-         "村庄 街道 桥梁 道路 房屋 农田 果园 茶叶 稻谷 小麦 玉米 蔬菜 水果 牛羊 鸡鸭 码头 灯塔 书籍 钢琴 画家").split()
 
 
 def long_reports(directory: Path, n: int, chars: int) -> Path:
@@ -20,7 +19,7 @@ def long_reports(directory: Path, n: int, chars: int) -> Path:
         rng = random.Random(i)
         paragraphs, size = [], 0
         while size < chars:
-            sentences = ["，".join("".join(rng.choice(WORDS) for _ in range(rng.randint(2, 5)))
+            sentences = ["，".join("".join(rng.choice(FILLER) for _ in range(rng.randint(2, 5)))
                                   for _ in range(rng.randint(2, 4))) + "。" for _ in range(rng.randint(3, 6))]
             paragraphs.append("".join(sentences))
             size += len(paragraphs[-1])

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -55,9 +56,10 @@ def main() -> None:
     args = ap.parse_args()
     if gen_real_corpus.find_devset() is None:
         sys.exit("bench/shapes.py needs the dev set (../shared/devset or $BENCH_DEVSET) to recombine its paragraphs")
-    sizes = [float(x) for x in args.sizes.split(",")]
+    sizes = sorted(float(x) for x in args.sizes.split(","))
     shapes = args.shapes.split(",")
     rows = []
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed bench stops its Prefect server too
     with PrefectServer(OUT / "prefect-home-shapes") as server:
         env = {**os.environ, "PREFECT_API_URL": server.url}
         for shape in shapes:

@@ -75,9 +75,10 @@ def _read_fingerprints(staging: Path) -> dict[str, dedup.Fingerprint]:
     """The staged fingerprints as objects, a part at a time, so the lines are held once, as the
     objects' str (the load reads the parts themselves: dedup_store.plan_tables)."""
     fps: dict[str, dedup.Fingerprint] = {}
+    lines: dict[str, str] = {}  # exact copies in different parts share one string too
     for path in sorted(staging.glob("fingerprints-*.parquet")):
         table, = _read_parts([path])
-        fps.update(dedup_store.fingerprints_from_table(table))
+        fps.update(dedup_store.fingerprints_from_table(table, lines))
     return fps
 
 

@@ -111,11 +111,13 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
         same = hashes[a] == hashes[b]
         return a, b, same, np.where(same, 2.0, est_contained), keep
 
-    exact = _exact_pairs(hashes, n_new, prior, number)
+    hub = _hubs(hashes)
+    exact = _exact_pairs(hub, n_new)
     # Exact copies (one matching form) would propose the same band and sentence pairs again, each
-    # filling its own candidates_per_doc with them: only the first of each proposes, the others
+    # filling its own candidates_per_doc with them: only the hub of each text proposes, the others
     # join it through their exact pair (a reposted notice's 30 copies made 30 times the pairs).
-    first = _first_of_each_text(hashes)
+    first = hub == np.arange(n)
+    del hub
     passage = _passage_pairs(docs, prior, number, n_new, config, first)
     forced = _counted(np.concatenate([exact, passage]))[0]
     del exact, passage
@@ -182,36 +184,21 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     return CandidatePairs(ids, a[order], b[order], same[order])
 
 
-def _exact_pairs(hashes: np.ndarray, n_new: int, prior: PriorIndex, number: dict[str, int]) -> np.ndarray:
-    """Each document paired with the first holder of its exact hash (a star: the same clusters
-    as all pairs, without the square of a much reposted text's copies)."""
-    n = len(hashes)
-    extra_h, extra_d = [], []
-    for h, holders in prior.exact.items():
-        for d in holders:
-            if d in number:
-                extra_h.append(h)
-                extra_d.append(number[d])
-    h = np.concatenate([hashes[:n_new], np.array(extra_h, np.int64)])
-    d = np.concatenate([np.arange(n_new, dtype=np.int64), np.array(extra_d, np.int64)])
-    order = np.lexsort((d, h))
-    h, d = h[order], d[order]
-    starts, counts = _groups(h)
-    first = np.repeat(d[starts], counts)
-    keep = first != d
-    lo, hi = np.minimum(first, d)[keep], np.maximum(first, d)[keep]
-    return _counted(lo[lo < n_new] * n + hi[lo < n_new])[0]
+def _hubs(hashes: np.ndarray) -> np.ndarray:
+    """Per document number, the first (smallest) number with its exact hash: its text's hub."""
+    order = np.lexsort((np.arange(len(hashes)), hashes))
+    starts, counts = _groups(hashes[order])
+    hub = np.empty(len(hashes), dtype=np.int64)
+    hub[order] = np.repeat(order[starts], counts)
+    return hub
 
 
-def _first_of_each_text(hashes: np.ndarray) -> np.ndarray:
-    """Per document number, whether it is the first (smallest number) with its exact hash: the
-    hub its copies are paired with in _exact_pairs."""
-    first = np.zeros(len(hashes), dtype=bool)
-    if len(hashes):
-        order = np.lexsort((np.arange(len(hashes)), hashes))
-        starts, _ = _groups(hashes[order])
-        first[order[starts]] = True
-    return first
+def _exact_pairs(hub: np.ndarray, n_new: int) -> np.ndarray:
+    """Each document paired with its text's hub (a star: the same clusters as all pairs, without
+    the square of a much reposted text's copies); pair codes, sorted."""
+    d = np.arange(len(hub), dtype=np.int64)
+    keep = (hub != d) & (hub < n_new)
+    return np.sort(hub[keep] * len(hub) + d[keep])
 
 
 def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig,

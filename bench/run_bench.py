@@ -171,17 +171,20 @@ def ensure_corpus(mb: float, kind: str = "generated") -> Path:
     return path
 
 
-def ensure_real_corpus(mb: float) -> Path:
+def ensure_real_corpus(mb: float, paragraphs_per_doc: tuple[int, int] = (6, 24), shape: str = "") -> Path:
+    """bench/out/real[-shape]-<mb>mb, generated unless its stamp says it is this one already."""
     devset = gen_real_corpus.find_devset()
-    path = OUT / f"real-{mb:g}mb"
+    path = OUT / f"real{'-' + shape if shape else ''}-{mb:g}mb"
     stamp = path / ".generated.json"
     digest = gen_real_corpus.paragraphs_digest(gen_real_corpus.load_paragraphs(gen_real_corpus.devset_docs(devset)))
-    want = (REAL_SEED, mb, gen_real_corpus.REAL_GENERATOR_VERSION, digest)
+    want = (REAL_SEED, mb, gen_real_corpus.REAL_GENERATOR_VERSION, digest, list(paragraphs_per_doc))
     if stamp.exists():
         info = json.loads(stamp.read_text())
-        if (info.get("seed"), info.get("mb"), info.get("generator"), info.get("paragraphs_digest")) == want:
+        # (corpora stamped before the shape was recorded are the default shape)
+        if (info.get("seed"), info.get("mb"), info.get("generator"), info.get("paragraphs_digest"),
+                info.get("paragraphs_per_doc", [6, 24])) == want:
             return path
-    info = gen_real_corpus.generate(path, int(mb * 1e6), devset, REAL_SEED)
+    info = gen_real_corpus.generate(path, int(mb * 1e6), devset, REAL_SEED, paragraphs_per_doc=paragraphs_per_doc)
     info.update(mb=mb, digest=corpus_digest(path))
     stamp.write_text(json.dumps(info))
     return path

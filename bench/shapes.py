@@ -24,29 +24,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import gen_real_corpus  # noqa: E402
-from run_bench import BIN, OUT, REAL_SEED, PrefectServer, corpus_digest, ensure_real_corpus, timed_tree  # noqa: E402
+from run_bench import BIN, OUT, PrefectServer, ensure_real_corpus, timed_tree  # noqa: E402
 
 SHAPES = {"short": (1, 2), "ordinary": (6, 24), "long": (150, 350)}
 
 
 def ensure_shape_corpus(shape: str, mb: float) -> Path:
-    if shape == "ordinary":
-        return ensure_real_corpus(mb)  # the very corpus `make bench` reports
-    devset = gen_real_corpus.find_devset()
-    path = OUT / f"real-{shape}-{mb:g}mb"
-    stamp = path / ".generated.json"
-    paragraphs = gen_real_corpus.load_paragraphs(gen_real_corpus.devset_docs(devset))
-    want = (REAL_SEED, mb, gen_real_corpus.REAL_GENERATOR_VERSION, gen_real_corpus.paragraphs_digest(paragraphs),
-            list(SHAPES[shape]))
-    if stamp.exists():
-        info = json.loads(stamp.read_text())
-        if (info.get("seed"), info.get("mb"), info.get("generator"), info.get("paragraphs_digest"),
-                info.get("paragraphs_per_doc")) == want:
-            return path
-    info = gen_real_corpus.generate(path, int(mb * 1e6), devset, REAL_SEED, paragraphs_per_doc=SHAPES[shape])
-    info.update(mb=mb, digest=corpus_digest(path))
-    stamp.write_text(json.dumps(info))
-    return path
+    # the ordinary shape is the very corpus `make bench` reports (bench/out/real-<mb>mb)
+    return ensure_real_corpus(mb, SHAPES[shape], "" if shape == "ordinary" else shape)
 
 
 def main() -> None:

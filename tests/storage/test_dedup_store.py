@@ -108,7 +108,7 @@ def test_fingerprints_survive_the_staging_round_trip(speeches):
     for fp, doc in zip(fps, ("a", "b")):
         got = back[doc]
         assert got.exact_hash == fp.exact_hash and (got.signature == fp.signature).all()
-        assert (got.band_keys == fp.band_keys).all() and got.passages == fp.passages
+        assert got.passages == fp.passages
         assert got.was_traditional == fp.was_traditional
 
 

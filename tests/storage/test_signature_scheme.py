@@ -86,7 +86,7 @@ def test_older_scheme_is_recomputed_and_a_later_repost_still_joins(tmp_path, cor
         fresh = fingerprint_batch([text for text, _, _ in state.values()])
         for (text, sig, bands), fp in zip(state.values(), fresh):
             assert np.array_equal(sig, fp.signature)
-            assert bands == sorted(fp.band_keys.tolist())
+            assert bands == sorted(BANDS.keys(fp.signature)[0].tolist())
         original = con.execute("SELECT doc_id, cluster_id FROM documents WHERE source_uri LIKE '%004_original.txt'"
                                ).fetchone()
         hits = dedup_store.load_prior(con, candidates({"new": repost})).bands

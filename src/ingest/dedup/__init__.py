@@ -1,7 +1,7 @@
 """Near-duplicate detection: fingerprints per batch, clusters per run (pure: no disk, no DuckDB).
 
 Per batch (parallel): ``fingerprint(text)`` / ``fingerprint_batch(texts)`` -> Fingerprint
-(exact hash of the matching form, MinHash signature, LSH band keys, sentence keys).
+(exact hash of the matching form, MinHash signature (its LSH band keys: lsh.BANDS), sentence keys).
 Per run: ``assign_clusters(new, prior, fetch_texts)`` -> DedupPlan, where ``prior`` is the part
 of the warehouse's dedup state the new documents can touch (``storage.dedup_store.load_prior``
 or, in tests and the evaluator, ``MemoryState``).
@@ -30,17 +30,14 @@ import xxhash
 from .candidates import ClusterConfig
 from .cluster import assign_clusters
 from .containment import MatchPolicy
-from .lsh import BandPlan
+from .lsh import BANDS, LSH_THRESHOLD
 from .matching import matching_form, prepare
 from .containment import titled
-from .minhash import NUM_PERM, shingle_hashes, signatures
+from .minhash import shingle_hashes, signatures
 from .occurrences import Occurrences, PriorReuse, reuse_occurrences
 from .records import Assignment, Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex
 from .reuse import passages, to_int64
 from .state import MemoryState
-
-LSH_THRESHOLD = 0.30
-BANDS = BandPlan.for_threshold(LSH_THRESHOLD, NUM_PERM)
 
 __all__ = [
     "Assignment", "BANDS", "Candidate", "ClusterConfig", "DedupPlan", "Fingerprint", "MatchPolicy",
@@ -49,21 +46,16 @@ __all__ = [
 ]
 
 
-def _signed(hashes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    sigs = signatures(hashes)
-    return sigs, BANDS.keys(sigs)
-
-
 def fingerprint_batch(texts: list[str]) -> list[Fingerprint]:
     """Fingerprints of many documents; MinHash runs over all of them at once (see minhash)."""
     prepared = [prepare(t) for t in texts]
     forms = [matching_form(t, prepared=p) for t, p in zip(texts, prepared)]
     hashes = [shingle_hashes(f.text) for f in forms]
-    sigs, keys = _signed(hashes)
+    sigs = signatures(hashes)
     out = []
-    for text, p, form, h, sig, key in zip(texts, prepared, forms, hashes, sigs, keys):
+    for text, p, form, h, sig in zip(texts, prepared, forms, hashes, sigs):
         exact = to_int64(xxhash.xxh3_64_intdigest(form.text.encode("utf-8")))
-        out.append(Fingerprint(exact, sig, key, len(h), len(form.text), form.has_masking,
+        out.append(Fingerprint(exact, sig, len(h), len(form.text), form.has_masking,
                                form.was_traditional, form.dropped_lines, passages(text, prepared=p),
                                "\n".join(form.lines), titled(form)))
     return out
@@ -71,7 +63,8 @@ def fingerprint_batch(texts: list[str]) -> list[Fingerprint]:
 
 def signature_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Only the MinHash signatures and band keys of `fingerprint_batch` (what a scheme migration redoes)."""
-    return _signed([shingle_hashes(matching_form(t).text) for t in texts])
+    sigs = signatures([shingle_hashes(matching_form(t).text) for t in texts])
+    return sigs, BANDS.keys(sigs)
 
 
 def fingerprint(text: str) -> Fingerprint:

@@ -31,10 +31,11 @@ duplicates. So:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
+from .lsh import BANDS
 from .records import Candidate, Postings, PriorIndex
 
 
@@ -165,12 +166,11 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
             bar_tie[docs_] = np.where(at < len(f_a), -1, c[np.maximum(at - len(f_a), 0)])
         return best[len(f_a):] | same
 
-    keys, holders = _postings([fp.band_keys for fp in fps], prior.bands, number, proposing=first)
     # Band pairs are judged by their estimates a slice at a time, as they are made, and those no
     # document can choose any more are dropped as they pile up: all of them at once (tens of
     # millions where many short documents share a paragraph) were the peak of the decision.
-    band, b_priority = _bucket_pairs(keys, holders, n_new, n, config, worth_verifying, still_chosen)
-    del keys, holders  # the band postings (~110 MB at 120 MB of real paragraphs) are done with
+    band, b_priority = _bucket_pairs(_band_postings(sigs, n_new, prior.bands, number, first), n_new, n, config,
+                                     worth_verifying, still_chosen)
     if not len(forced) + len(band):
         empty = np.zeros(0, np.int64)
         return CandidatePairs(ids, empty, empty, np.zeros(0, bool))
@@ -201,12 +201,36 @@ def _exact_pairs(hub: np.ndarray, n_new: int) -> np.ndarray:
     return np.sort(hub[keep] * len(hub) + d[keep])
 
 
-def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig,
+BAND_PARTS = 8
+
+
+def _band_postings(sigs: np.ndarray, n_new: int, prior: Postings, number: dict[str, int],
+                   proposing: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The band postings (as `_postings`) of the proposing new documents and the prior ones, in
+    BAND_PARTS parts by key (a bucket is in one part): all of them at once, sorted, with their
+    sort's temporaries, were the decision's peak where many short documents share a paragraph
+    (~0.5 GB at 180,000 notices); a part is an eighth of that."""
+    rows = np.flatnonzero(proposing[:n_new])
+    keys = BANDS.keys(sigs[rows])
+    shift = np.uint64(64 - (BAND_PARTS - 1).bit_length())
+    part = (keys.view(np.uint64) >> shift).astype(np.uint8)
+    prior_keys, prior_nums = _numbered(prior, number, proposing)
+    prior_part = (prior_keys.view(np.uint64) >> shift).astype(np.uint8)
+    for p in range(BAND_PARTS):
+        r, c = np.nonzero(part == p)
+        new_keys, new_nums = keys[r, c], rows[r]
+        del r, c
+        at = prior_part == p
+        yield _postings(new_keys, new_nums, prior_keys[at], prior_nums[at], n_new)
+
+
+def _bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n: int, config: ClusterConfig,
                   judge: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
                   still_chosen: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Pair codes (a * n + b, distinct, sorted) proposed by LSH buckets, with their priorities:
-    all pairs of a small bucket, hub pairs of a big one.
+    all pairs of a small bucket, hub pairs of a big one. `parts` are band postings (key, holder;
+    sorted) in parts that share no key.
 
     Built a slice of buckets at a time: the pairs of all buckets at once (with their
     temporaries) were the largest allocation of a 120 MB run. `judge` turns each slice's codes
@@ -215,13 +239,6 @@ def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, con
     reduced each time it doubles, so each code is sorted a few times, not once per slice.
     """
     judge = judge or (lambda c: (c, np.zeros(len(c))))
-    starts, counts = _groups(keys)
-    big_group = counts > config.bucket_all_pairs
-    hubs = config.bucket_hubs
-    # pairs each bucket proposes, to cut the buckets into slices of about PAIR_SLICE pairs
-    proposes = np.where(big_group, counts * hubs, counts * (counts - 1) // 2)
-    bounds = np.searchsorted(np.cumsum(proposes), np.arange(PAIR_SLICE, int(proposes.sum()) + PAIR_SLICE,
-                                                             PAIR_SLICE), side="right")
     kept = (np.zeros(0, np.int64), np.zeros(0))
     piled: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -240,16 +257,24 @@ def _bucket_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, con
             codes, priority = codes[chosen], priority[chosen]
         return codes, priority
 
-    lo_group = 0
-    for hi_group in [*np.unique(bounds).tolist(), len(starts)]:
-        hi_group = min(max(hi_group, lo_group + 1), len(starts))
-        if hi_group <= lo_group:
-            continue
-        rows = slice(int(starts[lo_group]), int(starts[hi_group - 1] + counts[hi_group - 1]))
-        piled.append(judge(_slice_pairs(keys[rows], holders[rows], n_new, n, config)))
-        lo_group = hi_group
-        if sum(len(c) for c, _ in piled) > max(2 * PAIR_SLICE, len(kept[0])):
-            kept, piled = reduced(), []
+    for keys, holders in parts:
+        starts, counts = _groups(keys)
+        # pairs each bucket proposes, to cut the buckets into slices of about PAIR_SLICE pairs
+        proposes = np.where(counts > config.bucket_all_pairs, counts * config.bucket_hubs,
+                            counts * (counts - 1) // 2)
+        bounds = np.searchsorted(np.cumsum(proposes), np.arange(PAIR_SLICE, int(proposes.sum()) + PAIR_SLICE,
+                                                                 PAIR_SLICE), side="right")
+        lo_group = 0
+        for hi_group in [*np.unique(bounds).tolist(), len(starts)]:
+            hi_group = min(max(hi_group, lo_group + 1), len(starts))
+            if hi_group <= lo_group:
+                continue
+            rows = slice(int(starts[lo_group]), int(starts[hi_group - 1] + counts[hi_group - 1]))
+            piled.append(judge(_slice_pairs(keys[rows], holders[rows], n_new, n, config)))
+            lo_group = hi_group
+            if sum(len(c) for c, _ in piled) > max(2 * PAIR_SLICE, len(kept[0])):
+                kept, piled = reduced(), []
+        del keys, holders, starts, counts
     return reduced() if piled else kept
 
 
@@ -282,13 +307,18 @@ def _slice_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, conf
 
 
 def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[str, int], n_new: int,
-                   config: ClusterConfig, proposing: np.ndarray | None = None) -> np.ndarray:
+                   config: ClusterConfig, proposing: np.ndarray) -> np.ndarray:
     """Pairs sharing >= min_shared sentences (and >= shared_share of the smaller one's), through
-    sentences in at most candidate_max_df documents (of those `proposing`: default all):
-    excerpts whatever their Jaccard."""
+    sentences in at most candidate_max_df documents (of those `proposing`, a mask by document
+    number): excerpts whatever their Jaccard."""
     n = len(number)
-    new_keys = [c.fingerprint.passages.keys for c in docs.values()]
-    keys, holders = _postings(new_keys, prior.passages, number, n_new, proposing)
+    new_keys = [c.fingerprint.passages.keys if keep else c.fingerprint.passages.keys[:0]
+                for c, keep in zip(docs.values(), proposing[:n_new].tolist())]
+    prior_keys, prior_nums = _numbered(prior.passages, number, proposing)
+    keys, holders = _postings(np.concatenate(new_keys).astype(np.int64) if new_keys else np.zeros(0, np.int64),
+                              np.repeat(np.arange(len(new_keys), dtype=np.int64), [len(k) for k in new_keys]),
+                              prior_keys, prior_nums, n_new)
+    del new_keys
     if not len(keys):
         return np.zeros(0, np.int64)
     first = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
@@ -347,23 +377,22 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
-def _postings(new: list[np.ndarray], prior: Postings, number: dict[str, int],
-              n_new: int = 0, proposing: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(key, document number) rows of the new documents (numbered in order) and the prior
-    postings, sorted by key then number; a new document's repeated key (numbers below n_new)
-    is kept once, as the warehouse keeps one posting per sentence occurrence of earlier ones.
-    Prior postings of documents without a number are left out, and with `proposing` (a mask by
-    document number) every document's postings where it is False."""
-    if proposing is not None:
-        new = [k if keep else k[:0] for k, keep in zip(new, proposing[:len(new)].tolist())]
-    sizes = [len(k) for k in new]
-    prior_nums = np.fromiter((number.get(d, -1) for d in prior.doc_ids), dtype=np.int64, count=len(prior))
-    known = prior_nums >= 0
-    if proposing is not None:
-        known[known] = proposing[prior_nums[known]]
-    keys_a = np.concatenate([np.concatenate(new).astype(np.int64) if new else np.zeros(0, np.int64),
-                             prior.keys[known]])
-    nums_a = np.concatenate([np.repeat(np.arange(len(new), dtype=np.int64), sizes), prior_nums[known]])
+def _numbered(prior: Postings, number: dict[str, int], proposing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Prior postings as (key, document number), without those of documents that have no
+    number or do not propose (`proposing`: a mask by document number)."""
+    nums = np.fromiter((number.get(d, -1) for d in prior.doc_ids), dtype=np.int64, count=len(prior))
+    known = nums >= 0
+    known[known] = proposing[nums[known]]
+    return prior.keys[known], nums[known]
+
+
+def _postings(new_keys: np.ndarray, new_nums: np.ndarray, prior_keys: np.ndarray, prior_nums: np.ndarray,
+              n_new: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(key, document number) rows of the new documents and the prior postings, sorted by key
+    then number; a new document's repeated key (numbers below n_new) is kept once, as the
+    warehouse keeps one posting per sentence occurrence of earlier ones."""
+    keys_a = np.concatenate([new_keys, prior_keys])
+    nums_a = np.concatenate([new_nums, prior_nums])
     order = np.lexsort((nums_a, keys_a))
     keys_a, nums_a = keys_a[order], nums_a[order]
     if n_new and len(keys_a):

@@ -19,8 +19,9 @@ class Fingerprint:
     """Everything about one document that dedup needs later, computed once per batch."""
 
     exact_hash: int  # signed 64-bit xxh3 of the matching form
-    signature: np.ndarray  # uint32 MinHash values
-    band_keys: np.ndarray  # int64, one per LSH band
+    # uint32 MinHash values (its LSH band keys are derived where needed: lsh.BANDS.keys; held
+    # for every document of a run they were a fifth of the decision's memory)
+    signature: np.ndarray
     n_shingles: int
     match_len: int
     has_masking: bool

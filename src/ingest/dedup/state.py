@@ -5,6 +5,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from .lsh import BANDS
 from .occurrences import SentenceRows, pair_keys
 from .records import DedupPlan, Postings, PriorDoc, PriorIndex
 
@@ -34,7 +35,7 @@ class MemoryState:
             if fp.exact_hash in self.exact:
                 idx.exact[fp.exact_hash] = list(self.exact[fp.exact_hash])
                 hit.update(idx.exact[fp.exact_hash])
-            for key in fp.band_keys.tolist():
+            for key in BANDS.keys(fp.signature)[0].tolist():
                 if key in self.bands:
                     bands[key] = list(self.bands[key])
                     hit.update(bands[key])
@@ -63,7 +64,7 @@ class MemoryState:
             self.texts[a.doc_id] = c.text
             self.reasons[a.doc_id] = a.canonical_reason
             self.exact[fp.exact_hash].append(a.doc_id)
-            for key in fp.band_keys.tolist():
+            for key in BANDS.keys(fp.signature)[0].tolist():
                 self.bands[key].append(a.doc_id)
             for p in fp.passages:
                 self.passages[p.key].append((a.doc_id, p.start, p.end))

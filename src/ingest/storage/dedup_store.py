@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..dedup import Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex, signature_batch
+from ..dedup import BANDS, Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex, signature_batch
 from ..dedup.records import Postings
 from ..dedup.candidates import ClusterConfig
 from ..dedup.minhash import SIGNATURE_SCHEME
@@ -46,7 +46,7 @@ def fingerprints_table(items: list[tuple[str, Fingerprint]]) -> pa.Table:
         "doc_id": pa.array([d for d, _ in items], pa.string()),
         "exact_hash": pa.array([fp.exact_hash for fp in fps], pa.int64()),
         "signature": pa.array([np.asarray(fp.signature, dtype="<u4").tobytes() for fp in fps], pa.binary()),
-        "band_keys": listed([np.asarray(fp.band_keys, dtype=np.int64) for fp in fps], pa.int64()),
+        "band_keys": listed(list(BANDS.keys_of([fp.signature for fp in fps])), pa.int64()),
         **{name: pa.array([getattr(fp, name) for fp in fps], FINGERPRINT_SCHEMA.field(name).type)
            for name in ("n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines")},
         "passage_keys": listed([fp.passages.keys for fp in fps], pa.int64()),
@@ -85,7 +85,6 @@ def _fingerprints_of(batch: pa.RecordBatch, lines: dict[str, str] | None = None)
 
     keys, starts, ends = split("passage_keys", np.int64), split("passage_starts", np.int32), \
         split("passage_ends", np.int32)
-    bands = split("band_keys", np.int64)
     sig_col = batch.column("signature")
     _, offsets_buf, data_buf = sig_col.buffers()
     sig_offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(sig_col) + 1, offset=4 * sig_col.offset)
@@ -104,7 +103,7 @@ def _fingerprints_of(batch: pa.RecordBatch, lines: dict[str, str] | None = None)
     out = {}
     for i, doc_id in enumerate(cols["doc_id"]):
         out[doc_id] = Fingerprint(
-            cols["exact_hash"][i], sig_rows[i], bands[i],
+            cols["exact_hash"][i], sig_rows[i],
             cols["n_shingles"][i], cols["match_len"][i], cols["has_masking"][i], cols["was_traditional"][i],
             cols["dropped_lines"][i], Passages(keys[i], starts[i], ends[i]), cols["matching_lines"][i],
             bool(cols["titled"][i]))
@@ -189,13 +188,14 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
     if not new or con.execute("SELECT NOT EXISTS (SELECT 1 FROM dedup_docs)").fetchone()[0]:
         return idx
     sql = named_statements("dedup_state.sql")
+    bands = BANDS.keys_of([c.fingerprint.signature for c in new]).ravel()
     keys = pa.table({
-        "kind": ["exact"] * len(new) + ["band"] * sum(len(c.fingerprint.band_keys) for c in new)
-        + ["passage"] * sum(len(c.fingerprint.passages) for c in new),
+        "kind": ["exact"] * len(new) + ["band"] * len(bands) + ["passage"] * sum(len(c.fingerprint.passages) for c in new),
         "key": pa.array(np.concatenate(
-            [np.array([c.fingerprint.exact_hash for c in new], dtype=np.int64)]
-            + [c.fingerprint.band_keys for c in new] + [c.fingerprint.passages.keys for c in new]), pa.int64()),
+            [np.array([c.fingerprint.exact_hash for c in new], dtype=np.int64), bands]
+            + [c.fingerprint.passages.keys for c in new]), pa.int64()),
     })
+    del bands
     ids = pa.table({"doc_id": pa.array([c.doc_id for c in new], pa.string())})
     with _registered(con, {"dedup_new_keys": keys, "dedup_new_ids": ids}):
         for key, doc_id in con.execute(sql["prior_exact"]).fetchall():

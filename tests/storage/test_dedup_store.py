@@ -110,6 +110,8 @@ def test_fingerprints_survive_the_staging_round_trip(speeches):
         assert got.exact_hash == fp.exact_hash and (got.signature == fp.signature).all()
         assert got.passages == fp.passages
         assert got.was_traditional == fp.was_traditional
+    # a staged part's passages are read back as one set of columns, each document its rows of them
+    assert back["a"].passages._columns is back["b"].passages._columns
 
 
 def test_exact_copies_read_back_share_one_matching_lines_string(speeches):

@@ -33,24 +33,45 @@ class Passages:
     """A document's passages as three numpy columns (key, start, end), read like a list of Passage.
 
     Run-level dedup looks at hundreds of thousands of passages: as columns they move between the
-    staging Parquet files and the candidate search without a Python object each.
+    staging Parquet files and the candidate search without a Python object each. The columns
+    may be shared by many documents (`rows`: those read back from one staged part), each
+    holding its range of rows: three array views per document were ~0.3 KB each of them.
     """
 
-    __slots__ = ("keys", "starts", "ends")
+    __slots__ = ("_columns", "_lo", "_hi")
 
     def __init__(self, keys, starts, ends) -> None:
-        self.keys = np.asarray(keys, dtype=np.int64)
-        self.starts = np.asarray(starts, dtype=np.int32)
-        self.ends = np.asarray(ends, dtype=np.int32)
+        keys = np.asarray(keys, dtype=np.int64)
+        self._columns = (keys, np.asarray(starts, dtype=np.int32), np.asarray(ends, dtype=np.int32))
+        self._lo, self._hi = 0, len(keys)
+
+    @classmethod
+    def rows(cls, columns: tuple[np.ndarray, np.ndarray, np.ndarray], lo: int, hi: int) -> "Passages":
+        """Rows lo:hi of shared columns (keys int64, starts and ends int32), without a copy."""
+        out = cls.__new__(cls)
+        out._columns, out._lo, out._hi = columns, lo, hi
+        return out
+
+    @property
+    def keys(self) -> np.ndarray:
+        return self._columns[0][self._lo:self._hi]
+
+    @property
+    def starts(self) -> np.ndarray:
+        return self._columns[1][self._lo:self._hi]
+
+    @property
+    def ends(self) -> np.ndarray:
+        return self._columns[2][self._lo:self._hi]
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return self._hi - self._lo
 
     def __iter__(self):
         return map(Passage, self.keys.tolist(), self.starts.tolist(), self.ends.tolist())
 
     def __getitem__(self, i: int) -> Passage:
-        return Passage(int(self.keys[i]), int(self.starts[i]), int(self.ends[i]))
+        return Passage(*(int(column[self._lo:self._hi][i]) for column in self._columns))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Passages):

@@ -144,6 +144,7 @@ def assign_clusters(
     plan.stats["verified_pairs"] = len(cands) - skipped
     plan.stats.update({f"edges_{k}": sum(1 for e in edges if e[0] == k) for k in ("exact", "near", "contained")})
 
+    del groups, node  # before the next ones are built: two of them at once were the decision's peak
     groups, node = _new_groups(docs, prior)
 
     def join(ov: Overlap) -> None:

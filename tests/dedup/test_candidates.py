@@ -41,6 +41,15 @@ def test_pruning_the_band_pairs_as_they_pile_up_changes_no_pair(monkeypatch):
     assert len(whole) > 40
 
 
+def test_band_postings_in_parts_by_key_give_the_pairs_of_one_part(monkeypatch):
+    texts = notices()
+    monkeypatch.setattr(module, "BAND_PARTS", 1)
+    whole = pairs(texts, TIGHT)
+    monkeypatch.setattr(module, "BAND_PARTS", 8)
+    assert pairs(texts, TIGHT) == whole
+    assert len(whole) > 40
+
+
 @pytest.mark.parametrize("limit", [1, 3])
 def test_each_text_chooses_its_best_pairs_and_its_exact_copies_join_it(limit):
     texts = notices()

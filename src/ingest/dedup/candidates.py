@@ -209,7 +209,7 @@ def _band_postings(sigs: np.ndarray, n_new: int, prior: Postings, number: dict[s
     """The band postings (as `_postings`) of the proposing new documents and the prior ones, in
     BAND_PARTS parts by key (a bucket is in one part): all of them at once, sorted, with their
     sort's temporaries, were the decision's peak where many short documents share a paragraph
-    (11 million postings at 180,000 notices); a part is an eighth of that."""
+    (64 per document that proposes pairs); a part is an eighth of that."""
     rows = np.flatnonzero(proposing[:n_new])
     keys = BANDS.keys(sigs[rows])
     shift = np.uint64(64 - (BAND_PARTS - 1).bit_length())

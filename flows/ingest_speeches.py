@@ -12,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
 
 from flows.crashed_runs import mark_crashed_runs
-from flows.policy import FETCH_TAG, IO_TASK, digest, quiet_known_errors
+from flows.policy import FETCH_TAG, IO_TASK, digest, quiet_known_errors, task_runner
 from ingest import report, stages, web_stages
 from ingest.config import validate_params
 from ingest.sources.config import load_sources_file
@@ -155,7 +155,7 @@ def publish_report(wh: Warehouse, summary: dict) -> None:
                               description=f"{len(rows)} new canonical speeches in run {summary['run_id']}")
 
 
-@flow(name="ingest-speeches", flow_run_name=_flow_run_name, log_prints=True)
+@flow(name="ingest-speeches", flow_run_name=_flow_run_name, log_prints=True, task_runner=task_runner())
 def ingest_speeches(sources: list[str] | None = None, warehouse: str | None = None,
                     segmenter: Literal["rjieba", "jieba"] = "rjieba", sources_file: str | None = None,
                     allow_private_hosts: bool = False, runner: Literal["default", "dask"] = "default",
@@ -249,8 +249,9 @@ def _stage_all(wh: Warehouse, plan: stages.RunPlan, params) -> list[stages.Batch
             futures = [runner.submit(stage_batch, parameters=c) for c in calls]
             results = [f.result() for f in futures]
     else:
-        # All batch tasks at once: each hands its parts to the shared worker pool, so both cores
-        # stay busy across batch boundaries; the UI still shows one task per batch.
+        # Batch tasks side by side (policy.TASK_THREADS at a time): each hands its parts to the
+        # shared worker pool, so both cores stay busy across batch boundaries; the UI still
+        # shows one task per batch.
         futures = [stage_batch.submit(**c) for c in calls]
         results = [f.result() for f in futures]
     for c, counts in zip(calls, results):

@@ -35,6 +35,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
+from ..memory import trim_heap
 from .lsh import BANDS, KEYS_CHUNK
 from .records import Candidate, Postings, PriorIndex
 
@@ -295,7 +296,12 @@ def _bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n:
             lo_group = hi_group
             if sum(len(c) for c, _ in piled) > max(2 * PAIR_SLICE, len(kept[0])):
                 kept, piled = reduced(), []
+                trim_heap()
         del keys, holders, starts, counts
+        # Freed arrays of 0.1-32 MB stay in the C heap (glibc's moving mmap threshold) and the
+        # RSS only grew through the search: handed back after each part and each reduction,
+        # the search's top at 180,000 notices is 865 -> 759 MB, in the same 21 s.
+        trim_heap()
     return reduced() if piled else kept
 
 

@@ -10,6 +10,10 @@ WHERE source_kind = 'file' AND retired_at IS NULL AND source_uri IN (SELECT path
 -- name: known_among
 SELECT doc_id, retired_at IS NOT NULL FROM documents WHERE doc_id IN (SELECT doc_id FROM wanted_ids);
 
+-- name: known_paths_among
+-- Paths asked about that were ingested before (file_state).
+SELECT path FROM file_state WHERE path IN (SELECT path FROM wanted_paths);
+
 -- name: link_versions
 UPDATE documents SET previous_doc_id = c.doc_id
 FROM file_changes c WHERE c.kind = 'edit' AND documents.doc_id = c.new_doc_id;

@@ -51,6 +51,8 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
         # The same file content staged twice within a run is one document.
         new = list({r[0]: dedup.Candidate(r[0], fps[r[0]], None, *r[1:])
                     for r in staged.rows if r[0] not in known and r[0] not in renamed}.values())
+        n_staged, staged.rows = len(staged.rows), []  # the candidates hold what the rows held
+        del fps
         prior = dedup_store.load_prior(con, new)
         plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts,
                                      reuse=dedup_store.PriorReuseSQL(con))
@@ -66,7 +68,7 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     for d in plan.assignments:
         kinds[d.dup_kind] = kinds.get(d.dup_kind, 0) + 1
     write_parquet_atomic(file_versions.changes_table(changes), staging / versions.CHANGES_FILE)
-    return {"documents_known": len(staged.rows) - len(new), **kinds, "canonical_changes": len(plan.updates),
+    return {"documents_known": n_staged - len(new), **kinds, "canonical_changes": len(plan.updates),
             # rows this run writes to passage_occurrences (its new documents' spans and the
             # rewritten spans of earlier documents it touched)
             "passage_occurrences": len(plan.occurrences or ()), **file_versions.counts(changes)}
@@ -153,7 +155,10 @@ class StagedDocuments:
     COLUMNS = ("doc_id", "title", "published_at", "source_kind", "has_masking", "char_count")
 
     rows: list[tuple]  # one per staged document, COLUMNS in order (has_masking a bool)
-    places: dict[str, tuple[Path, int]]  # doc_id -> (part file, row in it)
+    paths: list[Path]  # the staged part files
+    # doc_id -> its part (index in `paths`) << 32 | its row in the part: one int object (32 bytes)
+    # per document instead of a (path, row) tuple (72)
+    places: dict[str, int]
 
     @classmethod
     def read(cls, staging: Path) -> "StagedDocuments":
@@ -166,8 +171,8 @@ class StagedDocuments:
             cols[4] = [bool(x) for x in cols[4]]
             for n, row in enumerate(zip(*cols)):
                 rows.append(row)
-                places[row[0]] = (paths[i], n)
-        return cls(rows, places)
+                places[row[0]] = i << 32 | n
+        return cls(rows, paths, places)
 
     @property
     def doc_ids(self) -> list[str]:
@@ -175,14 +180,14 @@ class StagedDocuments:
 
     def texts(self, doc_ids: list[str]) -> dict[str, str]:
         """Texts of some staged documents, by doc_id: only the part files that hold them are read."""
-        wanted: dict[Path, dict[int, str]] = {}
+        wanted: dict[int, dict[int, str]] = {}
         for d in doc_ids:
             if d in self.places:
-                path, row = self.places[d]
-                wanted.setdefault(path, {})[row] = d
+                place = self.places[d]
+                wanted.setdefault(place >> 32, {})[place & 0xFFFFFFFF] = d
         out = {}
-        for path, rows in wanted.items():
-            with pa.memory_map(str(path)) as source:  # the texts become str before the map closes
+        for part, rows in wanted.items():
+            with pa.memory_map(str(self.paths[part])) as source:  # the texts become str before the map closes
                 text = pq.ParquetFile(source).read(columns=["text"], use_threads=False)["text"]
                 out.update(zip(rows.values(), text.take(list(rows)).to_pylist()))
         return out

@@ -1,6 +1,7 @@
 """Run-level clustering: candidates from exact hashes, LSH bands and shared passages, verified, then joined."""
 from __future__ import annotations
 
+from array import array
 from collections import Counter, OrderedDict, defaultdict
 from typing import Callable, Iterator
 
@@ -52,6 +53,45 @@ class _Groups:
         self.parent[rb] = ra
         self.members[ra].extend(self.members.pop(rb))
         return True
+
+
+class _Edges:
+    """The verified pairs (kind, Overlap) as columns: an Overlap, its four floats and a tuple per
+    pair were ~250 bytes, ~70 MB of the verification's top at 280,000 pairs (60 MB of notices);
+    here a pair is 41 bytes. Documents are numbers into `ids`."""
+
+    KINDS = ("exact", "near", "contained")
+
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = ids
+        self.kinds = bytearray()
+        self.small, self.large = array("q"), array("q")
+        self.values = array("d")  # jaccard, contained, coverage, size_ratio of each pair
+
+    def add(self, kind: str, ov: Overlap, small: int, large: int) -> None:
+        self.kinds.append(self.KINDS.index(kind))
+        self.small.append(small)
+        self.large.append(large)
+        self.values.extend((ov.jaccard, ov.contained, ov.coverage, ov.size_ratio))
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def count(self, kind: str) -> int:
+        return self.kinds.count(self.KINDS.index(kind))
+
+    def kind(self, i: int) -> str:
+        return self.KINDS[self.kinds[i]]
+
+    def overlap(self, i: int) -> Overlap:
+        return Overlap(self.ids[self.small[i]], self.ids[self.large[i]], *self.values[4 * i:4 * i + 4])
+
+    def jaccards(self) -> np.ndarray:
+        return np.frombuffer(self.values, dtype=np.float64)[0::4]
+
+    def __iter__(self) -> Iterator[tuple[str, Overlap]]:
+        for i in range(len(self)):
+            yield self.kind(i), self.overlap(i)
 
 
 # New documents' shingle sets kept between comparisons, by their bytes: rebuilding a set costs
@@ -126,7 +166,7 @@ def assign_clusters(
     # Verification in the candidates' order (strongest first); a pair whose documents are
     # already joined through similar or exact pairs verified before is skipped: the clusters are
     # those of verifying every pair, and a cluster of n copies costs ~n comparisons, not n^2 / 2.
-    edges: list[tuple[str, Overlap]] = []
+    edges = _Edges(ids)
     skipped = 0
     for ia, ib, same in _pair_rows(cands):
         a, b = ids[ia], ids[ib]
@@ -134,18 +174,17 @@ def assign_clusters(
             skipped += 1
             continue
         if same:
-            ov = Overlap(a, b, 1.0, 1.0, 1.0, 1.0)
-            edges.append(("exact", ov))
+            edges.add("exact", Overlap(a, b, 1.0, 1.0, 1.0, 1.0), ia, ib)
             groups.union(node[a], node[b])
             continue
         ov = compare(shingled(a), shingled(b), policy)
         kind = verdict(ov, policy)
         if kind:
-            edges.append((kind, ov))
+            edges.add(kind, ov, *((ia, ib) if ov.small == a else (ib, ia)))
             if similar(ov, policy):
                 groups.union(node[a], node[b])
     plan.stats["verified_pairs"] = len(cands) - skipped
-    plan.stats.update({f"edges_{k}": sum(1 for e in edges if e[0] == k) for k in ("exact", "near", "contained")})
+    plan.stats.update({f"edges_{k}": edges.count(k) for k in _Edges.KINDS})
 
     del groups, node  # before the next ones are built: two of them at once were the decision's peak
     groups, node = _new_groups(docs, prior)
@@ -156,14 +195,17 @@ def assign_clusters(
                                ov.small if ov.small in docs else ov.large, round(ov.jaccard, 4)))
 
     # Strongest evidence first, so a document between two earlier clusters joins the closer one.
-    by_similarity = [e for e in edges if e[0] == "exact" or similar(e[1], policy)]
-    for kind, ov in sorted(by_similarity, key=lambda e: (e[0] != "exact", -e[1].jaccard)):
-        join(ov)
+    is_similar = np.array([edges.kinds[i] == 0 or similar(edges.overlap(i), policy) for i in range(len(edges))],
+                          dtype=bool)
+    not_exact = np.frombuffer(edges.kinds, dtype=np.uint8) != 0
+    # (a stable sort: on equal keys, the order verified)
+    for i in np.flatnonzero(is_similar)[np.lexsort((-edges.jaccards()[is_similar], not_exact[is_similar]))].tolist():
+        join(edges.overlap(i))
     # Containment last, larger excerpts first. When the larger text is itself a partial copy of
     # a bigger member of its cluster, the smaller one is judged against that bigger member, so
     # a quotation does not ride in on an excerpt of the speech it quotes.
-    joined = {id(e) for e in by_similarity}
-    by_coverage = [e for e in edges if id(e) not in joined]
+    by_coverage = [(edges.kind(i), edges.overlap(i)) for i in np.flatnonzero(~is_similar).tolist()]
+    del is_similar, not_exact
     for kind, ov in sorted(by_coverage, key=lambda e: (-shingled(e[1].small).size, e[1].small, e[1].large)):
         if groups.find(node[ov.small]) == groups.find(node[ov.large]):
             continue

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import os
 import sys
@@ -10,10 +11,18 @@ import sys
 def trim_heap() -> None:
     """Return the C heap's free pages: many small arrays and strings freed in the middle of the
     heap stay in the process's RSS until then (glibc; elsewhere the allocator keeps what it keeps)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    # loaded once: a CDLL per call left a reference cycle each time (the candidate search trims ~15 times)
     try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        return ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):
-        pass
+        return None
 
 
 def release_memory() -> None:

@@ -1,0 +1,78 @@
+"""Where a run's memory goes over time: `ingest run` on a shape corpus, the RSS of each process
+of its tree sampled every 0.1 s, printed every 5 s, and the peak.
+
+    python bench/trace_rss.py short 120
+    INGEST_BATCH_BYTES=110000 python bench/trace_rss.py short 20      # 180 batches instead of 31
+
+The first number of a line is the tree's total, then one per process (the flow's process first,
+then the staging workers while they run). Environment variables pass through to `ingest run`.
+Corpora as `bench/shapes.py` (cached under bench/out); a Prefect server is started for the run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run_bench import BIN, OUT, PrefectServer  # noqa: E402
+from shapes import SHAPES, ensure_shape_corpus  # noqa: E402
+
+
+def trace(shape: str, mb: float, every: float = 0.1) -> list[tuple[float, list[int]]]:
+    """(seconds since start, RSS MB of each process of the tree) every `every` seconds."""
+    corpus = ensure_shape_corpus(shape, mb)
+    wh = OUT / f"wh-trace-{shape}-{mb:g}"
+    shutil.rmtree(wh, ignore_errors=True)
+    samples = []
+    try:
+        with PrefectServer(OUT / "prefect-home-shapes") as server:
+            env = {**os.environ, "PREFECT_API_URL": server.url}
+            run = subprocess.Popen([str(BIN / "ingest"), "run", str(corpus), "--warehouse", str(wh)], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            root, start = psutil.Process(run.pid), time.time()
+            while run.poll() is None:
+                rss = []
+                try:
+                    for proc in [root, *root.children(recursive=True)]:
+                        try:
+                            rss.append(proc.memory_info().rss >> 20)
+                        except psutil.Error:
+                            pass
+                except psutil.Error:
+                    pass
+                samples.append((time.time() - start, rss))
+                time.sleep(every)
+            if run.returncode:
+                raise SystemExit(f"ingest run failed ({run.returncode})")
+    finally:
+        shutil.rmtree(wh, ignore_errors=True)
+    return samples
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("shape", choices=sorted(SHAPES))
+    ap.add_argument("mb", type=float)
+    ap.add_argument("--print-every", type=float, default=5.0, help="seconds between printed lines")
+    args = ap.parse_args()
+    samples = trace(args.shape, args.mb)
+    last = -args.print_every
+    for t, rss in samples:
+        if t - last >= args.print_every:
+            print(f"{t:7.1f}s {sum(rss):6d} MB {rss}")
+            last = t
+    t, rss = max(samples, key=lambda s: sum(s[1]))
+    print(f"peak {sum(rss)} MB at {t:.1f} s {rss}; wall {samples[-1][0]:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

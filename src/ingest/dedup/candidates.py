@@ -180,9 +180,12 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
         empty = np.zeros(0, np.int64)
         return CandidatePairs(ids, empty, empty, np.zeros(0, bool))
     b_a, b_b = band // n, band % n
+    del band
     a, b = np.concatenate([f_a, b_a]), np.concatenate([f_b, b_b])
     same = np.concatenate([f_same, hashes[b_a] == hashes[b_b]])
+    del b_a, b_b
     priority = np.concatenate([f_priority, b_priority])
+    del b_priority
     keep = _best_per_document(a, b, priority, config.candidates_per_doc) | same
     a, b, same, priority = a[keep], b[keep], same[keep], priority[keep]
     order = np.lexsort((b, a, -priority))
@@ -264,10 +267,12 @@ def _bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n:
     kept = (np.zeros(0, np.int64), np.zeros(0))
     piled: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def reduced() -> tuple[np.ndarray, np.ndarray]:
-        codes = np.concatenate([kept[0], *(c for c, _ in piled)])
-        priority = np.concatenate([kept[1], *(p for _, p in piled)])
-        piled.clear()
+    def reduced(pile: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """The pile's distinct codes that can still be chosen (the pile is emptied: its arrays go
+        as soon as they are copied, not after the reduction, which is the search's peak)."""
+        codes = np.concatenate([c for c, _ in pile])
+        priority = np.concatenate([p for _, p in pile])
+        pile.clear()
         order = np.argsort(codes, kind="stable")
         codes = codes[order]
         priority = priority[order]
@@ -295,14 +300,20 @@ def _bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n:
             piled.append(judge(_slice_pairs(keys[rows], holders[rows], n_new, n, config)))
             lo_group = hi_group
             if sum(len(c) for c, _ in piled) > max(2 * PAIR_SLICE, len(kept[0])):
-                kept, piled = reduced(), []
+                piled.insert(0, kept)
+                del kept
+                kept = reduced(piled)
                 trim_heap()
         del keys, holders, starts, counts
         # Freed arrays of 0.1-32 MB stay in the C heap (glibc's moving mmap threshold) and the
         # RSS only grew through the search: handed back after each part and each reduction,
         # the search's top at 180,000 notices is 865 -> 759 MB, in the same 21 s.
         trim_heap()
-    return reduced() if piled else kept
+    if not piled:
+        return kept
+    piled.insert(0, kept)
+    del kept
+    return reduced(piled)
 
 
 PAIR_SLICE = 1 << 19
@@ -384,10 +395,10 @@ def _best_per_document(a: np.ndarray, b: np.ndarray, priority: np.ndarray, limit
     for side in (a, b):
         order = np.lexsort((-priority, side))
         starts, counts = _groups(side[order])
-        rank = np.arange(len(order), dtype=np.int64)
-        rank -= np.repeat(starts, counts)
-        keep[order[rank < limit]] = True
-        del rank
+        # the first `limit` rows of each document's run, a rank at a time: a rank per row (and
+        # its run's start repeated per row) were two more arrays as long as the pairs
+        for k in range(limit):
+            keep[order[starts[counts > k] + k]] = True
         if bars is not None:
             full = counts >= limit
             bars.append((side[order[starts[full]]], order[starts[full] + limit - 1]))

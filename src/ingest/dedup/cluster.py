@@ -56,9 +56,9 @@ class _Groups:
 
 
 class _Edges:
-    """The verified pairs (kind, Overlap) as columns: an Overlap, its four floats and a tuple per
-    pair were ~250 bytes, ~70 MB of the verification's top at 280,000 pairs (60 MB of notices);
-    here a pair is 41 bytes. Documents are numbers into `ids`."""
+    """The verified pairs (kind, Overlap) as columns, 49 bytes a pair: an Overlap, its four
+    floats and a tuple take ~250 (280,000 pairs at 60 MB of notices: ~70 MB). Documents are
+    numbers into `ids`; `overlap(i)` rebuilds a pair's Overlap when it is needed."""
 
     KINDS = ("exact", "near", "contained")
 

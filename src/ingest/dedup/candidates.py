@@ -101,6 +101,7 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     # were rows of go, instead of a second copy of every signature (92 MB at 180,000 notices).
     for i, holder in enumerate(fps + prior_docs):
         holder.signature = sigs[i]
+    trim_heap()  # (those arrays were ~0.5 MB each, in the C heap: its RSS until handed back)
 
     def estimates(c: np.ndarray):
         a, b = c // n, c % n

@@ -262,7 +262,7 @@ def _bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n:
     temporaries) were the largest allocation of a 120 MB run. `judge` turns each slice's codes
     into those worth verifying and their priorities (default: all, priority 0); `still_chosen`
     marks which of the distinct codes so far can still be chosen (default: all). The pile is
-    reduced each time it doubles, so each code is sorted a few times, not once per slice.
+    reduced each time it grows by half, so each code is sorted a few times, not once per slice.
     """
     judge = judge or (lambda c: (c, np.zeros(len(c))))
     kept = (np.zeros(0, np.int64), np.zeros(0))
@@ -300,7 +300,9 @@ def _bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n:
             rows = slice(int(starts[lo_group]), int(starts[hi_group - 1] + counts[hi_group - 1]))
             piled.append(judge(_slice_pairs(keys[rows], holders[rows], n_new, n, config)))
             lo_group = hi_group
-            if sum(len(c) for c, _ in piled) > max(2 * PAIR_SLICE, len(kept[0])):
+            # (at half the kept pairs, not all of them: the reduction is the search's top, 724 ->
+            # 688 MB at 180,000 notices, for 4 s more there and 0.15 s on the real 60 MB corpus)
+            if sum(len(c) for c, _ in piled) > max(2 * PAIR_SLICE, len(kept[0]) // 2):
                 piled.insert(0, kept)
                 del kept
                 kept = reduced(piled)

@@ -77,6 +77,20 @@ class PrefectServer:
                 os.killpg(self.proc.pid, 9)
 
 
+def tree_rss(root: psutil.Process) -> list[int]:
+    """RSS in bytes of a process and of each of its children, in that order (those gone are left out)."""
+    rss = []
+    try:
+        for p in [root, *root.children(recursive=True)]:
+            try:
+                rss.append(p.memory_info().rss)
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return rss
+
+
 def timed_tree(cmd: list[str], env: dict) -> dict:
     """Wall time, peak RSS (polled every 20 ms) and CPU seconds of a process and all its children."""
     import resource
@@ -86,16 +100,7 @@ def timed_tree(cmd: list[str], env: dict) -> dict:
     proc = psutil.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     peak = 0
     while proc.poll() is None:
-        total = 0
-        try:
-            for p in [proc, *proc.children(recursive=True)]:
-                try:
-                    total += p.memory_info().rss
-                except psutil.Error:
-                    pass
-        except psutil.Error:
-            pass
-        peak = max(peak, total)
+        peak = max(peak, sum(tree_rss(proc)))
         time.sleep(0.02)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

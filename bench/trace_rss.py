@@ -23,7 +23,7 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run_bench import BIN, OUT, PrefectServer  # noqa: E402
+from run_bench import BIN, OUT, PrefectServer, tree_rss  # noqa: E402
 from shapes import SHAPES, ensure_shape_corpus  # noqa: E402
 
 
@@ -40,16 +40,7 @@ def trace(shape: str, mb: float, every: float = 0.1) -> list[tuple[float, list[i
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             root, start = psutil.Process(run.pid), time.time()
             while run.poll() is None:
-                rss = []
-                try:
-                    for proc in [root, *root.children(recursive=True)]:
-                        try:
-                            rss.append(proc.memory_info().rss >> 20)
-                        except psutil.Error:
-                            pass
-                except psutil.Error:
-                    pass
-                samples.append((time.time() - start, rss))
+                samples.append((time.time() - start, [r >> 20 for r in tree_rss(root)]))
                 time.sleep(every)
             if run.returncode:
                 raise SystemExit(f"ingest run failed ({run.returncode})")

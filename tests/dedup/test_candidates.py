@@ -5,6 +5,7 @@ import pytest
 from dedup_fixtures import body_paragraphs, candidates
 
 from ingest.dedup import PriorIndex
+from ingest.dedup import band_pairs
 from ingest.dedup import candidates as module
 from ingest.dedup.candidates import ClusterConfig, candidate_pairs
 
@@ -30,12 +31,12 @@ def pairs(texts: dict[str, str], config: ClusterConfig) -> list[tuple[str, str, 
 
 def test_pruning_the_band_pairs_as_they_pile_up_changes_no_pair(monkeypatch):
     texts = notices()
-    monkeypatch.setattr(module, "PAIR_SLICE", 1 << 30)  # one pile, judged once at the end
+    monkeypatch.setattr(band_pairs, "PAIR_SLICE", 1 << 30)  # one pile, judged once at the end
     whole = pairs(texts, TIGHT)
     reductions = []
     real = module._best_per_document
     monkeypatch.setattr(module, "_best_per_document", lambda *a, **k: reductions.append(1) or real(*a, **k))
-    monkeypatch.setattr(module, "PAIR_SLICE", 4)  # a slice of ~4 pairs: piled and pruned many times
+    monkeypatch.setattr(band_pairs, "PAIR_SLICE", 4)  # a slice of ~4 pairs: piled and pruned many times
     assert pairs(texts, TIGHT) == whole
     assert len(reductions) > 5
     assert len(whole) > 40
@@ -43,9 +44,9 @@ def test_pruning_the_band_pairs_as_they_pile_up_changes_no_pair(monkeypatch):
 
 def test_band_postings_in_parts_by_key_give_the_pairs_of_one_part(monkeypatch):
     texts = notices()
-    monkeypatch.setattr(module, "BAND_PARTS", 1)
+    monkeypatch.setattr(band_pairs, "BAND_PARTS", 1)
     whole = pairs(texts, TIGHT)
-    monkeypatch.setattr(module, "BAND_PARTS", 8)
+    monkeypatch.setattr(band_pairs, "BAND_PARTS", 8)
     assert pairs(texts, TIGHT) == whole
     assert len(whole) > 40
 

@@ -31,13 +31,12 @@ duplicates. So:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
-
 import numpy as np
 
 from ..memory import trim_heap
-from .lsh import BANDS, KEYS_CHUNK
-from .records import Candidate, Postings, PriorIndex
+from .band_pairs import PAIR_SLICE, band_postings, bucket_pairs
+from .pair_arrays import agreement, counted, groups, numbered, pairs_in_groups, postings
+from .records import Candidate, PriorIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +100,11 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     # were rows of go, instead of a second copy of every signature (92 MB at 180,000 notices).
     for i, holder in enumerate(fps + prior_docs):
         holder.signature = sigs[i]
-    trim_heap()  # (those arrays were ~0.5 MB each, in the C heap: its RSS until handed back)
+    trim_heap()  # (those arrays, a staged part's each, ~128 KB, stay in the C heap until handed back)
 
     def estimates(c: np.ndarray):
         a, b = c // n, c % n
-        est = _agreement(sigs, a, b) / sigs.shape[1]
+        est = agreement(sigs, a, b) / sigs.shape[1]
         small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
         est_contained = np.minimum(1.0, est * (sizes[a] + sizes[b]) / ((1.0 + est) * small))
         keep = (est >= config.estimate_min) & ((est >= config.near_estimate_min)
@@ -126,7 +125,7 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     first = hub == np.arange(n)
     del hub
     passage = _passage_pairs(docs, prior, number, n_new, config, first)
-    forced = _counted(np.concatenate([exact, passage]))[0]
+    forced = counted(np.concatenate([exact, passage]))[0]
     del exact, passage
     # the forced pairs' scores, a slice at a time (their estimates' temporaries are per pair)
     scores = [scored(forced[lo:lo + PAIR_SLICE])[:4] for lo in range(0, len(forced), PAIR_SLICE)] or \
@@ -175,7 +174,7 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     # Band pairs are judged by their estimates a slice at a time, as they are made, and those no
     # document can choose any more are dropped as they pile up: all of them at once (tens of
     # millions where many short documents share a paragraph) were the peak of the decision.
-    band, b_priority = _bucket_pairs(_band_postings(sigs, n_new, prior.bands, number, first), n_new, n, config,
+    band, b_priority = bucket_pairs(band_postings(sigs, n_new, prior.bands, number, first), n_new, n, config,
                                      worth_verifying, still_chosen)
     if not len(forced) + len(band):
         empty = np.zeros(0, np.int64)
@@ -196,7 +195,7 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
 def _hubs(hashes: np.ndarray) -> np.ndarray:
     """Per document number, the first (smallest) number with its exact hash: its text's hub."""
     order = np.lexsort((np.arange(len(hashes)), hashes))
-    starts, counts = _groups(hashes[order])
+    starts, counts = groups(hashes[order])
     hub = np.empty(len(hashes), dtype=np.int64)
     hub[order] = np.repeat(order[starts], counts)
     return hub
@@ -210,143 +209,6 @@ def _exact_pairs(hub: np.ndarray, n_new: int) -> np.ndarray:
     return np.sort(hub[keep] * len(hub) + d[keep])
 
 
-BAND_PARTS = 8
-
-
-def _band_postings(sigs: np.ndarray, n_new: int, prior: Postings, number: dict[str, int],
-                   proposing: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """The band postings (as `_postings`) of the proposing new documents and the prior ones, in
-    BAND_PARTS parts by key (a bucket is in one part): all of them at once, sorted, with their
-    sort's temporaries, were the decision's peak where many short documents share a paragraph
-    (64 per document that proposes pairs); a part is an eighth of that.
-
-    Each part derives the new documents' keys again, KEYS_CHUNK signatures at a time, and keeps
-    its own: holding every key for the parts to share was 92 MB at 180,000 notices (and the
-    proposing documents' signatures copied beside them as much again); deriving them 8 times
-    costs ~1 s there."""
-    rows = np.flatnonzero(proposing[:n_new])
-    prior_keys, prior_nums = _numbered(prior, number, proposing)
-    prior_part = _key_part(prior_keys)
-    for p in range(BAND_PARTS):
-        new_keys, new_nums = _keys_in_part(sigs, rows, p)
-        at = prior_part == p
-        yield _postings(new_keys, new_nums, prior_keys[at], prior_nums[at], n_new)
-
-
-def _keys_in_part(sigs: np.ndarray, rows: np.ndarray, part: int) -> tuple[np.ndarray, np.ndarray]:
-    """The band keys of signatures `rows` that fall in `part`, and the row of each."""
-    keys, nums = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    for lo in range(0, len(rows), KEYS_CHUNK):
-        chunk = rows[lo:lo + KEYS_CHUNK]
-        chunk_keys = BANDS.keys(sigs[chunk])
-        r, c = np.nonzero(_key_part(chunk_keys) == part)
-        keys.append(chunk_keys[r, c])
-        nums.append(chunk[r])
-    return np.concatenate(keys), np.concatenate(nums)
-
-
-def _key_part(keys: np.ndarray) -> np.ndarray:
-    """Which of the BAND_PARTS parts a band key falls in (its top bits)."""
-    return (keys.view(np.uint64) >> np.uint64(64 - (BAND_PARTS - 1).bit_length())).astype(np.uint8)
-
-
-def _bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n: int, config: ClusterConfig,
-                  judge: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
-                  still_chosen: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Pair codes (a * n + b, distinct, sorted) proposed by LSH buckets, with their priorities:
-    all pairs of a small bucket, hub pairs of a big one. `parts` are band postings (key, holder;
-    sorted) in parts that share no key.
-
-    Built a slice of buckets at a time: the pairs of all buckets at once (with their
-    temporaries) were the largest allocation of a 120 MB run. `judge` turns each slice's codes
-    into those worth verifying and their priorities (default: all, priority 0); `still_chosen`
-    marks which of the distinct codes so far can still be chosen (default: all). The pile is
-    reduced each time it grows by half, so each code is sorted a few times, not once per slice.
-    """
-    judge = judge or (lambda c: (c, np.zeros(len(c))))
-    kept = (np.zeros(0, np.int64), np.zeros(0))
-    piled: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def reduced(pile: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-        """The pile's distinct codes that can still be chosen (the pile is emptied: its arrays go
-        as soon as they are copied, not after the reduction, which is the search's peak)."""
-        codes = np.concatenate([c for c, _ in pile])
-        priority = np.concatenate([p for _, p in pile])
-        pile.clear()
-        order = np.argsort(codes, kind="stable")
-        codes = codes[order]
-        priority = priority[order]
-        del order
-        first = np.concatenate(([True], codes[1:] != codes[:-1])) if len(codes) else np.zeros(0, bool)
-        codes, priority = codes[first], priority[first]
-        if still_chosen is not None and len(codes):
-            chosen = still_chosen(codes, priority)
-            codes, priority = codes[chosen], priority[chosen]
-        return codes, priority
-
-    for keys, holders in parts:
-        starts, counts = _groups(keys)
-        # pairs each bucket proposes, to cut the buckets into slices of about PAIR_SLICE pairs
-        proposes = np.where(counts > config.bucket_all_pairs, counts * config.bucket_hubs,
-                            counts * (counts - 1) // 2)
-        bounds = np.searchsorted(np.cumsum(proposes), np.arange(PAIR_SLICE, int(proposes.sum()) + PAIR_SLICE,
-                                                                 PAIR_SLICE), side="right")
-        lo_group = 0
-        for hi_group in [*np.unique(bounds).tolist(), len(starts)]:
-            hi_group = min(max(hi_group, lo_group + 1), len(starts))
-            if hi_group <= lo_group:
-                continue
-            rows = slice(int(starts[lo_group]), int(starts[hi_group - 1] + counts[hi_group - 1]))
-            piled.append(judge(_slice_pairs(keys[rows], holders[rows], n_new, n, config)))
-            lo_group = hi_group
-            # (at half the kept pairs, not all of them: the reduction is the search's top, 724 ->
-            # 688 MB at 180,000 notices, for 4 s more there and 0.15 s on the real 60 MB corpus)
-            if sum(len(c) for c, _ in piled) > max(2 * PAIR_SLICE, len(kept[0]) // 2):
-                piled.insert(0, kept)
-                del kept
-                kept = reduced(piled)
-                trim_heap()
-        del keys, holders, starts, counts
-        # Freed arrays of 0.1-32 MB stay in the C heap (glibc's moving mmap threshold) and the
-        # RSS only grew through the search: handed back after each part and each reduction,
-        # the search's top at 180,000 notices is 865 -> 759 MB, in the same 21 s.
-        trim_heap()
-    if not piled:
-        return kept
-    piled.insert(0, kept)
-    del kept
-    return reduced(piled)
-
-
-PAIR_SLICE = 1 << 19
-
-
-def _slice_pairs(keys: np.ndarray, holders: np.ndarray, n_new: int, n: int, config: ClusterConfig) -> np.ndarray:
-    starts, counts = _groups(keys)
-    big = np.repeat(counts > config.bucket_all_pairs, counts)
-    a, b = _pairs_in_groups(keys[~big], holders[~big])
-    codes = [a[a < n_new] * n + b[a < n_new]]
-    if big.any():
-        bk, bh = keys[big], holders[big]
-        # hubs: the members with the smallest hash of (holder, key) in each bucket
-        with np.errstate(over="ignore"):
-            rank_key = _mix(bh.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ bk.view(np.uint64))
-        order = np.lexsort((rank_key, bk))
-        bk, bh = bk[order], bh[order]
-        gs, gc = _groups(bk)
-        hubs = config.bucket_hubs
-        hub_rows = (gs[:, None] + np.arange(hubs)[None, :])  # every big bucket has > hubs members
-        member_group = np.repeat(np.arange(len(gs)), gc)
-        x = np.repeat(bh, hubs)
-        y = bh[hub_rows[member_group].ravel()]
-        lo, hi = np.minimum(x, y), np.maximum(x, y)
-        del x, y
-        keep = (lo != hi) & (lo < n_new)
-        codes.append(lo[keep] * n + hi[keep])
-    return _counted(np.concatenate(codes))[0]
-
-
 def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[str, int], n_new: int,
                    config: ClusterConfig, proposing: np.ndarray) -> np.ndarray:
     """Pairs sharing >= min_shared sentences (and >= shared_share of the smaller one's), through
@@ -355,8 +217,8 @@ def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[s
     n = len(number)
     new_keys = [c.fingerprint.passages.keys if keep else c.fingerprint.passages.keys[:0]
                 for c, keep in zip(docs.values(), proposing[:n_new].tolist())]
-    prior_keys, prior_nums = _numbered(prior.passages, number, proposing)
-    keys, holders = _postings(np.concatenate(new_keys).astype(np.int64) if new_keys else np.zeros(0, np.int64),
+    prior_keys, prior_nums = numbered(prior.passages, number, proposing)
+    keys, holders = postings(np.concatenate(new_keys).astype(np.int64) if new_keys else np.zeros(0, np.int64),
                               np.repeat(np.arange(len(new_keys), dtype=np.int64), [len(k) for k in new_keys]),
                               prior_keys, prior_nums, n_new)
     del new_keys
@@ -364,29 +226,21 @@ def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[s
         return np.zeros(0, np.int64)
     first = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
     keys, holders = keys[first], holders[first]
-    _, counts = _groups(keys)
+    _, counts = groups(keys)
     common = np.repeat(counts > config.candidate_max_df, counts)
     keys, holders = keys[~common], holders[~common]
-    a, b = _pairs_in_groups(keys, holders, distinct=True)
+    a, b = pairs_in_groups(keys, holders, distinct=True)
     keep = a < n_new
     a, b = a[keep], b[keep]
     if not len(a):
         return np.zeros(0, np.int64)
-    uniq, n_shared = _counted(a * n + b)
+    uniq, n_shared = counted(a * n + b)
     n_passages = np.array([len(c.fingerprint.passages) for c in docs.values()] + [1 << 30] * (n - n_new))
     ua, ub = uniq // n, uniq % n
     fewest = np.minimum(n_passages[ua], n_passages[ub])
     few = fewest <= config.min_shared
     enough = (n_shared >= config.min_shared) & (n_shared >= config.shared_share * fewest)
     return uniq[enough | few]
-
-
-def _agreement(sigs: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    agree = np.empty(len(a), dtype=np.int64)
-    for lo in range(0, len(a), 1 << 11):  # 2 Ki pairs x 128 values: the scratch stays in cache
-        hi = lo + (1 << 11)
-        agree[lo:hi] = np.count_nonzero(sigs[a[lo:hi]] == sigs[b[lo:hi]], axis=1)
-    return agree
 
 
 def _best_per_document(a: np.ndarray, b: np.ndarray, priority: np.ndarray, limit: int,
@@ -397,7 +251,7 @@ def _best_per_document(a: np.ndarray, b: np.ndarray, priority: np.ndarray, limit
     keep = np.zeros(len(a), dtype=bool)
     for side in (a, b):
         order = np.lexsort((-priority, side))
-        starts, counts = _groups(side[order])
+        starts, counts = groups(side[order])
         # the first `limit` rows of each document's run, a rank at a time: a rank per row (and
         # its run's start repeated per row) were two more arrays as long as the pairs
         for k in range(limit):
@@ -409,76 +263,3 @@ def _best_per_document(a: np.ndarray, b: np.ndarray, priority: np.ndarray, limit
     return keep
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        x = x ^ (x >> np.uint64(30))
-        x = x * np.uint64(0xBF58476D1CE4E5B9)
-        x = x ^ (x >> np.uint64(27))
-        x = x * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
-
-
-def _numbered(prior: Postings, number: dict[str, int], proposing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Prior postings as (key, document number), without those of documents that have no
-    number or do not propose (`proposing`: a mask by document number)."""
-    nums = np.fromiter((number.get(d, -1) for d in prior.doc_ids), dtype=np.int64, count=len(prior))
-    known = nums >= 0
-    known[known] = proposing[nums[known]]
-    return prior.keys[known], nums[known]
-
-
-def _postings(new_keys: np.ndarray, new_nums: np.ndarray, prior_keys: np.ndarray, prior_nums: np.ndarray,
-              n_new: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(key, document number) rows of the new documents and the prior postings, sorted by key
-    then number; a new document's repeated key (numbers below n_new) is kept once, as the
-    warehouse keeps one posting per sentence occurrence of earlier ones."""
-    keys_a = np.concatenate([new_keys, prior_keys])
-    nums_a = np.concatenate([new_nums, prior_nums])
-    order = np.lexsort((nums_a, keys_a))
-    keys_a, nums_a = keys_a[order], nums_a[order]
-    if n_new and len(keys_a):
-        repeat = np.concatenate(([False], (keys_a[1:] == keys_a[:-1]) & (nums_a[1:] == nums_a[:-1])))
-        keep = ~(repeat & (nums_a < n_new))
-        keys_a, nums_a = keys_a[keep], nums_a[keep]
-    return keys_a, nums_a
-
-
-def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values (sorted) and how often each occurs: np.unique by sorting, which is several
-    times faster than np.unique's hash table on these arrays of int64 codes."""
-    values = np.sort(values)
-    starts, counts = _groups(values)
-    return values[starts], counts
-
-
-def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start index and length of each run of equal values in a sorted array."""
-    if not len(keys):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    return starts, np.diff(np.append(starts, len(keys)))
-
-
-def _pairs_in_groups(keys: np.ndarray, holders: np.ndarray, distinct: bool = False):
-    """All pairs (a < b) of documents holding the same key; rows sorted by (key, holder). With
-    `distinct`, each pair comes once per key it shares; without, once. Returns (a, b)."""
-    if len(keys):  # a holder listed twice under one key (a repeated sentence) pairs once
-        first = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
-        keys, holders = keys[first], holders[first]
-    starts, counts = _groups(keys)
-    # row r pairs with the rows after it in its group: `later[r]` of them
-    group_end = np.repeat(starts + counts, counts)
-    later = group_end - np.arange(len(keys)) - 1
-    total = int(later.sum())
-    if total == 0:
-        empty = np.zeros(0, np.int64)
-        return empty, empty
-    row_a = np.repeat(np.arange(len(keys)), later)
-    block_start = np.repeat(np.cumsum(later) - later, later)
-    row_b = row_a + 1 + (np.arange(total) - block_start)
-    a, b = holders[row_a], holders[row_b]  # a < b: holders sorted in a group
-    if distinct:
-        return a, b
-    width = int(holders.max()) + 1
-    codes = _counted(a * width + b)[0]
-    return codes // width, codes % width

@@ -224,6 +224,7 @@ def _ingest_locked(wh: Warehouse, params, paths, specs, sources, sources_file, l
         batches.extend(web_batches)
     # Peak memory is staging (workers) or loading (DuckDB), not both at once.
     stages.stop_workers()
+    plan.release_files()  # (the plan task's persisted result keeps them for a retry of the run)
     with _timed(seconds, "find duplicates"):
         dups = find_duplicates(wh, plan.run_id)
     logger.info("dedup: %s", ", ".join(f"{k}={v}" for k, v in sorted(dups.items())))
@@ -238,6 +239,8 @@ def _ingest_locked(wh: Warehouse, params, paths, specs, sources, sources_file, l
 def _stage_all(wh: Warehouse, plan: stages.RunPlan, params) -> list[stages.BatchCounts]:
     """Stage every batch, in this process or on a Dask cluster; a batch whose staged files are
     gone (swept by another run between a failure and its retry) is staged again."""
+    if plan.files_released is not None:
+        raise RuntimeError("the run's plan no longer holds its files: plan again to stage them")
     work = plan.batches or [[]]
     calls = [dict(wh=wh, run_id=plan.run_id, batch_no=no, refs=refs, segmenter=params.segmenter,
                   batch_count=len(work)) for no, refs in enumerate(work)]

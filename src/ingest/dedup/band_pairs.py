@@ -8,8 +8,7 @@ import numpy as np
 
 from ..memory import trim_heap
 from .lsh import BANDS, KEYS_CHUNK
-from .pair_arrays import counted, groups, mix, numbered, pairs_in_groups, postings
-from .records import Postings
+from .pair_arrays import counted, groups, mix, pairs_in_groups, postings
 
 if TYPE_CHECKING:
     from .candidates import ClusterConfig
@@ -17,9 +16,10 @@ if TYPE_CHECKING:
 BAND_PARTS = 8
 
 
-def band_postings(sigs: np.ndarray, n_new: int, prior: Postings, number: dict[str, int],
+def band_postings(sigs: np.ndarray, n_new: int, prior_keys: np.ndarray, prior_nums: np.ndarray,
                    proposing: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """The band postings (as `postings`) of the proposing new documents and the prior ones, in
+    """The band postings (as `postings`) of the proposing new documents and the prior ones
+    (`prior_keys` and their document numbers: `pair_arrays.numbered`), in
     BAND_PARTS parts by key (a bucket is in one part): all of them at once, sorted, with their
     sort's temporaries, were the decision's peak where many short documents share a paragraph
     (64 per document that proposes pairs); a part is an eighth of that.
@@ -29,7 +29,6 @@ def band_postings(sigs: np.ndarray, n_new: int, prior: Postings, number: dict[st
     them propose pairs; their signatures were copied beside the keys, as much again); deriving
     them 8 times takes 1.04 s there instead of 0.12 s."""
     rows = np.flatnonzero(proposing[:n_new])
-    prior_keys, prior_nums = numbered(prior, number, proposing)
     prior_part = _key_part(prior_keys)
     for p in range(BAND_PARTS):
         new_keys, new_nums = _keys_in_part(sigs, rows, p)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 
@@ -48,7 +49,9 @@ class MemoryState:
         idx.bands = Postings.of([(k, d) for k, ds in bands.items() for d in ds])
         idx.passages = Postings.of([(k, d) for k, ds in passages.items() for d in ds])
         clusters = {self.docs[d].cluster_id for d in hit}
-        idx.docs = {d: p for d, p in self.docs.items() if p.cluster_id in clusters}
+        # copies: the candidate search makes their signatures rows of its run's matrix, which
+        # this state's own documents would then keep alive for as long as they live
+        idx.docs = {d: replace(p) for d, p in self.docs.items() if p.cluster_id in clusters}
         return idx
 
     def fetch_texts(self, doc_ids: list[str]) -> dict[str, str]:
@@ -57,7 +60,8 @@ class MemoryState:
     def apply(self, plan: DedupPlan) -> None:
         for a in plan.assignments:
             c, fp = plan.candidates[a.doc_id], plan.fingerprints[a.doc_id]
-            self.docs[a.doc_id] = PriorDoc(a.doc_id, a.cluster_id, fp.exact_hash, fp.signature, fp.n_shingles,
+            # (its own copy of the signature: fp's is a row of the run's search matrix)
+            self.docs[a.doc_id] = PriorDoc(a.doc_id, a.cluster_id, fp.exact_hash, np.array(fp.signature), fp.n_shingles,
                                            fp.has_masking or c.has_masking, fp.was_traditional, fp.dropped_lines,
                                            c.published_at, c.source_kind, a.is_canonical, a.dup_kind,
                                            titled=bool(c.title))

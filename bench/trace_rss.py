@@ -63,9 +63,9 @@ def trace(shape: str, mb: float, every: float = 0.1) -> tuple[list[tuple[float, 
 
 
 def stage_marks(lines: list[tuple[float, str]]) -> list[tuple[float, str]]:
-    """The log lines that mark where a run is: task runs begun and ended, the flow's own counts;
+    """The log lines that mark where a run is: task runs ended, the flow's own counts;
     not the per-batch lines (a run of notices has hundreds)."""
-    keep = ("Created task run", "Finished in state", "dedup:", "inputs found", "loaded ")
+    keep = ("Finished in state", "dedup:", "inputs found", "loaded ")
     return [(t, line) for t, line in lines
             if any(k in line for k in keep) and "stage-batch" not in line and "batch " not in line]
 

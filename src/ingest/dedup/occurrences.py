@@ -102,7 +102,7 @@ class Occurrences:
 def new_sentence_rows(plan: DedupPlan) -> SentenceRows:
     """The sentences of the run's new documents (fingerprint passages, already in text order)."""
     ids = [a.doc_id for a in plan.assignments]
-    passages = [plan.fingerprints[d].passages for d in ids]
+    passages = [plan.candidates[d].fingerprint.passages for d in ids]
     sizes = [len(p) for p in passages]
     if not sum(sizes):
         return SentenceRows(ids, [a.cluster_id for a in plan.assignments])

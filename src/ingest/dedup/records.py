@@ -1,7 +1,6 @@
 """Records exchanged between the dedup step, the pipeline and the dedup store."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -127,24 +126,3 @@ class DedupPlan:
     links: list[tuple[str, str, str, float]] = field(default_factory=list)  # cluster, other, via doc, sim
     stats: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def fingerprints(self) -> Mapping[str, Fingerprint]:
-        """The new documents' fingerprints by doc_id: a view of `candidates` (a dict of its own
-        was ~40 B a document, 14 MB at 360,000 notices)."""
-        return _FingerprintsOf(self.candidates)
-
-
-class _FingerprintsOf(Mapping):
-    __slots__ = ("_candidates",)
-
-    def __init__(self, candidates: dict[str, Candidate]) -> None:
-        self._candidates = candidates
-
-    def __getitem__(self, doc_id: str) -> Fingerprint:
-        return self._candidates[doc_id].fingerprint
-
-    def __iter__(self):
-        return iter(self._candidates)
-
-    def __len__(self) -> int:
-        return len(self._candidates)

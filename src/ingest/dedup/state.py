@@ -59,7 +59,8 @@ class MemoryState:
 
     def apply(self, plan: DedupPlan) -> None:
         for a in plan.assignments:
-            c, fp = plan.candidates[a.doc_id], plan.fingerprints[a.doc_id]
+            c = plan.candidates[a.doc_id]
+            fp = c.fingerprint
             # (its own copy of the signature: fp's is a row of the run's search matrix)
             self.docs[a.doc_id] = PriorDoc(a.doc_id, a.cluster_id, fp.exact_hash, np.array(fp.signature), fp.n_shingles,
                                            fp.has_masking or c.has_masking, fp.was_traditional, fp.dropped_lines,

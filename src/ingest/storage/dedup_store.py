@@ -241,7 +241,7 @@ def plan_tables(plan: DedupPlan, fingerprints_staged: bool = False) -> dict[str,
     decisions = plan.assignments + plan.updates
     fingerprints = None
     if not fingerprints_staged:
-        fingerprints = fingerprints_table([(a.doc_id, plan.fingerprints[a.doc_id]) for a in plan.assignments])
+        fingerprints = fingerprints_table([(a.doc_id, plan.candidates[a.doc_id].fingerprint) for a in plan.assignments])
         # the matching lines served verification; the warehouse keeps documents.text, not them
         fingerprints = fingerprints.drop_columns(["matching_lines", "titled"])
     return {

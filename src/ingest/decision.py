@@ -169,7 +169,7 @@ class StagedDocuments:
         for i in sorted(range(len(paths)), key=lambda i: (batch[i], paths[i].as_posix())):
             cols = [tables[i][c].to_pylist() for c in cls.COLUMNS]
             # one str per distinct title and kind, not per document: notices of one template
-            # share a title (180,000 notices, 2,702 titles: 22 MB less)
+            # share a title (180,000 notices, 2,702 titles: their candidate search starts at 412 MB, not 432)
             cols[1] = [titles.setdefault(x, x) for x in cols[1]]
             cols[3] = [kinds.setdefault(x, x) for x in cols[3]]
             cols[4] = [bool(x) for x in cols[4]]

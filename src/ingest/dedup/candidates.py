@@ -175,7 +175,7 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     # document can choose any more are dropped as they pile up: all of them at once (tens of
     # millions where many short documents share a paragraph) were the peak of the decision.
     prior_keys, prior_nums = numbered(prior.bands, number, first)
-    # (the numbers by doc_id are not needed past here: ~60 B a document, 22 MB at 360,000)
+    # (the numbers by doc_id are not needed past here: a dict entry and an int per document)
     del number
     band, b_priority = bucket_pairs(band_postings(sigs, n_new, prior_keys, prior_nums, first), n_new, n, config,
                                      worth_verifying, still_chosen)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -53,9 +54,10 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
                     for r in staged.rows if r[0] not in known and r[0] not in renamed}.values())
         n_staged, staged.rows = len(staged.rows), []  # the candidates hold what the rows held
         del fps
-        prior = dedup_store.load_prior(con, new)
+        signatures = StagedSignatures(staging)
+        prior = dedup_store.load_prior(con, new, band_keys=signatures.band_keys)
         plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts,
-                                     reuse=dedup_store.PriorReuseSQL(con))
+                                     reuse=dedup_store.PriorReuseSQL(con), new_signatures=signatures.read)
     finally:
         con.close()
     tables = dedup_store.plan_tables(plan, fingerprints_staged=True)
@@ -76,13 +78,62 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
 
 def _read_fingerprints(staging: Path) -> dict[str, dedup.Fingerprint]:
     """The staged fingerprints as objects, a part at a time, so the lines are held once, as the
-    objects' str (the load reads the parts themselves: dedup_store.plan_tables)."""
+    objects' str (the load reads the parts themselves: dedup_store.plan_tables). Without their
+    signatures: StagedSignatures reads those when the candidate search needs them."""
     fps: dict[str, dedup.Fingerprint] = {}
     lines: dict[str, str] = {}  # exact copies in different parts share one string too
+    columns = [c for c in dedup_store.FINGERPRINT_SCHEMA.names if c not in ("signature", "band_keys")]
     for path in sorted(staging.glob("fingerprints-*.parquet")):
-        table, = _read_parts([path])
-        fps.update(dedup_store.fingerprints_from_table(table, lines))
+        table, = _read_parts([path], columns)
+        fps.update(dedup_store.fingerprints_from_table(table, lines, signatures=False))
     return fps
+
+
+class StagedSignatures:
+    """The run's MinHash signatures and LSH band keys, read from its staged fingerprint parts
+    when the decision needs them.
+
+    Held by every document's fingerprint for the whole decision, a signature was ~0.6 KB: its
+    512 bytes, in a matrix per staged part and then in the search's, and an array object for
+    its row (112 bytes), when only the candidate search (all of them) and the canonical rule
+    (members of clusters of three or more) read them.
+    """
+
+    def __init__(self, staging: Path) -> None:
+        self.paths = sorted(staging.glob("fingerprints-*.parquet"))
+
+    def read(self, doc_ids: list[str], out: np.ndarray) -> None:
+        """The signatures of `doc_ids` into the rows of `out`, in that order."""
+        found = np.zeros(len(doc_ids), dtype=bool)
+        for column, at in self._parts("signature", doc_ids):
+            rows = dedup_store.signature_rows(column)
+            if isinstance(rows, list) or rows.shape[1] != out.shape[1]:
+                raise ValueError(f"staged signatures are not {out.shape[1]} values each")
+            out[at[at >= 0]] = rows[at >= 0]  # (a document staged twice has one signature)
+            found[at[at >= 0]] = True
+        if not found.all():
+            raise ValueError(f"{int(np.count_nonzero(~found))} documents have no staged signature")
+
+    def band_keys(self, doc_ids: list[str]) -> np.ndarray:
+        """The band keys of `doc_ids`, all in one array (a document staged twice counted once)."""
+        keys, taken = [np.zeros(0, np.int64)], np.zeros(len(doc_ids), dtype=bool)
+        for column, at in self._parts("band_keys", doc_ids):
+            rows = np.flatnonzero(at >= 0)
+            rows = rows[np.unique(at[rows], return_index=True)[1]]
+            rows = rows[~taken[at[rows]]]
+            taken[at[rows]] = True
+            keys.append(column.take(pa.array(rows)).flatten().to_numpy(zero_copy_only=False).astype(np.int64))
+        return np.concatenate(keys)
+
+    def _parts(self, name: str, doc_ids: list[str]):
+        """(the column `name`, the place in doc_ids of each row or -1) of every staged part."""
+        place = {d: i for i, d in enumerate(doc_ids)}
+        for path in self.paths:
+            table, = _read_parts([path], ["doc_id", name])
+            at = np.fromiter((place.get(d, -1) for d in table["doc_id"].to_pylist()), dtype=np.int64,
+                             count=table.num_rows)
+            if (at >= 0).any():
+                yield table[name].combine_chunks(), at
 
 
 def _file_changes(con, wh: Warehouse, staging: Path, known_ids: set[str]) -> list[file_versions.FileChange]:

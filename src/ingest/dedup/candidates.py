@@ -31,10 +31,12 @@ duplicates. So:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 
-from ..memory import trim_heap
 from .band_pairs import PAIR_SLICE, band_postings, bucket_pairs
+from .minhash import NUM_PERM
 from .pair_arrays import agreement, counted, groups, numbered, pairs_in_groups, postings
 from .records import Candidate, PriorIndex
 
@@ -85,7 +87,9 @@ class CandidatePairs:
         return len(self.a)
 
 
-def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: ClusterConfig) -> CandidatePairs:
+def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: ClusterConfig,
+                    new_signatures: SignatureReader | None = None) -> CandidatePairs:
+    """`new_signatures` reads the signatures of new documents given without one (see SignatureReader)."""
     ids = list(docs) + [d for d in prior.docs if d not in docs]
     number = {d: i for i, d in enumerate(ids)}
     n_new, n = len(docs), len(ids)
@@ -93,14 +97,8 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     prior_docs = [prior.docs[d] for d in ids[n_new:]]
     hashes = np.array([fp.exact_hash for fp in fps] + [p.exact_hash for p in prior_docs], dtype=np.int64)
     sizes = np.array([fp.n_shingles for fp in fps] + [p.n_shingles for p in prior_docs], dtype=np.int64)
-
-    sigs = np.stack([fp.signature for fp in fps] + [p.signature for p in prior_docs]) if n else \
-        np.zeros((0, 1), np.uint32)
-    # The documents' signatures become rows of this matrix (the same values): the arrays they
-    # were rows of go, instead of a second copy of every signature (92 MB at 180,000 notices).
-    for i, holder in enumerate(fps + prior_docs):
-        holder.signature = sigs[i]
-    trim_heap()  # (those arrays, a staged part's each, ~128 KB, stay in the C heap until handed back)
+    sigs = signature_matrix(ids[:n_new], fps, prior_docs, new_signatures)
+    del fps
 
     def estimates(c: np.ndarray):
         a, b = c // n, c % n
@@ -193,6 +191,32 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     a, b, same, priority = a[keep], b[keep], same[keep], priority[keep]
     order = np.lexsort((b, a, -priority))
     return CandidatePairs(ids, a[order], b[order], same[order])
+
+
+# Reads the signatures of new documents (given without one) into the rows of a matrix, in the
+# order of the doc_ids given: the run-level decision reads them from its staged parts.
+SignatureReader = Callable[[list[str], np.ndarray], None]
+
+
+def signature_matrix(new_ids: list[str], new_fps: list, prior_docs: list, read: SignatureReader | None = None,
+                     ) -> np.ndarray:
+    """The new documents' signatures then the earlier documents', as the rows of one matrix (the
+    search's only copy: the documents keep theirs, or hold none and `read` gives them)."""
+    holders = [fp.signature for fp in new_fps[:1] if fp.signature is not None] + [p.signature for p in prior_docs[:1]]
+    width = len(holders[0]) if holders else NUM_PERM
+    n_new = len(new_fps)
+    if not n_new + len(prior_docs):
+        return np.zeros((0, 1), np.uint32)
+    sigs = np.empty((n_new + len(prior_docs), width), dtype=np.uint32)
+    if any(fp.signature is None for fp in new_fps):
+        if read is None:
+            raise ValueError("new documents without a signature need a signature reader")
+        read(new_ids, sigs[:n_new])
+    elif n_new:
+        np.stack([fp.signature for fp in new_fps], out=sigs[:n_new])
+    if prior_docs:
+        np.stack([p.signature for p in prior_docs], out=sigs[n_new:])
+    return sigs
 
 
 def _hubs(hashes: np.ndarray) -> np.ndarray:

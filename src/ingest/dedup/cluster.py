@@ -9,9 +9,10 @@ import numpy as np
 
 from ..memory import trim_heap
 from . import canonical
-from .candidates import CandidatePairs, ClusterConfig, candidate_pairs
+from .candidates import CandidatePairs, ClusterConfig, SignatureReader, candidate_pairs
 from .containment import MatchPolicy, Overlap, Shingled, compare, similar, verdict
 from .matching import matching_form
+from .minhash import NUM_PERM
 from .occurrences import PriorReuse, reuse_occurrences
 from .records import Assignment, Candidate, DedupPlan, PriorIndex
 
@@ -109,6 +110,7 @@ def assign_clusters(
     config: ClusterConfig = ClusterConfig(),
     new_texts: Callable[[list[str]], dict[str, str]] | None = None,
     reuse: PriorReuse | None = None,
+    new_signatures: SignatureReader | None = None,
 ) -> DedupPlan:
     """Decide cluster, duplicate kind and canonical member for the run's new documents.
 
@@ -116,10 +118,11 @@ def assign_clusters(
     given without one (text None) and without matching lines: only those in a candidate pair.
     `reuse` answers for earlier documents' sentences (the warehouse, or a MemoryState); the plan's
     text reuse (`occurrences`) is computed against it (None: nothing was loaded before).
+    `new_signatures` reads the signatures of new documents given without one (signature None).
     """
     docs = {c.doc_id: c for c in sorted(new, key=lambda c: c.doc_id) if c.doc_id not in prior.docs}
     plan = DedupPlan(candidates=docs)
-    cands = candidate_pairs(docs, prior, config)
+    cands = candidate_pairs(docs, prior, config, new_signatures)
     # The search's many freed arrays stay in the process's RSS under the verification's objects
     # until handed back (60 MB of notices: 851 -> 701 MB here, the verification's top 977 -> 899 MB).
     trim_heap()
@@ -227,7 +230,7 @@ def assign_clusters(
     cache.clear()
     texts.clear()
     trim_heap()
-    _assign(plan, docs, prior, groups, node, edges, config)
+    _assign(plan, docs, prior, groups, node, edges, config, new_signatures)
     plan.stats["refused_cluster_merges"] = len(plan.links)
     plan.occurrences = reuse_occurrences(plan, reuse)
     plan.stats["passage_occurrences"] = len(plan.occurrences)
@@ -289,13 +292,35 @@ def _centrality(signatures: list[np.ndarray], sample: int = 200) -> np.ndarray:
     return np.where(in_sample, (total - 1.0) / max(n - 1, 1), total / n)
 
 
-def _assign(plan, docs, prior, groups, node, edges, config) -> None:
+def _assign(plan, docs, prior, groups, node, edges, config, read_signatures=None) -> None:
     members: dict[str, list[str]] = defaultdict(list)
     for d in docs:
         members[groups.find(d)].append(d)
     prior_members: dict[str, list[str]] = defaultdict(list)
     for p in prior.docs.values():
         prior_members[p.cluster_id].append(p.doc_id)
+    # The canonical rule reads the signatures of clusters of three or more: those of their new
+    # members that came without one are read in one go, one per matching form (its exact hash:
+    # exact copies have one signature, and most members of a notice's cluster are copies).
+    unsigned: dict[int, str] = {}
+    for root, new_ids in members.items():
+        if len(new_ids) + len(prior_members.get(root, ())) > 2:
+            for d in new_ids:
+                if docs[d].fingerprint.signature is None:
+                    unsigned.setdefault(docs[d].fingerprint.exact_hash, d)
+    read_rows = {h: i for i, h in enumerate(unsigned)}
+    read_sigs = np.empty((len(unsigned), NUM_PERM), dtype=np.uint32)
+    if unsigned:
+        if read_signatures is None:
+            raise ValueError("new documents without a signature need assign_clusters(new_signatures=...)")
+        read_signatures(list(unsigned.values()), read_sigs)
+    del unsigned
+
+    def signature(d: str) -> np.ndarray:
+        if d not in docs:
+            return prior.docs[d].signature
+        fp = docs[d].fingerprint
+        return fp.signature if fp.signature is not None else read_sigs[read_rows[fp.exact_hash]]
 
     best: dict[str, tuple[float, str]] = {}
     excerpt: set[str] = set()  # new documents verified as the smaller side of a containment
@@ -316,7 +341,7 @@ def _assign(plan, docs, prior, groups, node, edges, config) -> None:
         everyone = sorted(set(new_ids) | set(prior_members.get(root, ())))
         roster = [_member(d, docs, prior) for d in everyone]
         if len(roster) > 2:
-            sigs = [docs[d].fingerprint.signature if d in docs else prior.docs[d].signature for d in everyone]
+            sigs = [signature(d) for d in everyone]
             for m, c in zip(roster, _centrality(sigs)):
                 m.centrality = float(c)
         chosen, reason = canonical.choose(roster)

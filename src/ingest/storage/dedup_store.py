@@ -5,7 +5,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import numpy as np
@@ -57,22 +57,39 @@ def fingerprints_table(items: list[tuple[str, Fingerprint]]) -> pa.Table:
     }, schema=FINGERPRINT_SCHEMA)
 
 
-def fingerprints_from_table(table: pa.Table, lines: dict[str, str] | None = None) -> dict[str, Fingerprint]:
+def fingerprints_from_table(table: pa.Table, lines: dict[str, str] | None = None,
+                            signatures: bool = True) -> dict[str, Fingerprint]:
     """Column by column: a Python object per passage cost more than the clustering itself.
 
     Chunk by chunk (a staged part each), without combining the table: a combined copy of the
     matching lines and signatures was the largest allocation of the decision at 120 MB. The
     fingerprints' arrays are views into a few arrays per chunk (signatures: one 2-D array).
+    Without `signatures` the fingerprints hold none (signature None): the run-level decision
+    reads them from the staged parts when its search needs them (decision.StagedSignatures).
     """
     out: dict[str, Fingerprint] = {}
     lines = {} if lines is None else lines  # (pass one dict for several tables: see _fingerprints_of)
     for batch in table.to_batches():
         if batch.num_rows:
-            out.update(_fingerprints_of(batch, lines))
+            out.update(_fingerprints_of(batch, lines, signatures))
     return out
 
 
-def _fingerprints_of(batch: pa.RecordBatch, lines: dict[str, str] | None = None) -> dict[str, Fingerprint]:
+def signature_rows(col: pa.Array) -> np.ndarray | list[np.ndarray]:
+    """A binary column of uint32 signatures as one 2-D array (a copy), or one array per row
+    when their lengths differ."""
+    _, offsets_buf, data_buf = col.buffers()
+    sig_offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(col) + 1, offset=4 * col.offset)
+    widths = np.diff(sig_offsets)
+    if col.null_count == 0 and len(widths) and (widths == widths[0]).all() and widths[0] % 4 == 0:
+        # every signature the same length: one array, a row per document
+        return np.frombuffer(data_buf, dtype="<u4", count=len(widths) * int(widths[0]) // 4,
+                             offset=int(sig_offsets[0])).reshape(len(widths), -1).copy()
+    return [np.frombuffer(b, dtype="<u4").copy() for b in col.to_pylist()]
+
+
+def _fingerprints_of(batch: pa.RecordBatch, lines: dict[str, str] | None = None,
+                     signatures: bool = True) -> dict[str, Fingerprint]:
     """`lines` holds one string per distinct matching_lines seen so far: exact copies (a notice
     reposted 30 times) share one string instead of holding 30 (40 MB less peak at 180,000 notices)."""
     def flat(name: str, dtype) -> tuple[np.ndarray, list[int]]:
@@ -86,16 +103,7 @@ def _fingerprints_of(batch: pa.RecordBatch, lines: dict[str, str] | None = None)
     (keys, bounds), (starts, _), (ends, _) = (flat("passage_keys", np.int64), flat("passage_starts", np.int32),
                                               flat("passage_ends", np.int32))
     passage_columns = (keys, starts, ends)
-    sig_col = batch.column("signature")
-    _, offsets_buf, data_buf = sig_col.buffers()
-    sig_offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(sig_col) + 1, offset=4 * sig_col.offset)
-    widths = np.diff(sig_offsets)
-    if sig_col.null_count == 0 and len(widths) and (widths == widths[0]).all() and widths[0] % 4 == 0:
-        # every signature the same length: one array, a row (a view) per document
-        sig_rows = np.frombuffer(data_buf, dtype="<u4", count=len(widths) * int(widths[0]) // 4,
-                                 offset=int(sig_offsets[0])).reshape(len(widths), -1).copy()
-    else:
-        sig_rows = [np.frombuffer(b, dtype="<u4").copy() for b in sig_col.to_pylist()]
+    sig_rows = signature_rows(batch.column("signature")) if signatures else [None] * batch.num_rows
     cols = {name: batch.column(name).to_pylist() for name in
             ("doc_id", "exact_hash", "n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines",
              "matching_lines", "titled")}
@@ -183,14 +191,24 @@ def _registered(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]):
 
 
 def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
-               config: ClusterConfig = ClusterConfig()) -> PriorIndex:
-    """The postings the new documents hit (exact hash, bands, sentences) and those clusters' members."""
+               config: ClusterConfig = ClusterConfig(),
+               band_keys: Callable[[list[str]], np.ndarray] | None = None) -> PriorIndex:
+    """The postings the new documents hit (exact hash, bands, sentences) and those clusters' members.
+
+    `band_keys` gives the LSH band keys of documents given without a signature (the staged ones:
+    decision.StagedSignatures), all of them in one array.
+    """
     idx = PriorIndex()
     # An empty warehouse (every first run) has no postings to look up.
     if not new or con.execute("SELECT NOT EXISTS (SELECT 1 FROM dedup_docs)").fetchone()[0]:
         return idx
     sql = named_statements("dedup_state.sql")
-    bands = BANDS.keys_of([c.fingerprint.signature for c in new]).ravel()
+    if any(c.fingerprint.signature is None for c in new):
+        if band_keys is None:
+            raise ValueError("documents without a signature need load_prior(band_keys=...)")
+        bands = band_keys([c.doc_id for c in new])
+    else:
+        bands = BANDS.keys_of([c.fingerprint.signature for c in new]).ravel()
     keys = pa.table({
         "kind": ["exact"] * len(new) + ["band"] * len(bands) + ["passage"] * sum(len(c.fingerprint.passages) for c in new),
         "key": pa.array(np.concatenate(

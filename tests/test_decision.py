@@ -1,0 +1,86 @@
+"""The run-level duplicate decision reads the staged signatures when its search needs them."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import SAMPLE
+from ingest import decision, stages
+from ingest.dedup import BANDS, cluster
+from ingest.decision import StagedSignatures
+from ingest.storage import dedup_store
+from ingest.storage.warehouse import Warehouse
+
+
+def staged_run(tmp_path, copies: int = 1) -> tuple[Warehouse, str]:
+    """The sample speeches staged (not decided) in one run, the first of them `copies` times
+    under other names (one document, staged more than once), and twice with an editor's
+    footer (two more documents of its matching form: a cluster of four)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    speeches = sorted(SAMPLE.glob("*.txt"))
+    for i, p in enumerate(speeches):
+        (src / f"{i:03d}.txt").write_bytes(p.read_bytes())
+    for k in range(1, copies):
+        (src / f"copy{k}.txt").write_bytes(speeches[0].read_bytes())
+    for editor in ("张三", "李四"):
+        (src / f"edited-{editor}.txt").write_text(speeches[0].read_text("utf-8") + f"\n（责编：{editor}）\n", "utf-8")
+    wh = Warehouse.at(tmp_path / "wh")
+    with wh.run_lock():
+        stages.prepare_warehouse(wh)
+        plan = stages.plan_run(wh, [str(src)], batch_bytes=5000)  # several parts
+        for no, refs in enumerate(plan.batches):
+            stages.stage_batch(wh, plan.run_id, no, refs, workers=1)
+    return wh, plan.run_id
+
+
+def staged_fingerprints(wh: Warehouse, run_id: str) -> dict:
+    parts = sorted(wh.staging(run_id).glob("fingerprints-*.parquet"))
+    out = {}
+    for path in parts:
+        table, = decision._read_parts([path])
+        out.update(dedup_store.fingerprints_from_table(table))
+    return out
+
+
+def test_signatures_are_read_into_the_rows_asked_for(tmp_path):
+    wh, run_id = staged_run(tmp_path, copies=3)
+    fps = staged_fingerprints(wh, run_id)
+    ids = sorted(fps, reverse=True)
+    signatures = StagedSignatures(wh.staging(run_id))
+    assert len(signatures.paths) > 1
+    out = np.zeros((len(ids), len(fps[ids[0]].signature)), dtype=np.uint32)
+    signatures.read(ids, out)
+    assert all((out[i] == fps[d].signature).all() for i, d in enumerate(ids))
+
+    keys = signatures.band_keys(ids)  # the copies staged three times: their keys once
+    expected = BANDS.keys(np.stack([fps[d].signature for d in ids])).ravel()
+    assert sorted(keys.tolist()) == sorted(expected.tolist())
+
+    with pytest.raises(ValueError, match="1 documents have no staged signature"):
+        signatures.read([ids[0], "no-such-doc"], np.zeros((2, out.shape[1]), dtype=np.uint32))
+
+
+def test_the_decision_holds_no_signature_per_document(tmp_path, monkeypatch):
+    wh, run_id = staged_run(tmp_path, copies=3)
+    staged = staged_fingerprints(wh, run_id)
+    seen, reads = [], []
+    search, read = cluster.candidate_pairs, StagedSignatures.read
+
+    def watched(docs, prior, config, new_signatures=None):
+        seen.append([c.fingerprint.signature for c in docs.values()])
+        return search(docs, prior, config, new_signatures)
+
+    def counted(self, doc_ids, out):
+        reads.append(list(doc_ids))
+        return read(self, doc_ids, out)
+
+    monkeypatch.setattr(cluster, "candidate_pairs", watched)
+    monkeypatch.setattr(StagedSignatures, "read", counted)
+    counts = decision.decide_duplicates(wh, run_id)
+    assert len(seen) == 1 and len(seen[0]) == len(staged) and all(s is None for s in seen[0])
+    # The search read every signature; the canonical rule, which compares the members of clusters
+    # of three or more, one per matching form of the speech's cluster: the speech and its two
+    # edited copies (one form) and the sample's forum repost of it (another).
+    assert sorted(reads[0]) == sorted(staged) and len(reads) == 2 and len(reads[1]) == 2
+    assert counts["exact"] >= 2

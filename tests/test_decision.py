@@ -14,8 +14,7 @@ from ingest.storage.warehouse import Warehouse
 
 def staged_run(tmp_path, copies: int = 1) -> tuple[Warehouse, str]:
     """The sample speeches staged (not decided) in one run, the first of them `copies` times
-    under other names (one document, staged more than once), and twice with an editor's
-    footer (two more documents of its matching form: a cluster of four)."""
+    under other names and twice with an editor's footer (more documents of its matching form)."""
     src = tmp_path / "in"
     src.mkdir()
     speeches = sorted(SAMPLE.glob("*.txt"))
@@ -53,7 +52,7 @@ def test_signatures_are_read_into_the_rows_asked_for(tmp_path):
     signatures.read(ids, out)
     assert all((out[i] == fps[d].signature).all() for i, d in enumerate(ids))
 
-    keys = signatures.band_keys(ids)  # the copies staged three times: their keys once
+    keys = signatures.band_keys(ids)
     expected = BANDS.keys(np.stack([fps[d].signature for d in ids])).ravel()
     assert sorted(keys.tolist()) == sorted(expected.tolist())
 
@@ -80,7 +79,17 @@ def test_the_decision_holds_no_signature_per_document(tmp_path, monkeypatch):
     counts = decision.decide_duplicates(wh, run_id)
     assert len(seen) == 1 and len(seen[0]) == len(staged) and all(s is None for s in seen[0])
     # The search read every signature; the canonical rule, which compares the members of clusters
-    # of three or more, one per matching form of the speech's cluster: the speech and its two
-    # edited copies (one form) and the sample's forum repost of it (another).
+    # of three or more, one per matching form of the speech's cluster: the speech, its copies
+    # and its two edited copies (one form) and the sample's forum repost of it (another).
     assert sorted(reads[0]) == sorted(staged) and len(reads) == 2 and len(reads[1]) == 2
     assert counts["exact"] >= 2
+
+
+def test_staged_texts_are_found_by_doc_id(tmp_path):
+    wh, run_id = staged_run(tmp_path, copies=2)
+    staged = decision.StagedDocuments.read(wh.staging(run_id))
+    parts = decision._read_parts(staged.paths, ["doc_id", "text"])
+    texts = {d: t for part in parts for d, t in zip(part["doc_id"].to_pylist(), part["text"].to_pylist())}
+    assert len(staged.paths) > 1 and len(staged.rows) == len(texts) == 12
+    some = sorted(texts)[::2]
+    assert staged.texts(some + ["no-such-doc"]) == {d: texts[d] for d in some}

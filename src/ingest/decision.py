@@ -201,22 +201,19 @@ def _concat(tables: list[pa.Table]) -> pa.Table | None:
 @dataclass
 class StagedDocuments:
     """What the clustering needs of the staged documents, in discovery order (batch, part, row),
-    and where each one's text is, so that only the texts it compares are read."""
+    and the part files, from which `texts` reads the few texts it compares."""
 
-    COLUMNS = ("doc_id", "title", "published_at", "source_kind", "has_masking", "char_count")
+    COLUMNS = ("doc_id", "title", "published_at", "source_kind", "has_masking")
 
     rows: list[tuple]  # one per staged document, COLUMNS in order (has_masking a bool)
     paths: list[Path]  # the staged part files
-    # doc_id -> its part (index in `paths`) << 32 | its row in the part: one int object (32 bytes)
-    # per document instead of a (path, row) tuple (72)
-    places: dict[str, int]
 
     @classmethod
     def read(cls, staging: Path) -> "StagedDocuments":
         paths = sorted(staging.glob("documents-*.parquet"))
         tables = _read_parts(paths, [*cls.COLUMNS, "batch_no"])
         batch = [t["batch_no"][0].as_py() if t.num_rows else -1 for t in tables]
-        rows, places, kinds, titles = [], {}, {}, {}
+        rows, kinds, titles = [], {}, {}
         for i in sorted(range(len(paths)), key=lambda i: (batch[i], paths[i].as_posix())):
             cols = [tables[i][c].to_pylist() for c in cls.COLUMNS]
             # one str per distinct title and kind, not per document: notices of one template
@@ -224,25 +221,28 @@ class StagedDocuments:
             cols[1] = [titles.setdefault(x, x) for x in cols[1]]
             cols[3] = [kinds.setdefault(x, x) for x in cols[3]]
             cols[4] = [bool(x) for x in cols[4]]
-            for n, row in enumerate(zip(*cols)):
-                rows.append(row)
-                places[row[0]] = i << 32 | n
-        return cls(rows, paths, places)
+            rows.extend(zip(*cols))
+        return cls(rows, paths)
 
     @property
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self.rows]
 
     def texts(self, doc_ids: list[str]) -> dict[str, str]:
-        """Texts of some staged documents, by doc_id: only the part files that hold them are read."""
-        wanted: dict[int, dict[int, str]] = {}
-        for d in doc_ids:
-            if d in self.places:
-                place = self.places[d]
-                wanted.setdefault(place >> 32, {})[place & 0xFFFFFFFF] = d
-        out = {}
-        for part, rows in wanted.items():
-            with pa.memory_map(str(self.paths[part])) as source:  # the texts become str before the map closes
-                text = pq.ParquetFile(source).read(columns=["text"], use_threads=False)["text"]
-                out.update(zip(rows.values(), text.take(list(rows)).to_pylist()))
+        """Texts of some staged documents, by doc_id: the parts' doc_id columns are searched for
+        them (a place held per document for the whole decision was ~75 bytes each), and only the
+        texts of the parts that hold them are read."""
+        wanted, out = set(doc_ids), {}
+        for path in self.paths:
+            if not wanted:
+                break
+            with pa.memory_map(str(path)) as source:  # the texts become str before the map closes
+                part = pq.ParquetFile(source)
+                ids = part.read(columns=["doc_id"], use_threads=False)["doc_id"].to_pylist()
+                rows = [n for n, d in enumerate(ids) if d in wanted]
+                if rows:
+                    text = part.read(columns=["text"], use_threads=False)["text"]
+                    found = [ids[n] for n in rows]
+                    out.update(zip(found, text.take(rows).to_pylist()))
+                    wanted.difference_update(found)
         return out

@@ -14,46 +14,80 @@ from .containment import MatchPolicy, Overlap, Shingled, compare, similar, verdi
 from .matching import matching_form
 from .minhash import NUM_PERM
 from .occurrences import PriorReuse, reuse_occurrences
+from .pair_arrays import groups as runs
 from .records import Assignment, Candidate, DedupPlan, PriorIndex
 
 
 class _Groups:
-    """Union-find over new documents and earlier clusters; earlier clusters never merge."""
+    """Union-find over the run's documents by number (`ids`: the new documents, then the earlier
+    ones); each earlier cluster is one node (its members' numbers map to it) and earlier
+    clusters never merge.
 
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-        self.prior: set[str] = set()
-        self.members: dict[str, list[tuple[int, str]]] = {}
+    Nodes are numbers in arrays: a new document's own node is its number, an earlier cluster's
+    is n_new + its index. As a dict entry, a list and a tuple per document (nodes named by
+    doc_id) the groups were ~0.3 KB a document, and were built twice in a run.
+    """
 
-    def add(self, node: str, size: int, doc_id: str, prior: bool = False) -> None:
-        if node not in self.parent:
-            self.parent[node] = node
-            self.members[node] = []
-        self.members[node].append((size, doc_id))
-        if prior:
-            self.prior.add(node)
+    def __init__(self, ids: list[str], n_new: int, sizes: list[int], prior: PriorIndex) -> None:
+        self.ids, self.n_new, self.sizes = ids, n_new, sizes
+        self.clusters: list[str] = []  # node n_new + k is earlier cluster clusters[k]
+        self.members: dict[int, list[tuple[int, str]]] = {}  # (size, doc_id): roots of two or more, earlier clusters
+        at: dict[str, int] = {}
+        self.node = array("q", range(n_new))
+        for d in ids[n_new:]:
+            p = prior.docs[d]
+            k = at.setdefault(p.cluster_id, n_new + len(at))
+            if k - n_new == len(self.clusters):
+                self.clusters.append(p.cluster_id)
+                self.members[k] = []
+            self.members[k].append((p.n_shingles, d))
+            self.node.append(k)
+        self.parent = array("q", range(n_new + len(self.clusters)))
 
-    def find(self, x: str) -> str:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
+    def is_prior(self, node: int) -> bool:
+        return node >= self.n_new
+
+    def name(self, node: int) -> str:
+        """An earlier cluster's id, or the doc_id of a new document's node."""
+        return self.clusters[node - self.n_new] if node >= self.n_new else self.ids[node]
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
         return x
 
-    def largest(self, node: str, limit: int = 3) -> list[str]:
-        return [d for _, d in sorted(self.members[self.find(node)], reverse=True)[:limit]]
+    def same(self, a: int, b: int) -> bool:
+        """Whether documents a and b (numbers) are in one group."""
+        return self.find(self.node[a]) == self.find(self.node[b])
 
-    def union(self, a: str, b: str) -> bool | None:
-        """Join; False when both sides are earlier clusters (ids never change), None if joined already."""
-        ra, rb = self.find(a), self.find(b)
+    def _members(self, root: int) -> list[tuple[int, str]]:
+        return self.members.pop(root, None) or [(self.sizes[root], self.ids[root])]
+
+    def largest(self, doc: int, limit: int = 3) -> list[str]:
+        """The doc_ids of the `limit` largest members of document `doc`'s group."""
+        root = self.find(self.node[doc])
+        group = self.members.get(root) or [(self.sizes[root], self.ids[root])]
+        return [d for _, d in sorted(group, reverse=True)[:limit]]
+
+    def union(self, a: int, b: int) -> bool | None:
+        """Join the groups of documents a and b (numbers); False when both are earlier clusters
+        (ids never change), None if joined already."""
+        ra, rb = self.find(self.node[a]), self.find(self.node[b])
         if ra == rb:
             return None
-        if ra in self.prior and rb in self.prior:
+        if ra >= self.n_new and rb >= self.n_new:
             return False
-        if rb in self.prior:
+        if rb >= self.n_new:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        self.members[ra].extend(self.members.pop(rb))
+        self.members[ra] = self._members(ra) + self._members(rb)
         return True
+
+    def roots(self) -> np.ndarray:
+        """The group (its root node) of every new document, by number."""
+        return np.fromiter((self.find(i) for i in range(self.n_new)), dtype=np.int64, count=self.n_new)
 
 
 class _Edges:
@@ -165,37 +199,41 @@ def assign_clusters(
             cache[doc_id] = Shingled.from_form(doc_id, matching_form(text))
         return cache[doc_id]
 
-    groups, node = _new_groups(docs, prior)
+    sizes = [c.fingerprint.n_shingles for c in docs.values()]
+    groups = _Groups(ids, len(docs), sizes, prior)
     # Verification in the candidates' order (strongest first); a pair whose documents are
     # already joined through similar or exact pairs verified before is skipped: the clusters are
     # those of verifying every pair, and a cluster of n copies costs ~n comparisons, not n^2 / 2.
     edges = _Edges(ids)
     skipped = 0
     for ia, ib, same in _pair_rows(cands):
-        a, b = ids[ia], ids[ib]
-        if groups.find(node[a]) == groups.find(node[b]):
+        if groups.same(ia, ib):
             skipped += 1
             continue
+        a, b = ids[ia], ids[ib]
         if same:
             edges.add("exact", Overlap(a, b, 1.0, 1.0, 1.0, 1.0), ia, ib)
-            groups.union(node[a], node[b])
+            groups.union(ia, ib)
             continue
         ov = compare(shingled(a), shingled(b), policy)
         kind = verdict(ov, policy)
         if kind:
             edges.add(kind, ov, *((ia, ib) if ov.small == a else (ib, ia)))
             if similar(ov, policy):
-                groups.union(node[a], node[b])
+                groups.union(ia, ib)
     plan.stats["verified_pairs"] = len(cands) - skipped
     del cands  # verified: its arrays (~17 bytes a pair, millions of pairs) need not wait for the joining
     plan.stats.update({f"edges_{k}": edges.count(k) for k in _Edges.KINDS})
 
-    del groups, node  # before the next ones are built: two of them at once were the decision's peak
-    groups, node = _new_groups(docs, prior)
+    del groups  # before the next ones are built: two of them at once were the decision's peak
+    groups = _Groups(ids, len(docs), sizes, prior)
 
-    def join(ov: Overlap) -> None:
-        if groups.union(node[ov.small], node[ov.large]) is False:
-            plan.links.append((groups.find(node[ov.small]), groups.find(node[ov.large]),
+    def join(i: int) -> None:
+        small, large = edges.small[i], edges.large[i]
+        if groups.union(small, large) is False:
+            ov = edges.overlap(i)
+            plan.links.append((groups.name(groups.find(groups.node[small])),
+                               groups.name(groups.find(groups.node[large])),
                                ov.small if ov.small in docs else ov.large, round(ov.jaccard, 4)))
 
     # Strongest evidence first, so a document between two earlier clusters joins the closer one.
@@ -204,17 +242,17 @@ def assign_clusters(
     not_exact = np.frombuffer(edges.kinds, dtype=np.uint8) != 0
     # (a stable sort: on equal keys, the order verified)
     for i in np.flatnonzero(is_similar)[np.lexsort((-edges.jaccards()[is_similar], not_exact[is_similar]))].tolist():
-        join(edges.overlap(i))
+        join(i)
     # Containment last, larger excerpts first. When the larger text is itself a partial copy of
     # a bigger member of its cluster, the smaller one is judged against that bigger member, so
     # a quotation does not ride in on an excerpt of the speech it quotes.
-    by_coverage = [(edges.kind(i), edges.overlap(i)) for i in np.flatnonzero(~is_similar).tolist()]
+    by_coverage = [(i, edges.overlap(i)) for i in np.flatnonzero(~is_similar).tolist()]
     del is_similar, not_exact
-    for kind, ov in sorted(by_coverage, key=lambda e: (-shingled(e[1].small).size, e[1].small, e[1].large)):
-        if groups.find(node[ov.small]) == groups.find(node[ov.large]):
+    for i, ov in sorted(by_coverage, key=lambda e: (-shingled(e[1].small).size, e[1].small, e[1].large)):
+        if groups.same(edges.small[i], edges.large[i]):
             continue
         large = shingled(ov.large)
-        for bigger in groups.largest(node[ov.large]):
+        for bigger in groups.largest(edges.large[i]):
             # only a clearly bigger member makes the larger text a partial copy
             if bigger in (ov.large, ov.small) or large.size >= config.partial_copy_ratio * shingled(bigger).size:
                 continue
@@ -222,7 +260,7 @@ def assign_clusters(
                 if verdict(compare(shingled(ov.small), shingled(bigger), policy), policy) is None:
                     break
         else:
-            join(ov)
+            join(i)
 
     # The shingle sets and texts are done with, and the text-reuse step below peaks on top of
     # whatever the heap still holds of them (~130 MB at 120 MB of real paragraphs).
@@ -230,7 +268,7 @@ def assign_clusters(
     cache.clear()
     texts.clear()
     trim_heap()
-    _assign(plan, docs, prior, groups, node, edges, config, new_signatures)
+    _assign(plan, docs, prior, groups, edges, config, new_signatures)
     plan.stats["refused_cluster_merges"] = len(plan.links)
     plan.occurrences = reuse_occurrences(plan, reuse)
     plan.stats["passage_occurrences"] = len(plan.occurrences)
@@ -243,18 +281,6 @@ def _pair_rows(cands: CandidatePairs) -> Iterator[tuple[int, int, bool]]:
     for lo in range(0, len(cands), 1 << 16):
         yield from zip(cands.a[lo:lo + (1 << 16)].tolist(), cands.b[lo:lo + (1 << 16)].tolist(),
                        cands.exact[lo:lo + (1 << 16)].tolist())
-
-
-def _new_groups(docs: dict[str, Candidate], prior: PriorIndex) -> tuple["_Groups", dict[str, str]]:
-    """Every new document alone, every earlier cluster one node (its members' doc_ids map to it)."""
-    groups = _Groups()
-    for d, c in docs.items():
-        groups.add(d, c.fingerprint.n_shingles, d)
-    node = {d: d for d in docs}
-    for p in prior.docs.values():
-        groups.add(p.cluster_id, p.n_shingles, p.doc_id, prior=True)
-        node[p.doc_id] = p.cluster_id
-    return groups, node
 
 
 def _read_needed_texts(docs: dict[str, Candidate], in_pairs: list[str], new_texts) -> dict[str, str]:
@@ -292,22 +318,41 @@ def _centrality(signatures: list[np.ndarray], sample: int = 200) -> np.ndarray:
     return np.where(in_sample, (total - 1.0) / max(n - 1, 1), total / n)
 
 
-def _assign(plan, docs, prior, groups, node, edges, config, read_signatures=None) -> None:
-    members: dict[str, list[str]] = defaultdict(list)
-    for d in docs:
-        members[groups.find(d)].append(d)
+def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> None:
+    n_new, ids = groups.n_new, groups.ids
+    # The new documents by group (runs of `order`), the groups in the order of their names
+    # (a dict of a list per group was ~0.2 KB a document, for groups that are mostly alone).
+    roots = groups.roots()
+    order = np.argsort(roots, kind="stable")
+    starts, counts = runs(roots[order])
+    root_of = roots[order[starts]].tolist()
+    del roots
+    by_name = sorted(range(len(root_of)), key=lambda j: groups.name(root_of[j]))
+    starts, counts = starts.tolist(), counts.tolist()
     prior_members: dict[str, list[str]] = defaultdict(list)
     for p in prior.docs.values():
         prior_members[p.cluster_id].append(p.doc_id)
+
+    def members(j: int) -> tuple[int, list[str], list[str]]:
+        """Group j's root, its new documents and its earlier ones."""
+        root = root_of[j]
+        new_ids = [ids[i] for i in order[starts[j]:starts[j] + counts[j]].tolist()]
+        return root, new_ids, prior_members.get(groups.name(root), []) if groups.is_prior(root) else []
+
+    def alone(j: int) -> bool:
+        return counts[j] == 1 and not groups.is_prior(root_of[j])
+
     # The canonical rule reads the signatures of clusters of three or more: those of their new
     # members that came without one are read in one go, one per matching form (its exact hash:
     # exact copies have one signature, and most members of a notice's cluster are copies).
     unsigned: dict[int, str] = {}
-    for root, new_ids in members.items():
-        if len(new_ids) + len(prior_members.get(root, ())) > 2:
-            for d in new_ids:
-                if docs[d].fingerprint.signature is None:
-                    unsigned.setdefault(docs[d].fingerprint.exact_hash, d)
+    for j in range(len(root_of)):
+        if not alone(j):
+            _, new_ids, prior_ids = members(j)
+            if len(new_ids) + len(prior_ids) > 2:
+                for d in new_ids:
+                    if docs[d].fingerprint.signature is None:
+                        unsigned.setdefault(docs[d].fingerprint.exact_hash, d)
     read_rows = {h: i for i, h in enumerate(unsigned)}
     read_sigs = np.empty((len(unsigned), NUM_PERM), dtype=np.uint32)
     if unsigned:
@@ -324,21 +369,27 @@ def _assign(plan, docs, prior, groups, node, edges, config, read_signatures=None
 
     best: dict[str, tuple[float, str]] = {}
     excerpt: set[str] = set()  # new documents verified as the smaller side of a containment
-    for kind, ov in edges:
-        for me, other in ((ov.small, ov.large), (ov.large, ov.small)):
-            if me in docs and groups.find(node[me]) == groups.find(node[other]):
+    for i in range(len(edges)):
+        small, large = edges.small[i], edges.large[i]
+        if not groups.same(small, large):
+            continue
+        kind, ov = edges.kind(i), edges.overlap(i)
+        for me, other, number in ((ov.small, ov.large, small), (ov.large, ov.small, large)):
+            if number < n_new:
                 sim = ov.jaccard if kind != "contained" else ov.contained
                 best[me] = max(best.get(me, (-1.0, "")), (sim, other))
                 if kind == "contained" and me == ov.small:
                     excerpt.add(me)
 
-    for root, new_ids in sorted(members.items()):
-        if len(new_ids) == 1 and root not in groups.prior and root not in prior_members:
+    for j in by_name:
+        if alone(j):
             # a new document alone in its cluster (most of them): the rule's answer is fixed
-            plan.assignments.append(Assignment(new_ids[0], "c" + new_ids[0], "unique", True, "only member"))
+            d = ids[root_of[j]]
+            plan.assignments.append(Assignment(d, "c" + d, "unique", True, "only member"))
             continue
-        cluster_id = root if root in groups.prior else "c" + min(new_ids)
-        everyone = sorted(set(new_ids) | set(prior_members.get(root, ())))
+        root, new_ids, prior_ids = members(j)
+        cluster_id = groups.name(root) if groups.is_prior(root) else "c" + min(new_ids)
+        everyone = sorted(set(new_ids) | set(prior_ids))
         roster = [_member(d, docs, prior) for d in everyone]
         if len(roster) > 2:
             sigs = [signature(d) for d in everyone]

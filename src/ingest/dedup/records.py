@@ -45,7 +45,6 @@ class Candidate:
     published_at: datetime | None = None
     source_kind: str = "file"
     has_masking: bool = False
-    char_count: int = 0
 
 
 @dataclass(slots=True)

@@ -2,9 +2,9 @@
 from itertools import combinations
 
 import pytest
-from dedup_fixtures import body_paragraphs, candidates
+from dedup_fixtures import body_paragraphs, candidates, ingest
 
-from ingest.dedup import PriorIndex
+from ingest.dedup import MemoryState, PriorIndex
 from ingest.dedup import band_pairs
 from ingest.dedup import candidates as module
 from ingest.dedup.candidates import ClusterConfig, candidate_pairs
@@ -66,3 +66,21 @@ def test_each_text_chooses_its_best_pairs_and_its_exact_copies_join_it(limit):
     # second of the pair): at most 2 * limit pairs per document, against the 52 * 51 / 2 in all
     others = [p for p in found if not p[2]]
     assert 0 < len(others) <= 2 * limit * len(texts)
+
+
+def test_earlier_signatures_become_rows_of_their_own_matrix_not_of_the_searchs():
+    state = MemoryState()
+    texts = notices()
+    first = dict(list(texts.items())[:20])
+    ingest(state, first)
+    new = [c for c in candidates(texts) if c.doc_id not in first]
+    prior = state.prior_for(new)
+    assert len(prior.docs) > 1
+    cands = candidate_pairs({c.doc_id: c for c in new}, prior, ClusterConfig())
+    assert any(cands.ids[b] in prior.docs for b in cands.b)  # pairs with earlier documents were found
+    # The earlier documents' signatures are the rows of one matrix of their own: rows of the
+    # search's matrix would keep the new documents' signatures alive with them, and their own
+    # arrays beside the search's copy would hold every signature twice.
+    bases = {id(p.signature.base) for p in prior.docs.values()}
+    base = next(iter(prior.docs.values())).signature.base
+    assert len(bases) == 1 and base.shape == (len(prior.docs), len(new[0].fingerprint.signature))

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..memory import trim_heap
 from .lsh import BANDS, KEYS_CHUNK
-from .pair_arrays import counted, groups, mix, pairs_in_groups, postings
+from .pair_arrays import SignatureRows, counted, groups, mix, pairs_in_groups, postings
 
 if TYPE_CHECKING:
     from .candidates import ClusterConfig
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 BAND_PARTS = 8
 
 
-def band_postings(sigs: np.ndarray, n_new: int, prior_keys: np.ndarray, prior_nums: np.ndarray,
+def band_postings(sigs: SignatureRows, n_new: int, prior_keys: np.ndarray, prior_nums: np.ndarray,
                    proposing: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """The band postings (as `postings`) of the proposing new documents and the prior ones
     (`prior_keys` and their document numbers: `pair_arrays.numbered`), in
@@ -36,7 +36,7 @@ def band_postings(sigs: np.ndarray, n_new: int, prior_keys: np.ndarray, prior_nu
         yield postings(new_keys, new_nums, prior_keys[at], prior_nums[at], n_new)
 
 
-def _keys_in_part(sigs: np.ndarray, rows: np.ndarray, part: int) -> tuple[np.ndarray, np.ndarray]:
+def _keys_in_part(sigs: SignatureRows, rows: np.ndarray, part: int) -> tuple[np.ndarray, np.ndarray]:
     """The band keys of signatures `rows` that fall in `part`, and the row of each."""
     keys, nums = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for lo in range(0, len(rows), KEYS_CHUNK):

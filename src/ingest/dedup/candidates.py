@@ -37,7 +37,7 @@ import numpy as np
 
 from .band_pairs import PAIR_SLICE, band_postings, bucket_pairs
 from .minhash import NUM_PERM
-from .pair_arrays import agreement, counted, groups, numbered, pairs_in_groups, postings
+from .pair_arrays import SignatureRows, agreement, counted, groups, numbered, pairs_in_groups, postings
 from .records import Candidate, PriorIndex
 
 
@@ -97,7 +97,7 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     prior_docs = [prior.docs[d] for d in ids[n_new:]]
     hashes = np.array([fp.exact_hash for fp in fps] + [p.exact_hash for p in prior_docs], dtype=np.int64)
     sizes = np.array([fp.n_shingles for fp in fps] + [p.n_shingles for p in prior_docs], dtype=np.int64)
-    sigs = signature_matrix(ids[:n_new], fps, prior_docs, new_signatures)
+    sigs = run_signatures(ids[:n_new], fps, prior_docs, new_signatures)
     del fps
 
     def estimates(c: np.ndarray):
@@ -198,25 +198,23 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
 SignatureReader = Callable[[list[str], np.ndarray], None]
 
 
-def signature_matrix(new_ids: list[str], new_fps: list, prior_docs: list, read: SignatureReader | None = None,
-                     ) -> np.ndarray:
-    """The new documents' signatures then the earlier documents', as the rows of one matrix (the
-    search's only copy: the documents keep theirs, or hold none and `read` gives them)."""
-    holders = [fp.signature for fp in new_fps[:1] if fp.signature is not None] + [p.signature for p in prior_docs[:1]]
-    width = len(holders[0]) if holders else NUM_PERM
-    n_new = len(new_fps)
-    if not n_new + len(prior_docs):
-        return np.zeros((0, 1), np.uint32)
-    sigs = np.empty((n_new + len(prior_docs), width), dtype=np.uint32)
+def run_signatures(new_ids: list[str], new_fps: list, prior_docs: list, read: SignatureReader | None = None,
+                   ) -> SignatureRows:
+    """The new documents' signatures (a matrix of the search's own: the documents keep theirs, or
+    hold none and `read` gives them), then the earlier documents' (they become rows of a matrix
+    of their own: the arrays they were go, as the search would copy them otherwise)."""
+    width = next((len(x.signature) for x in (*new_fps[:1], *prior_docs[:1]) if x.signature is not None), NUM_PERM)
+    new = np.empty((len(new_fps), width), dtype=np.uint32)
     if any(fp.signature is None for fp in new_fps):
         if read is None:
             raise ValueError("new documents without a signature need a signature reader")
-        read(new_ids, sigs[:n_new])
-    elif n_new:
-        np.stack([fp.signature for fp in new_fps], out=sigs[:n_new])
-    if prior_docs:
-        np.stack([p.signature for p in prior_docs], out=sigs[n_new:])
-    return sigs
+        read(new_ids, new)
+    elif new_fps:
+        np.stack([fp.signature for fp in new_fps], out=new)
+    prior = np.stack([p.signature for p in prior_docs]) if prior_docs else np.zeros((0, width), np.uint32)
+    for row, p in zip(prior, prior_docs):
+        p.signature = row
+    return SignatureRows(new, prior)
 
 
 def _hubs(hashes: np.ndarray) -> np.ndarray:

@@ -32,12 +32,13 @@ class _Groups:
         self.ids, self.n_new, self.sizes = ids, n_new, sizes
         self.clusters: list[str] = []  # node n_new + k is earlier cluster clusters[k]
         self.members: dict[int, list[tuple[int, str]]] = {}  # (size, doc_id): roots of two or more, earlier clusters
-        at: dict[str, int] = {}
-        self.node = array("q", range(n_new))
+        node_of: dict[str, int] = {}  # earlier cluster id -> its node
+        self.node = array("q", range(n_new))  # document number -> its node
         for d in ids[n_new:]:
             p = prior.docs[d]
-            k = at.setdefault(p.cluster_id, n_new + len(at))
-            if k - n_new == len(self.clusters):
+            k = node_of.get(p.cluster_id)
+            if k is None:
+                k = node_of[p.cluster_id] = n_new + len(self.clusters)
                 self.clusters.append(p.cluster_id)
                 self.members[k] = []
             self.members[k].append((p.n_shingles, d))

@@ -7,7 +7,27 @@ import numpy as np
 from .records import Postings
 
 
-def agreement(sigs: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+class SignatureRows:
+    """The signatures of a run's documents by number, read like one matrix (`sigs[rows]`): the
+    new documents' rows, then the earlier documents' from a matrix of their own, so that neither
+    is copied into the other."""
+
+    def __init__(self, new: np.ndarray, prior: np.ndarray) -> None:
+        self.new, self.prior = new, prior
+        self.shape = (len(new) + len(prior), new.shape[1])
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        n_new = len(self.new)
+        old = rows >= n_new
+        if not old.any():
+            return self.new[rows]
+        out = np.empty((len(rows), self.shape[1]), dtype=self.new.dtype)
+        out[~old] = self.new[rows[~old]]
+        out[old] = self.prior[rows[old] - n_new]
+        return out
+
+
+def agreement(sigs: np.ndarray | SignatureRows, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     agree = np.empty(len(a), dtype=np.int64)
     for lo in range(0, len(a), 1 << 11):  # 2 Ki pairs x 128 values: the scratch stays in cache
         hi = lo + (1 << 11)

@@ -20,8 +20,9 @@ class Fingerprint:
 
     exact_hash: int  # signed 64-bit xxh3 of the matching form
     # uint32 MinHash values (its LSH band keys are derived where needed: lsh.BANDS.keys; held
-    # for every document of a run they were ~0.8 KB each, 145 MB of 180,000 notices' fingerprints)
-    signature: np.ndarray
+    # for every document of a run they were ~0.8 KB each, 145 MB of 180,000 notices' fingerprints);
+    # None in the run-level decision, which reads them from the staged parts when it needs them
+    signature: np.ndarray | None
     n_shingles: int
     match_len: int
     has_masking: bool

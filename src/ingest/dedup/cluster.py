@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from array import array
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from typing import Callable, Iterator
 
 import numpy as np
@@ -16,6 +16,7 @@ from .minhash import NUM_PERM
 from .occurrences import PriorReuse, reuse_occurrences
 from .pair_arrays import groups as runs
 from .records import Assignment, Candidate, DedupPlan, PriorIndex
+from .shingle_cache import RecentShingles
 
 
 class _Groups:
@@ -130,13 +131,6 @@ class _Edges:
             yield self.kind(i), self.overlap(i)
 
 
-# New documents' shingle sets kept between comparisons, by their bytes: rebuilding a set costs
-# ~30 us and a template-copying corpus compares each document with dozens of others, but all
-# of them at once grew with the corpus (~270 MB at 120 MB). A set is counted twice: the
-# paragraph sets a comparison may build beside it are about as big.
-SHINGLED_BYTES = 128 << 20
-
-
 def assign_clusters(
     new: list[Candidate],
     prior: PriorIndex,
@@ -172,24 +166,19 @@ def assign_clusters(
     texts = fetch_texts(prior_needed) if prior_needed else {}
     texts.update(new_texts_read)
     cache: dict[str, Shingled] = {}  # earlier documents (their texts were fetched once)
-    # New documents' shingles are rebuilt from their matching lines in ~50 us, so only the most
+    # New documents' shingles are rebuilt from their matching lines in ~30 us, so only the most
     # recently used are kept: holding every compared document's shingles grew with the corpus.
-    recent: OrderedDict[str, Shingled] = OrderedDict()
-    recent_bytes = 0
+    recent = RecentShingles()
+    recent_sets = recent.sets
 
     def shingled(doc_id: str) -> Shingled:
-        nonlocal recent_bytes
-        hit = recent.get(doc_id)
+        hit = recent_sets.get(doc_id)
         if hit is not None:  # the common case first: called ~20 times per new document
-            recent.move_to_end(doc_id)
+            recent_sets.move_to_end(doc_id)
             return hit
         fp = docs[doc_id].fingerprint if doc_id in docs else None
         if fp is not None and fp.matching_lines is not None:  # folded once, by the worker
-            hit = recent[doc_id] = Shingled.from_lines(doc_id, fp.matching_lines, fp.titled)
-            recent_bytes += 2 * hit.hashes.nbytes
-            while recent_bytes > SHINGLED_BYTES and len(recent) > 1:
-                recent_bytes -= 2 * recent.popitem(last=False)[1].hashes.nbytes
-            return hit
+            return recent.add(Shingled.from_lines(doc_id, fp.matching_lines, fp.titled))
         if doc_id not in cache:
             # a text read here is needed once: its shingles stay, the string goes
             text = texts.pop(doc_id, None)

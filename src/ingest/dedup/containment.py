@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -17,7 +18,10 @@ def titled(form: MatchingForm) -> bool:
 class Shingled:
     """A document's exact shingle set plus the shingles of each paragraph (built on first use)."""
 
-    __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs", "titled", "size")
+    __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs", "titled", "size", "on_grow")
+
+    # the object, its two arrays' headers and a cache entry (by sys.getsizeof, rounded up)
+    OVERHEAD = 400
 
     def __init__(self, doc_id: str, hashes: np.ndarray, lines: list[str] | str, titled: bool = False) -> None:
         # lines: a list, or the lines joined by "\n" (a fingerprint's own string: no copy is held)
@@ -25,6 +29,8 @@ class Shingled:
         self._paragraphs: tuple[np.ndarray, np.ndarray] | None = None
         # an attribute, not a property: read millions of times by the verification loop
         self.size = len(hashes)
+        # told the bytes of the paragraph sets when they are built (a cache bounded by bytes)
+        self.on_grow: Callable[[int], None] | None = None
 
     @classmethod
     def from_form(cls, doc_id: str, form: MatchingForm) -> "Shingled":
@@ -42,7 +48,17 @@ class Shingled:
         if self._paragraphs is None:
             lines = self._lines.split("\n") if isinstance(self._lines, str) else self._lines
             self._paragraphs = line_shingle_sets(lines, narrow=True)
+            if self.on_grow is not None:
+                self.on_grow(self._paragraphs[0].nbytes + self._paragraphs[1].nbytes)
         return self._paragraphs
+
+    @property
+    def nbytes(self) -> int:
+        """What holding this set costs: its hashes, its paragraph sets once built, the objects."""
+        held = self.hashes.nbytes + self.OVERHEAD
+        if self._paragraphs is not None:
+            held += self._paragraphs[0].nbytes + self._paragraphs[1].nbytes
+        return held
 
 
 @dataclass(frozen=True, slots=True)

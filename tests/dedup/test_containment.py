@@ -103,3 +103,19 @@ def test_verification_sets_are_the_top_half_of_the_shingle_hashes():
     s = Shingled.from_lines("d", "\n".join(lines), True)
     assert s.hashes.tolist() == narrow.tolist() and s.paragraphs[0].dtype == np.uint32
     assert line_shingle_sets(["短"], narrow=True)[0].dtype == np.uint32
+
+
+def test_a_text_of_too_few_paragraphs_is_judged_in_characters_without_building_paragraph_sets(speeches):
+    from ingest.dedup.containment import Shingled
+
+    v = speeches["004"]
+    notice = v.paras[0] + "\n" + "".join(v.paras[1:8])  # two paragraphs: fewer than min_paragraphs
+    big, small = Shingled.from_lines("big", notice, False), Shingled.from_lines("small", v.paras[0], False)
+    o = compare(small, big)
+    # contained, and covering too little of it in characters: the case paragraphs could change
+    assert o.contained > 0.9 and o.coverage < MatchPolicy().cover_min and verdict(o) is None
+    assert big._paragraphs is None and big.paragraph_count == 2
+    for text, titled in ((v.original(), True), ("短\n" + notice + "\n四字一行\n" + v.paras[3], False)):
+        s = Shingled.from_lines("d", "\n".join(matching_form(text).lines), titled)
+        counted = s.paragraph_count
+        assert counted == len(s.paragraphs[1])

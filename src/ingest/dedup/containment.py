@@ -18,7 +18,7 @@ def titled(form: MatchingForm) -> bool:
 class Shingled:
     """A document's exact shingle set plus the shingles of each paragraph (built on first use)."""
 
-    __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs", "titled", "size", "on_grow")
+    __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs", "_n_paragraphs", "titled", "size", "on_grow")
 
     # the object, its two arrays' headers and a cache entry (by sys.getsizeof, rounded up)
     OVERHEAD = 400
@@ -27,6 +27,7 @@ class Shingled:
         # lines: a list, or the lines joined by "\n" (a fingerprint's own string: no copy is held)
         self.doc_id, self.hashes, self._lines, self.titled = doc_id, hashes, lines, titled
         self._paragraphs: tuple[np.ndarray, np.ndarray] | None = None
+        self._n_paragraphs = -1  # not counted yet
         # an attribute, not a property: read millions of times by the verification loop
         self.size = len(hashes)
         # told the bytes of the paragraph sets when they are built (a cache bounded by bytes)
@@ -51,6 +52,17 @@ class Shingled:
             if self.on_grow is not None:
                 self.on_grow(self._paragraphs[0].nbytes + self._paragraphs[1].nbytes)
         return self._paragraphs
+
+    @property
+    def paragraph_count(self) -> int:
+        """How many runs `paragraphs` has (its lines of >= SHINGLE characters), without building them."""
+        if self._n_paragraphs < 0:
+            if self._paragraphs is not None:
+                self._n_paragraphs = len(self._paragraphs[1])
+            else:
+                lines = self._lines.split("\n") if isinstance(self._lines, str) else self._lines
+                self._n_paragraphs = sum(1 for line in lines if len(line) >= SHINGLE)
+        return self._n_paragraphs
 
     @property
     def nbytes(self) -> int:
@@ -108,6 +120,10 @@ def _paragraph_coverage(large: Shingled, small_set: np.ndarray, policy: MatchPol
     boundaries and the policy speaks of "how much of the speech" was reposted: a poem
     commentary's first six short paragraphs are half of it although they are 20 % of its characters.
     """
+    if large.paragraph_count < policy.min_paragraphs:
+        # too few to count in paragraphs, title or not (below): most short notices, whose
+        # paragraph sets are then never built (they were ~40 % of the verification there)
+        return None
     flat, starts = large.paragraphs
     if not len(starts):
         return None

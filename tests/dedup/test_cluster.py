@@ -171,3 +171,25 @@ def test_groups_keep_the_largest_members_of_each_group_and_no_more():
         expect = sorted(((size_of[ids[m]], ids[m]) for m in members[doc]), reverse=True)[:3]
         assert groups.largest(doc) == [d for _, d in expect]
     assert all(len(top) <= _Groups.TOP for top in groups.top.values())
+
+
+def test_centrality_compares_each_text_once_and_answers_as_member_by_member():
+    import numpy as np
+
+    from ingest.dedup.cluster import _centrality
+
+    rng = np.random.default_rng(5)
+    texts = rng.integers(0, 4, (6, 128)).astype(np.uint32)  # six texts, values often shared
+    which = rng.integers(0, 6, 700)  # 700 members, copies of them
+    sigs = [texts[w] for w in which]
+
+    def member_by_member(sample=200):
+        ref = np.stack(sigs[:sample])
+        total = np.array([(s[None, :] == ref).mean(axis=1).sum() for s in sigs])
+        n = len(ref)
+        return np.where(np.arange(len(sigs)) < n, (total - 1.0) / (n - 1), total / n)
+
+    expect = member_by_member()
+    assert np.array_equal(_centrality(sigs, which.tolist()), expect)  # to the last bit
+    assert np.array_equal(_centrality(sigs), expect)
+    assert np.array_equal(_centrality(sigs[:3], which[:3].tolist()), _centrality(sigs[:3]))

@@ -86,12 +86,15 @@ def test_earlier_signatures_become_rows_of_their_own_matrix_not_of_the_searchs()
     assert len(bases) == 1 and base.shape == (len(prior.docs), len(new[0].fingerprint.signature))
 
 
-def test_the_per_document_order_is_lexsorts_with_ties_kept_in_pair_order():
+def test_the_per_document_order_is_lexsorts_with_ties_kept_in_pair_order(monkeypatch):
     """Documents, then highest priority first, then as given: np.lexsort((-priority, side)),
     from one ranking of the priorities and one packed sort per side."""
     import numpy as np
 
+    from ingest.dedup import candidates
     from ingest.dedup.candidates import _by_document_then_priority
+
+    monkeypatch.setattr(candidates, "_SLICE", 777)  # many slices, boundaries inside runs of ties
 
     rng = np.random.default_rng(3)
     for n_pairs, n_docs, distinct in ((0, 1, 1), (1, 1, 1), (5000, 40, 7), (20000, 3000, 5000)):

@@ -91,7 +91,7 @@ class _Groups:
         if rb >= self.n_new:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        # (of at most six: sorting them is ~5x quicker than heapq.nlargest)
+        # (of at most six: sorting them is ~4x quicker than heapq.nlargest)
         self.top[ra] = sorted(self._top(ra) + self._top(rb), reverse=True)[:self.TOP]
         return True
 

@@ -177,12 +177,10 @@ def assign_clusters(
     # New documents' shingles are rebuilt from their matching lines in ~30 us, so only the most
     # recently used are kept: holding every compared document's shingles grew with the corpus.
     recent = RecentShingles()
-    recent_sets = recent.sets
 
     def shingled(doc_id: str) -> Shingled:
-        hit = recent_sets.get(doc_id)
+        hit = recent.get(doc_id)
         if hit is not None:  # the common case first: called ~20 times per new document
-            recent_sets.move_to_end(doc_id)
             return hit
         fp = docs[doc_id].fingerprint if doc_id in docs else None
         if fp is not None and fp.matching_lines is not None:  # folded once, by the worker

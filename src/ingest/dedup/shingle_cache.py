@@ -21,7 +21,6 @@ class RecentShingles:
     def __init__(self, budget: int = SHINGLED_BYTES) -> None:
         self.budget = budget
         self.held = 0
-        # read directly by the verification loop, which looks a set up twice per pair compared
         self.sets: OrderedDict[str, Shingled] = OrderedDict()
 
     def get(self, doc_id: str) -> Shingled | None:

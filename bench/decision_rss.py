@@ -66,6 +66,9 @@ def replay(root: Path, out=print) -> dict:
     import importlib
 
     from ingest import decision
+    # (the flow's process has imported the stages, and with them Arrow's allocator: the C
+    # library's malloc, see memory.use_system_allocator; without it the replay read mimalloc's)
+    from ingest import stages  # noqa: F401
     from ingest.storage.warehouse import Warehouse
 
     me = psutil.Process()

@@ -1,6 +1,7 @@
 """Candidate pairs: each document's best pairs, the same however the band pairs are piled and pruned."""
 from itertools import combinations
 
+import numpy as np
 import pytest
 from dedup_fixtures import body_paragraphs, candidates, ingest
 
@@ -8,6 +9,7 @@ from ingest.dedup import MemoryState, PriorIndex
 from ingest.dedup import band_pairs
 from ingest.dedup import candidates as module
 from ingest.dedup.candidates import ClusterConfig, candidate_pairs
+from ingest.dedup.pair_arrays import SignatureRows
 
 # bounds small enough to bind on a few dozen documents; no sentence proposes pairs, so the band
 # buckets propose them all
@@ -106,3 +108,38 @@ def test_the_per_document_order_is_lexsorts_with_ties_kept_in_pair_order(monkeyp
     # document numbers too wide to pack with the ranks: lexsort itself
     side = np.array([1 << 61, 0, 1 << 61], dtype=np.int64)
     assert _by_document_then_priority(np.array([0.5, 0.1, 0.9]))(side).tolist() == [1, 2, 0]
+
+
+def test_signatures_read_for_the_search_are_read_once_per_text():
+    """A reader gives the search one signature per text (exact copies share its row), and the
+    pairs are those of documents that hold their own signatures."""
+    texts = notices()
+    held = pairs(texts, TIGHT)
+    docs = {c.doc_id: c for c in candidates(texts)}
+    signature_of = {d: c.fingerprint.signature for d, c in docs.items()}
+    asked: list[str] = []
+
+    def read(doc_ids, out):
+        asked.extend(doc_ids)
+        for row, d in zip(out, doc_ids):
+            row[:] = signature_of[d]
+
+    for c in docs.values():
+        c.fingerprint.signature = None
+    cands = candidate_pairs(docs, PriorIndex(), TIGHT, read)
+    assert [(cands.ids[a], cands.ids[b], bool(s)) for a, b, s in zip(cands.a, cands.b, cands.exact)] == held
+    texts_held = {docs[d].fingerprint.exact_hash for d in docs}
+    assert len(asked) == len(set(asked)) == len(texts_held) < len(docs)  # copies of paragraphs 0-2
+    # the first document of each text (by doc_id) is the one read
+    assert set(asked) == {min(d for d in docs if docs[d].fingerprint.exact_hash == h) for h in texts_held}
+
+
+def test_shared_signature_rows_read_like_one_matrix():
+    new = np.arange(12, dtype=np.uint32).reshape(3, 4)
+    prior = np.arange(100, 108, dtype=np.uint32).reshape(2, 4)
+    rows = SignatureRows(new, prior, new_rows=np.array([0, 1, 1, 2, 0]))
+    assert rows.shape == (7, 4)
+    whole = np.concatenate([new[[0, 1, 1, 2, 0]], prior])
+    for pick in ([0, 1, 2, 3, 4], [4, 5, 6, 2], [6, 5], []):
+        pick = np.array(pick, dtype=np.int64)
+        assert np.array_equal(rows[pick], whole[pick])

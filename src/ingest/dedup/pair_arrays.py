@@ -10,19 +10,25 @@ from .records import Postings
 class SignatureRows:
     """The signatures of a run's documents by number, read like one matrix (`sigs[rows]`): the
     new documents' rows, then the earlier documents' from a matrix of their own, so that neither
-    is copied into the other."""
+    is copied into the other.
 
-    def __init__(self, new: np.ndarray, prior: np.ndarray) -> None:
-        self.new, self.prior = new, prior
-        self.shape = (len(new) + len(prior), new.shape[1])
+    With `new_rows` (a row of `new` per new document) new documents share rows: exact copies
+    of a text have its signature, and a notice reposted thousands of times is one row.
+    """
+
+    def __init__(self, new: np.ndarray, prior: np.ndarray, new_rows: np.ndarray | None = None) -> None:
+        self.new, self.prior, self.new_rows = new, prior, new_rows
+        self.n_new = len(new) if new_rows is None else len(new_rows)
+        self.shape = (self.n_new + len(prior), new.shape[1])
 
     def __getitem__(self, rows: np.ndarray) -> np.ndarray:
-        n_new = len(self.new)
+        n_new = self.n_new
         old = rows >= n_new
         if not old.any():
-            return self.new[rows]
+            return self.new[rows if self.new_rows is None else self.new_rows[rows]]
         out = np.empty((len(rows), self.shape[1]), dtype=self.new.dtype)
-        out[~old] = self.new[rows[~old]]
+        at = rows[~old]
+        out[~old] = self.new[at if self.new_rows is None else self.new_rows[at]]
         out[old] = self.prior[rows[old] - n_new]
         return out
 

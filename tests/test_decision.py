@@ -8,7 +8,7 @@ from conftest import SAMPLE
 from ingest import decision, stages
 from ingest.dedup import BANDS, cluster
 from ingest.decision import StagedSignatures
-from ingest.storage import dedup_store
+from ingest.storage.staged_fingerprints import fingerprints_from_table
 from ingest.storage.warehouse import Warehouse
 
 
@@ -38,7 +38,7 @@ def staged_fingerprints(wh: Warehouse, run_id: str) -> dict:
     out = {}
     for path in parts:
         table, = decision._read_parts([path])
-        out.update(dedup_store.fingerprints_from_table(table))
+        out.update(fingerprints_from_table(table))
     return out
 
 

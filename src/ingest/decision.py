@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from . import dedup, file_versions
 from .memory import release_memory, trim_heap
-from .storage import dedup_store, versions
+from .storage import dedup_store, staged_fingerprints, versions
 from .storage.lake import write_parquet_atomic
 from .storage.sql import named_statements
 from .storage.warehouse import Warehouse
@@ -82,10 +82,10 @@ def _read_fingerprints(staging: Path) -> dict[str, dedup.Fingerprint]:
     signatures: StagedSignatures reads those when the candidate search needs them."""
     fps: dict[str, dedup.Fingerprint] = {}
     lines: dict[str, str] = {}  # exact copies in different parts share one string too
-    columns = [c for c in dedup_store.FINGERPRINT_SCHEMA.names if c not in ("signature", "band_keys")]
+    columns = [c for c in staged_fingerprints.FINGERPRINT_SCHEMA.names if c not in ("signature", "band_keys")]
     for path in sorted(staging.glob("fingerprints-*.parquet")):
         table, = _read_parts([path], columns)
-        fps.update(dedup_store.fingerprints_from_table(table, lines, signatures=False))
+        fps.update(staged_fingerprints.fingerprints_from_table(table, lines, signatures=False))
     return fps
 
 
@@ -106,7 +106,7 @@ class StagedSignatures:
         """The signatures of `doc_ids` into the rows of `out`, in that order."""
         found = np.zeros(len(doc_ids), dtype=bool)
         for column, at in self._parts("signature", doc_ids):
-            rows = dedup_store.signature_rows(column)
+            rows = staged_fingerprints.signature_rows(column)
             if isinstance(rows, list) or rows.shape[1] != out.shape[1]:
                 raise ValueError(f"staged signatures are not {out.shape[1]} values each")
             out[at[at >= 0]] = rows[at >= 0]  # (a document staged twice has one signature)

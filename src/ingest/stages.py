@@ -19,7 +19,7 @@ from .decision import decide_duplicates  # noqa: F401 (the flows call stages.dec
 from .memory import release_memory
 from .segment import user_dictionary
 from .sources.files import FileRef, FileRules, discover_files, read_file, sample_corpus_dir, stored_name
-from .storage import dedup_store
+from .storage import staged_fingerprints
 from .storage.lake import STAGING_OPTIONS, remove_tree, write_parquet_atomic
 from .storage.tables import documents_table, file_state_table, hits_table, rejects_table, tokens_table
 from .storage.warehouse import DiskFull, Warehouse, WarehouseLocked, is_disk_full, out_of_memory
@@ -266,7 +266,7 @@ def stage_part(wh: Warehouse, run_id: str, batch_no: int, part_no: int, refs: li
     write_parquet_atomic(hits_table(result.documents), out / f"hits-{name}.parquet", **STAGING_OPTIONS)
     write_parquet_atomic(rejects_table(result.rejects), out / f"rejects-{name}.parquet", **STAGING_OPTIONS)
     fps = [(p.document.doc_id, p.fingerprint) for p in result.documents]
-    write_parquet_atomic(dedup_store.fingerprints_table(fps), out / f"fingerprints-{name}.parquet",
+    write_parquet_atomic(staged_fingerprints.fingerprints_table(fps), out / f"fingerprints-{name}.parquet",
                          **STAGING_OPTIONS)
     reasons: dict[str, int] = {}
     for r in result.rejects:

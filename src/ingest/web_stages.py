@@ -151,11 +151,11 @@ def stage_documents(wh: Warehouse, run_id: str, batch_no: int, result: BatchResu
     write_parquet_atomic(rejects_table(result.rejects), out / f"rejects-{batch_no:05d}.parquet")
     write_parquet_atomic(file_state_table([]), out / f"files-{batch_no:05d}.parquet")
     try:  # the near-duplicate engine stages fingerprints beside each batch
-        from .storage import dedup_store
+        from .storage import staged_fingerprints
     except ImportError:
         return
     fps = [(p.document.doc_id, p.fingerprint) for p in result.documents]
-    write_parquet_atomic(dedup_store.fingerprints_table(fps), out / f"fingerprints-{batch_no:05d}.parquet")
+    write_parquet_atomic(staged_fingerprints.fingerprints_table(fps), out / f"fingerprints-{batch_no:05d}.parquet")
 
 
 @dataclass

@@ -100,34 +100,6 @@ def test_save_plan_writes_nothing_when_the_transaction_rolls_back(three_loaded):
         con.close()
 
 
-def test_fingerprints_survive_the_staging_round_trip(speeches):
-    from ingest.dedup import fingerprint_batch
-
-    fps = fingerprint_batch([speeches["003"].original(), speeches["004"].traditional()])
-    back = dedup_store.fingerprints_from_table(dedup_store.fingerprints_table(list(zip(["a", "b"], fps))))
-    for fp, doc in zip(fps, ("a", "b")):
-        got = back[doc]
-        assert got.exact_hash == fp.exact_hash and (got.signature == fp.signature).all()
-        assert got.passages == fp.passages
-        assert got.was_traditional == fp.was_traditional
-    # a staged part's passages are read back as one set of columns, each document its rows of them
-    assert back["a"].passages._columns is back["b"].passages._columns
-
-
-def test_exact_copies_read_back_share_one_matching_lines_string(speeches):
-    from ingest.dedup import fingerprint_batch
-
-    text = speeches["003"].original()
-    fps = fingerprint_batch([text, text, speeches["004"].original()])
-    parts = [dedup_store.fingerprints_table([("a", fps[0]), ("c", fps[2])]),
-             dedup_store.fingerprints_table([("b", fps[1])])]  # the copy in another staged part
-    lines: dict[str, str] = {}
-    back = {d: fp for t in parts for d, fp in dedup_store.fingerprints_from_table(t, lines).items()}
-    assert back["a"].matching_lines == fps[0].matching_lines
-    assert back["a"].matching_lines is back["b"].matching_lines  # one string, not two
-    assert back["c"].matching_lines == fps[2].matching_lines != back["a"].matching_lines
-
-
 def test_a_staged_plan_saves_the_rows_its_tables_save(tmp_path, three_loaded):
     # the load hands save_plan the staging directory (DuckDB reads the Parquet files itself)
     con = three_loaded.connect()

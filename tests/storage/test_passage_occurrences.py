@@ -6,7 +6,7 @@ import pytest
 from dedup_fixtures import speeches, write_devset  # noqa: F401 (fixture)
 from ingest import stages
 from ingest.evaluation.dedup_run import ingest_files
-from ingest.storage import dedup_store
+from ingest.storage import dedup_migrations
 from ingest.storage.warehouse import Warehouse
 from warehouse_db import open_db
 
@@ -144,11 +144,11 @@ def test_a_failed_migration_leaves_the_old_state(tmp_path, corpus, monkeypatch):
     def crash(*_):
         raise RuntimeError("killed mid-migration")
 
-    monkeypatch.setattr(dedup_store, "spans", crash)
+    monkeypatch.setattr(dedup_migrations, "spans", crash)
     con = wh.connect()
     try:
         with pytest.raises(RuntimeError):
-            dedup_store.ensure_reuse_state(con)
+            dedup_migrations.ensure_reuse_state(con)
     finally:
         con.close()
     assert query(wh, "SELECT count(*) FROM text_reuse") == before

@@ -7,7 +7,7 @@ from ingest import stages
 from ingest.dedup import BANDS, fingerprint_batch
 from ingest.dedup.minhash import SIGNATURE_SCHEME
 from ingest.evaluation.dedup_run import ingest_files
-from ingest.storage import dedup_store
+from ingest.storage import dedup_migrations, dedup_store
 from ingest.storage.warehouse import Warehouse
 
 
@@ -63,7 +63,7 @@ def test_older_scheme_is_recomputed_and_a_later_repost_still_joins(tmp_path, cor
     wh = Warehouse.at(tmp_path / "wh")
     ingest_files(wh, [corpus])
     # A warehouse that records no scheme was written before schemes were recorded.
-    monkeypatch.setattr(dedup_store, "UNRECORDED_SCHEME", "retired-scheme")
+    monkeypatch.setattr(dedup_migrations, "UNRECORDED_SCHEME", "retired-scheme")
     repost = speeches["004"].edited(rate=0.03, seed=11)  # near duplicate, not in the corpus
     con = wh.connect()
     try:
@@ -114,7 +114,7 @@ def test_a_failed_migration_leaves_the_old_state(tmp_path, corpus, monkeypatch):
     try:
         pretend_older_scheme(con, "retired-scheme")
         before = stored_state(con)
-        real, calls = dedup_store.signature_batch, []
+        real, calls = dedup_migrations.signature_batch, []
 
         def failing(texts):
             calls.append(len(texts))
@@ -122,9 +122,9 @@ def test_a_failed_migration_leaves_the_old_state(tmp_path, corpus, monkeypatch):
                 raise RuntimeError("killed mid-migration")
             return real(texts)
 
-        monkeypatch.setattr(dedup_store, "signature_batch", failing)
+        monkeypatch.setattr(dedup_migrations, "signature_batch", failing)
         with pytest.raises(RuntimeError):
-            dedup_store.ensure_signature_scheme(con, chunk=4)
+            dedup_migrations.ensure_signature_scheme(con, chunk=4)
         after = stored_state(con)
         assert scheme(con) == "retired-scheme"
         assert before.keys() == after.keys()

@@ -15,7 +15,7 @@ Parameters (tuned on devset/dedup, flat around the chosen values; docs/algorithm
     (``lsh`` derives them); band candidates below an estimated Jaccard of 0.15 are dropped;
     documents sharing >= 2 sentences are candidates too (long excerpts of long speeches have a
     low Jaccard). Stored signatures carry ``minhash.SIGNATURE_SCHEME``; a warehouse of another
-    scheme is migrated when a run opens it (``storage.dedup_store.ensure_signature_scheme``).
+    scheme is migrated when a run opens it (``storage.dedup_migrations.ensure_signature_scheme``).
   * verification on the shingle sets (32-bit hashes; ``containment.MatchPolicy``): same text when Jaccard
     >= 0.5, or >= 0.3 at similar length (ratio >= 0.8: a real redraft); a long excerpt when
     >= 70 % of the smaller text is inside the larger and it reproduces >= 45 % of the larger

@@ -109,7 +109,8 @@ _SIGN_SLICE = 64
 _LOW32 = np.uint64(0xFFFFFFFF)
 _EMPTY_VALUE = np.iinfo(np.uint32).max
 # Stored with the signatures (dedup_store): signatures of different schemes must never be
-# compared, so a warehouse whose scheme differs from this one is migrated when it is opened.
+# compared, so a warehouse whose scheme differs from this one is migrated when it is opened
+# (dedup_migrations).
 SIGNATURE_SCHEME = "oph128-v1"
 
 

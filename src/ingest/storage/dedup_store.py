@@ -1,8 +1,6 @@
 """Dedup state in the warehouse: load what new documents can match, save a run's plan (inside its transaction)."""
 from __future__ import annotations
 
-import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -12,171 +10,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..dedup import BANDS, Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex, signature_batch
+from ..dedup import BANDS, Candidate, DedupPlan, PriorDoc, PriorIndex
 from ..dedup.records import Postings
 from ..dedup.candidates import ClusterConfig
-from ..dedup.minhash import SIGNATURE_SCHEME
-from ..dedup.occurrences import Occurrences, SentenceRows, spans
-from ..dedup.occurrences import _shared as shared_keys
-from ..dedup.occurrences import pair_keys
-from ..dedup.reuse import Passages
+from ..dedup.occurrences import Occurrences, SentenceRows
 from .sql import named_statements
-
-# What a warehouse that holds dedup state but records no scheme was written with.
-UNRECORDED_SCHEME = "perm128"
-FINGERPRINT_SCHEMA = pa.schema([
-    ("doc_id", pa.string()), ("exact_hash", pa.int64()), ("signature", pa.binary()),
-    ("band_keys", pa.list_(pa.int64())), ("n_shingles", pa.int32()), ("match_len", pa.int32()),
-    ("has_masking", pa.bool_()), ("was_traditional", pa.bool_()), ("dropped_lines", pa.int32()),
-    ("passage_keys", pa.list_(pa.int64())), ("passage_starts", pa.list_(pa.int32())),
-    ("passage_ends", pa.list_(pa.int32())), ("matching_lines", pa.string()), ("titled", pa.bool_()),
-])
-
-
-# ---- fingerprints between the per-batch stage and the run-level decision ---------------------
-def fingerprints_table(items: list[tuple[str, Fingerprint]]) -> pa.Table:
-    fps = [fp for _, fp in items]
-
-    def listed(arrays: list[np.ndarray], kind: pa.DataType) -> pa.Array:
-        offsets = np.concatenate(([0], np.cumsum([len(a) for a in arrays]))).astype(np.int32)
-        values = np.concatenate(arrays) if arrays else np.zeros(0)
-        return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(values, kind))
-
-    return pa.table({
-        "doc_id": pa.array([d for d, _ in items], pa.string()),
-        "exact_hash": pa.array([fp.exact_hash for fp in fps], pa.int64()),
-        "signature": pa.array([np.asarray(fp.signature, dtype="<u4").tobytes() for fp in fps], pa.binary()),
-        "band_keys": listed(list(BANDS.keys_of([fp.signature for fp in fps])), pa.int64()),
-        **{name: pa.array([getattr(fp, name) for fp in fps], FINGERPRINT_SCHEMA.field(name).type)
-           for name in ("n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines")},
-        "passage_keys": listed([fp.passages.keys for fp in fps], pa.int64()),
-        "passage_starts": listed([fp.passages.starts for fp in fps], pa.int32()),
-        "passage_ends": listed([fp.passages.ends for fp in fps], pa.int32()),
-        "matching_lines": pa.array([fp.matching_lines for fp in fps], pa.string()),
-        "titled": pa.array([fp.titled for fp in fps], pa.bool_()),
-    }, schema=FINGERPRINT_SCHEMA)
-
-
-def fingerprints_from_table(table: pa.Table, lines: dict[str, str] | None = None,
-                            signatures: bool = True) -> dict[str, Fingerprint]:
-    """Column by column: a Python object per passage cost more than the clustering itself.
-
-    Chunk by chunk (a staged part each), without combining the table: a combined copy of the
-    matching lines and signatures was the largest allocation of the decision at 120 MB. The
-    fingerprints' arrays are views into a few arrays per chunk (signatures: one 2-D array).
-    Without `signatures` the fingerprints hold none (signature None): the run-level decision
-    reads them from the staged parts when its search needs them (decision.StagedSignatures).
-    """
-    out: dict[str, Fingerprint] = {}
-    lines = {} if lines is None else lines  # (pass one dict for several tables: see _fingerprints_of)
-    for batch in table.to_batches():
-        if batch.num_rows:
-            out.update(_fingerprints_of(batch, lines, signatures))
-    return out
-
-
-def signature_rows(col: pa.Array) -> np.ndarray | list[np.ndarray]:
-    """A binary column of uint32 signatures as one 2-D array (a copy), or one array per row
-    when their lengths differ."""
-    _, offsets_buf, data_buf = col.buffers()
-    sig_offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(col) + 1, offset=4 * col.offset)
-    widths = np.diff(sig_offsets)
-    if col.null_count == 0 and len(widths) and (widths == widths[0]).all() and widths[0] % 4 == 0:
-        # every signature the same length: one array, a row per document
-        return np.frombuffer(data_buf, dtype="<u4", count=len(widths) * int(widths[0]) // 4,
-                             offset=int(sig_offsets[0])).reshape(len(widths), -1).copy()
-    return [np.frombuffer(b, dtype="<u4").copy() for b in col.to_pylist()]
-
-
-def _fingerprints_of(batch: pa.RecordBatch, lines: dict[str, str] | None = None,
-                     signatures: bool = True) -> dict[str, Fingerprint]:
-    """`lines` holds one string per distinct matching_lines seen so far: exact copies (a notice
-    reposted 30 times) share one string instead of holding 30 (40 MB less peak at 180,000 notices)."""
-    def flat(name: str, dtype) -> tuple[np.ndarray, list[int]]:
-        """A list column's values (a view where the type allows) and each row's bounds in them."""
-        col = batch.column(name)
-        offsets = col.offsets.to_numpy()
-        values = col.values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
-        return values[offsets[0]:offsets[-1]], (offsets - offsets[0]).tolist()
-
-    # the three passage columns have the same row lengths (one key, start and end per sentence)
-    (keys, bounds), (starts, _), (ends, _) = (flat("passage_keys", np.int64), flat("passage_starts", np.int32),
-                                              flat("passage_ends", np.int32))
-    passage_columns = (keys, starts, ends)
-    sig_rows = signature_rows(batch.column("signature")) if signatures else [None] * batch.num_rows
-    cols = {name: batch.column(name).to_pylist() for name in
-            ("doc_id", "exact_hash", "n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines",
-             "matching_lines", "titled")}
-    if lines is not None:
-        cols["matching_lines"] = [lines.setdefault(x, x) if x is not None else None for x in cols["matching_lines"]]
-    out = {}
-    for i, doc_id in enumerate(cols["doc_id"]):
-        out[doc_id] = Fingerprint(
-            cols["exact_hash"][i], sig_rows[i],
-            cols["n_shingles"][i], cols["match_len"][i], cols["has_masking"][i], cols["was_traditional"][i],
-            cols["dropped_lines"][i], Passages.rows(passage_columns, bounds[i], bounds[i + 1]),
-            cols["matching_lines"][i],
-            bool(cols["titled"][i]))
-    return out
-
-
-# ---- the signature scheme ---------------------------------------------------------------------
-def ensure_signature_scheme(con: duckdb.DuckDBPyConnection, chunk: int = 1000) -> None:
-    """Record the code's signature scheme; when the stored one differs, recompute every signature.
-
-    Signatures of two schemes agree by chance only, so a stored document would silently stop
-    matching new ones. The migration recomputes signatures and band keys from documents.text
-    with the code that fingerprints new documents, in one transaction (a crash leaves the old
-    state and the next run starts again). Call under the run lock.
-    """
-    sql = named_statements("dedup_state.sql")
-    row = con.execute(sql["signature_scheme"]).fetchone()
-    if row and row[0] == SIGNATURE_SCHEME:
-        return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        doc_ids = [r[0] for r in con.execute(sql["resign_doc_ids"]).fetchall()]
-        stored = row[0] if row else UNRECORDED_SCHEME
-        if doc_ids and stored != SIGNATURE_SCHEME:
-            _resign(con, doc_ids, stored, chunk)
-        con.execute(sql["record_signature_scheme"], {"scheme": SIGNATURE_SCHEME})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
-def _resign(con: duckdb.DuckDBPyConnection, doc_ids: list[str], stored: str, chunk: int) -> None:
-    sql = named_statements("dedup_state.sql")
-    _say(f"dedup: stored signatures are {stored!r}, this version computes {SIGNATURE_SCHEME!r}:"
-         f" recomputing them for {len(doc_ids)} documents")
-    start = time.process_time()
-    fetch = text_fetcher(con)
-    con.execute("DELETE FROM dedup_bands")
-    for lo in range(0, len(doc_ids), chunk):
-        ids = doc_ids[lo : lo + chunk]
-        texts = fetch(ids)
-        ids = [d for d in ids if d in texts]  # a state row without its document (none exist) loses its bands
-        sigs, keys = signature_batch([texts[d] for d in ids])
-        table = pa.table({
-            "doc_id": pa.array(ids, pa.string()),
-            "signature": pa.array([s.astype("<u4").tobytes() for s in sigs], pa.binary()),
-            "band_keys": pa.array(list(keys), pa.list_(pa.int64())),
-        })
-        with _registered(con, {"dedup_resigned": table}):
-            con.execute(sql["resign_update_docs"])
-            con.execute(sql["resign_insert_bands"])
-        if len(doc_ids) > chunk:
-            _say(f"dedup: {min(lo + chunk, len(doc_ids))}/{len(doc_ids)} documents re-signed")
-    _say(f"dedup: signatures recomputed ({time.process_time() - start:.1f} s CPU)")
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)  # stderr of the CLI; a Prefect flow (log_prints) logs it
+from .staged_fingerprints import FINGERPRINT_SCHEMA, fingerprints_table
 
 
 # ---- reading the state ------------------------------------------------------------------------
-def _registered(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]):
+def registered(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]):
     """Register Arrow tables for the statements of dedup_state.sql; unregister them afterwards."""
     class _Scope:
         def __enter__(self):
@@ -217,7 +60,7 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
     })
     del bands
     ids = pa.table({"doc_id": pa.array([c.doc_id for c in new], pa.string())})
-    with _registered(con, {"dedup_new_keys": keys, "dedup_new_ids": ids}):
+    with registered(con, {"dedup_new_keys": keys, "dedup_new_ids": ids}):
         for key, doc_id in con.execute(sql["prior_exact"]).fetchall():
             idx.exact.setdefault(key, []).append(doc_id)
         # Postings as columns: a dict of lists per key cost more than the queries.
@@ -226,7 +69,7 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
                                  .to_arrow_table())
         hit = {d for ids_ in idx.exact.values() for d in ids_} | set(idx.bands.doc_ids) | set(idx.passages.doc_ids)
         hits = pa.table({"doc_id": pa.array(sorted(hit), pa.string())})
-        with _registered(con, {"dedup_hit_ids": hits}):
+        with registered(con, {"dedup_hit_ids": hits}):
             rows = con.execute(sql["prior_members"]).fetchall()
     for r in rows:
         idx.docs[r[0]] = PriorDoc(r[0], r[1], r[2], np.frombuffer(r[3], dtype="<u4").copy(), r[4], bool(r[5]),
@@ -243,7 +86,7 @@ def text_fetcher(con: duckdb.DuckDBPyConnection):
     def fetch(doc_ids: list[str]) -> dict[str, str]:
         if not doc_ids:
             return {}
-        with _registered(con, {"dedup_fetch_ids": pa.table({"doc_id": pa.array(doc_ids, pa.string())})}):
+        with registered(con, {"dedup_fetch_ids": pa.table({"doc_id": pa.array(doc_ids, pa.string())})}):
             return dict(con.execute(named_statements("dedup_state.sql")["fetch_texts"]).fetchall())
     return fetch
 
@@ -318,7 +161,7 @@ def save_plan(con: duckdb.DuckDBPyConnection, plan: DedupPlan | dict[str, pa.Tab
             keep = con.execute(f"SELECT doc_id FROM {new_doc_ids}").to_arrow_table()
         else:
             keep = tables["fingerprints"].select(["doc_id"])
-        scope = _registered(con, {**{f"dedup_plan_{n}": t for n, t in tables.items()}, "dedup_keep_ids": keep})
+        scope = registered(con, {**{f"dedup_plan_{n}": t for n, t in tables.items()}, "dedup_keep_ids": keep})
     with scope:
         for name in ("insert_docs", "insert_bands", "insert_passages", "delete_touched_occurrences",
                      "insert_occurrences", "insert_links"):
@@ -383,24 +226,24 @@ class PriorReuseSQL:
     def key_clusters(self, keys: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, list[str]]:
         if self.empty:
             return np.zeros(0, np.int64), []
-        with _registered(self.con, {"dedup_reuse_keys": self._keys(keys, pairs)}):
+        with registered(self.con, {"dedup_reuse_keys": self._keys(keys, pairs)}):
             t = self.con.execute(self.sql["reuse_key_clusters"]).to_arrow_table()
         return t.column(0).to_numpy().astype(np.int64, copy=False), t.column(1).to_pylist()
 
     def holders(self, keys: np.ndarray, pairs: np.ndarray) -> list[str]:
         if self.empty:
             return []
-        with _registered(self.con, {"dedup_reuse_keys": self._keys(keys, pairs)}):
+        with registered(self.con, {"dedup_reuse_keys": self._keys(keys, pairs)}):
             return [r[0] for r in self.con.execute(self.sql["reuse_holders"]).fetchall()]
 
     def sentence_rows(self, doc_ids: list[str]) -> SentenceRows:
         ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
-        with _registered(self.con, {"dedup_reuse_ids": ids}):
+        with registered(self.con, {"dedup_reuse_ids": ids}):
             t = self.con.execute(self.sql["reuse_sentence_rows"]).to_arrow_table()
-        return _sentence_rows(t)
+        return sentence_rows_from(t)
 
 
-def _sentence_rows(t: pa.Table) -> SentenceRows:
+def sentence_rows_from(t: pa.Table) -> SentenceRows:
     """Rows (doc_id, cluster_id, key, start_pos, end_pos) sorted by doc_id, start_pos -> SentenceRows."""
     docs = t["doc_id"].to_pylist()
     clusters = t["cluster_id"].to_pylist()
@@ -411,46 +254,3 @@ def _sentence_rows(t: pa.Table) -> SentenceRows:
                         t["key"].to_numpy().astype(np.int64), t["start_pos"].to_numpy().astype(np.int64),
                         t["end_pos"].to_numpy().astype(np.int64))
 
-
-# ---- migration of the text reuse state ----------------------------------------------------------
-REUSE_STATE = "passage-occurrences-v1"
-
-
-def ensure_reuse_state(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring a warehouse written before passage occurrences to them, in one transaction.
-
-    Such a warehouse has a `text_reuse` table (one row per document pair and sentence, sentences
-    in more than 50 documents left out) and no pair keys. The occurrences are rebuilt from
-    dedup_passages, which holds every sentence of every document: the pair keys are filled, every
-    document's spans computed at once, and text_reuse dropped. A crash rolls it all back and the
-    next run starts again. Call under the run lock.
-    """
-    sql = named_statements("dedup_state.sql")
-    row = con.execute(sql["reuse_state"]).fetchone()
-    if row and row[0] == REUSE_STATE:
-        return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("ALTER TABLE dedup_passages ADD COLUMN IF NOT EXISTS pair_key BIGINT")
-        had_rows = con.execute("SELECT EXISTS (SELECT 1 FROM dedup_passages)").fetchone()[0]
-        if had_rows:
-            start = time.process_time()
-            _say("dedup: text reuse is now stored as passage occurrences: rebuilding them from dedup_passages")
-            con.execute(sql["fill_pair_keys"])
-            rows = _sentence_rows(con.execute(sql["all_sentence_rows"]).to_arrow_table())
-            pairs, has = pair_keys(rows.key, rows.doc)
-            cluster = np.unique(np.array(rows.clusters, dtype=object), return_inverse=True)[1].astype(np.int64)
-            per_row = cluster[rows.doc]
-            shared = shared_keys(np.concatenate([rows.key, pairs[has]]), np.concatenate([per_row, per_row[has]]))
-            occ = spans(rows, shared)
-            con.execute("DELETE FROM passage_occurrences")
-            with _registered(con, {"dedup_plan_occurrences": occurrences_table(occ)}):
-                con.execute(sql["migrate_occurrences"])
-            _say(f"dedup: {len(occ)} passage occurrences in {len(rows.doc_ids)} documents"
-                 f" ({time.process_time() - start:.1f} s CPU)")
-        con.execute("DROP TABLE IF EXISTS text_reuse")
-        con.execute(sql["record_reuse_state"], {"state": REUSE_STATE})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

@@ -220,7 +220,7 @@ class Warehouse:
         """
         import pyarrow as pa
 
-        from . import dedup_store
+        from . import dedup_migrations
         from .lake import write_parquet_atomic
         from .tables import TOKEN_SCHEMA
 
@@ -234,8 +234,8 @@ class Warehouse:
             con.execute(sql_file(name).replace("{lake}", LAKE_IN_VIEWS))
         ensure_macros(con)
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('schema', ?)", [schema_fingerprint()])
-        dedup_store.ensure_signature_scheme(con)
-        dedup_store.ensure_reuse_state(con)
+        dedup_migrations.ensure_signature_scheme(con)
+        dedup_migrations.ensure_reuse_state(con)
         fill_token_counts(con)
         from .lake_check import record_unrecorded_runs
 

@@ -27,11 +27,15 @@ def worker_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(segmenter: str, parent_pid: int | None = None) -> None:
+def _init_worker(segmenter: str, parent_pid: int | None = None, forked: bool = False) -> None:
     global _lock, _pool, _pool_key
     # A forked child has copies of the parent's pool and of its lock, taken while held: drop them.
     _lock, _pool, _pool_key = threading.Lock(), None, None
     _exit_with_parent(parent_pid or os.getppid())
+    if forked:
+        # The imports came with the fork; the dictionary loads at the first part (`get_segmenter`
+        # keeps it): a run with nothing to read stops its workers without waiting for it.
+        return
     # Pay the imports and the dictionary load once per worker, not once per part.
     from .pipeline import process_one  # noqa: F401  (imports extractors, cleaning rules, dedup)
     from .segment import get_segmenter
@@ -56,9 +60,12 @@ def shared_pool(segmenter: str = "rjieba", workers: int | None = None) -> Proces
 
     rjieba and the Python cleaning rules hold the GIL, so threads would not use the second core:
     processes do. They are forked while this process still has a single thread (the CLI starts
-    them before it imports Prefect): the children inherit the imported pipeline and the loaded
-    dictionary instead of paying seconds of CPU each. Once Prefect's threads and event loop
-    run, a forked child could inherit a lock held half-way, so the pool is spawned instead.
+    them before it plans and imports Prefect): the children inherit the imported pipeline
+    instead of paying seconds of CPU each, and each loads the dictionary (~0.2 s) when its first
+    part comes. Loaded here to be inherited, it cost a run with nothing to read that time, and
+    this process, which segments nothing when there are workers, held it to the end (~57 MB
+    of RSS). Once Prefect's threads and event loop run, a forked child could inherit a lock
+    held half-way, so the pool is spawned instead (its workers load the dictionary at once).
     """
     global _pool, _pool_key
     workers = workers or worker_count()
@@ -70,9 +77,9 @@ def shared_pool(segmenter: str = "rjieba", workers: int | None = None) -> Proces
             return _pool
         if _pool is not None:
             _pool.shutdown(wait=True)
-        ctx = multiprocessing.get_context(_start_method(segmenter))
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                    initializer=_init_worker, initargs=(segmenter, os.getpid()))
+        method = _start_method()
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                                    initializer=_init_worker, initargs=(segmenter, os.getpid(), method == "fork"))
         _pool_key = (workers, segmenter)
         # Start the workers now so their imports overlap with planning, not with the first batch.
         for f in [_pool.submit(_ready) for _ in range(workers)]:
@@ -80,16 +87,14 @@ def shared_pool(segmenter: str = "rjieba", workers: int | None = None) -> Proces
         return _pool
 
 
-def _start_method(segmenter: str) -> str:
-    """'fork' from a single-threaded process (after loading what the workers need), else 'spawn'."""
+def _start_method() -> str:
+    """'fork' from a single-threaded process (after importing what the workers need), else 'spawn'."""
     if os.environ.get("INGEST_WORKER_START") == "spawn" or "fork" not in multiprocessing.get_all_start_methods():
         return "spawn"
     if threading.active_count() != 1:
         return "spawn"
     from .pipeline import process_one  # noqa: F401  (inherited by the children)
-    from .segment import get_segmenter
 
-    get_segmenter(segmenter)
     return "fork"
 
 

@@ -310,9 +310,10 @@ def start_staging_early(wh: Warehouse, sources: list[str] | None, segmenter: str
     """
     global _head_start
     rules = rules or FileRules.from_env()
-    # The workers are forked before the plan exists: forked after it, each process's RSS held
-    # the plan's file list too (~0.3 KB a file: workers 263 MB each against 182 at 360,000
-    # notices, the tree's staging plateau 970 MB). A plan with nothing to read stops them again.
+    # The workers are forked before the plan exists: forked after it, each one's RSS held the
+    # plan's file list too (~0.3 KB a file; at 360,000 notices the workers were 263 MB each,
+    # forked first 155 MB, the tree's staging plateau 970 -> 750 MB). A plan with nothing to
+    # read stops them again.
     pool = parallel.shared_pool(segmenter)
     try:
         prepared = prepare_warehouse(wh)

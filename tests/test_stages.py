@@ -80,7 +80,7 @@ def test_workers_are_forked_before_the_plan_and_stopped_when_it_is_idle(tmp_path
         for no, refs in enumerate(plan.batches):
             stages.stage_batch(wh, plan.run_id, no, refs)
         # Forked after planning, each worker's RSS held the plan's file list as well (its pages
-        # are the parent's): ~0.3 KB a file, 80 MB a worker at 360,000 files.
+        # are the parent's): ~0.3 KB a file, ~100 MB a worker at 360,000 files.
         pool = parallel.shared_pool()
         assert [f.result() for f in [pool.submit(plan_objects_held) for _ in range(4)]] == [0] * 4
         assert finish(wh, [str(SAMPLE)]) is plan  # (its batches staged above: their counts are kept)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import duckdb
 import numpy as np
@@ -32,17 +34,12 @@ def ensure_signature_scheme(con: duckdb.DuckDBPyConnection, chunk: int = 1000) -
     row = con.execute(sql["signature_scheme"]).fetchone()
     if row and row[0] == SIGNATURE_SCHEME:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _one_transaction(con):
         doc_ids = [r[0] for r in con.execute(sql["resign_doc_ids"]).fetchall()]
         stored = row[0] if row else UNRECORDED_SCHEME
         if doc_ids and stored != SIGNATURE_SCHEME:
             _resign(con, doc_ids, stored, chunk)
         con.execute(sql["record_signature_scheme"], {"scheme": SIGNATURE_SCHEME})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _resign(con: duckdb.DuckDBPyConnection, doc_ids: list[str], stored: str, chunk: int) -> None:
@@ -91,8 +88,7 @@ def ensure_reuse_state(con: duckdb.DuckDBPyConnection) -> None:
     row = con.execute(sql["reuse_state"]).fetchone()
     if row and row[0] == REUSE_STATE:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _one_transaction(con):
         con.execute("ALTER TABLE dedup_passages ADD COLUMN IF NOT EXISTS pair_key BIGINT")
         had_rows = con.execute("SELECT EXISTS (SELECT 1 FROM dedup_passages)").fetchone()[0]
         if had_rows:
@@ -112,6 +108,15 @@ def ensure_reuse_state(con: duckdb.DuckDBPyConnection) -> None:
                  f" ({time.process_time() - start:.1f} s CPU)")
         con.execute("DROP TABLE IF EXISTS text_reuse")
         con.execute(sql["record_reuse_state"], {"state": REUSE_STATE})
+
+
+@contextmanager
+def _one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """A migration commits whole or not at all: a crash or an error rolls it back, and the next
+    run starts it again."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -25,7 +25,15 @@ def test_copies_under_new_paths_are_exact_duplicates_of_the_loaded_speech(tmp_pa
     speech = next(SAMPLE.glob("002_*.txt"))
     src = tmp_path / "in"
     src.mkdir()
-    original = src / "original.txt"
+    data = speech.read_bytes()
+
+    def doc_id(name: str) -> str:
+        return make_doc_id(str((src / name).resolve()), content_hash(data))
+
+    # The original's name is the one of 50 whose doc_id sorts last, so that copies sorting before
+    # it exist whatever the temporary directory (a doc_id hashes the path): with one fixed name,
+    # a CI run's directory gave it a doc_id below all 1,000 copies tried below.
+    original = src / max((f"original_{n}.txt" for n in range(50)), key=doc_id)
     shutil.copy(speech, original)
     wh = Warehouse.at(tmp_path / "wh")
     run(wh, [str(src)])
@@ -37,9 +45,8 @@ def test_copies_under_new_paths_are_exact_duplicates_of_the_loaded_speech(tmp_pa
 
     # copies whose doc_ids (from path and content) sort before the original's: by doc_id alone
     # the first of them would take over
-    data = speech.read_bytes()
     names = (f"copy_{n}.txt" for n in range(1000))
-    smaller = [name for name in names if make_doc_id(str((src / name).resolve()), content_hash(data)) < first_id]
+    smaller = [name for name in names if doc_id(name) < first_id]
     copies = smaller[:6]
     assert copies
     for name in copies:

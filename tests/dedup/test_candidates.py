@@ -36,8 +36,8 @@ def test_pruning_the_band_pairs_as_they_pile_up_changes_no_pair(monkeypatch):
     monkeypatch.setattr(band_pairs, "PAIR_SLICE", 1 << 30)  # one pile, judged once at the end
     whole = pairs(texts, TIGHT)
     reductions = []
-    real = module._best_per_document
-    monkeypatch.setattr(module, "_best_per_document", lambda *a, **k: reductions.append(1) or real(*a, **k))
+    real = module.best_per_document
+    monkeypatch.setattr(module, "best_per_document", lambda *a, **k: reductions.append(1) or real(*a, **k))
     monkeypatch.setattr(band_pairs, "PAIR_SLICE", 4)  # a slice of ~4 pairs: piled and pruned many times
     assert pairs(texts, TIGHT) == whole
     assert len(reductions) > 5
@@ -86,28 +86,6 @@ def test_earlier_signatures_become_rows_of_their_own_matrix_not_of_the_searchs()
     bases = {id(p.signature.base) for p in prior.docs.values()}
     base = next(iter(prior.docs.values())).signature.base
     assert len(bases) == 1 and base.shape == (len(prior.docs), len(new[0].fingerprint.signature))
-
-
-def test_the_per_document_order_is_lexsorts_with_ties_kept_in_pair_order(monkeypatch):
-    """Documents, then highest priority first, then as given: np.lexsort((-priority, side)),
-    from one ranking of the priorities and one packed sort per side."""
-    import numpy as np
-
-    from ingest.dedup import candidates
-    from ingest.dedup.candidates import _by_document_then_priority
-
-    monkeypatch.setattr(candidates, "_SLICE", 777)  # many slices, boundaries inside runs of ties
-
-    rng = np.random.default_rng(3)
-    for n_pairs, n_docs, distinct in ((0, 1, 1), (1, 1, 1), (5000, 40, 7), (20000, 3000, 5000)):
-        priority = rng.integers(0, distinct, n_pairs) / 128.0  # many ties
-        priority[: n_pairs // 10] = 2.0  # exact copies first
-        order = _by_document_then_priority(priority)
-        for side in (rng.integers(0, n_docs, n_pairs).astype(np.int32), rng.integers(0, n_docs, n_pairs)):
-            assert np.array_equal(order(side), np.lexsort((-priority, side)))
-    # document numbers too wide to pack with the ranks: lexsort itself
-    side = np.array([1 << 61, 0, 1 << 61], dtype=np.int64)
-    assert _by_document_then_priority(np.array([0.5, 0.1, 0.9]))(side).tolist() == [1, 2, 0]
 
 
 def test_signatures_read_for_the_search_are_read_once_per_text():

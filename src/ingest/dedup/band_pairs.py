@@ -68,25 +68,27 @@ def bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n: 
     reduced each time it grows by half, so each code is sorted a few times, not once per slice.
     """
     judge = judge or (lambda c: (c, np.zeros(len(c))))
-    kept = (np.zeros(0, np.int64), np.zeros(0))
+    kept = [np.zeros(0, np.int64), np.zeros(0)]  # distinct codes, sorted, and their priorities
     piled: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def reduced(pile: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-        """The pile's distinct codes that can still be chosen (the pile is emptied: its arrays go
-        as soon as they are copied, not after the reduction, which is the search's peak)."""
-        codes = np.concatenate([c for c, _ in pile])
-        priority = np.concatenate([p for _, p in pile])
-        pile.clear()
+    def reduce_pile() -> None:
+        """The pile's codes merged into the kept ones, then those that can still be chosen kept
+        (the pile and the kept arrays go as soon as they are copied: this is the search's top)."""
+        codes = np.concatenate([c for c, _ in piled])
+        priorities = [p for _, p in piled]
+        piled.clear()  # (the pile's codes go before its priorities are copied)
+        priority = np.concatenate(priorities)
+        del priorities
         order = np.argsort(codes, kind="stable")
         codes = codes[order]
         priority = priority[order]
         del order
-        first = np.concatenate(([True], codes[1:] != codes[:-1])) if len(codes) else np.zeros(0, bool)
-        codes, priority = codes[first], priority[first]
-        if still_chosen is not None and len(codes):
-            chosen = still_chosen(codes, priority)
-            codes, priority = codes[chosen], priority[chosen]
-        return codes, priority
+        _merge_into(kept, codes, priority)
+        del codes, priority
+        if still_chosen is not None and len(kept[0]):
+            chosen = still_chosen(kept[0], kept[1])
+            kept[0] = kept[0][chosen]
+            kept[1] = kept[1][chosen]
 
     for keys, holders in parts:
         starts, counts = groups(keys)
@@ -106,20 +108,43 @@ def bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n: 
             # (at half the kept pairs, not all of them: the reduction is the search's top, 724 ->
             # 688 MB at 180,000 notices, for 4 s more there and 0.15 s on the real 60 MB corpus)
             if sum(len(c) for c, _ in piled) > max(2 * PAIR_SLICE, len(kept[0]) // 2):
-                piled.insert(0, kept)
-                del kept
-                kept = reduced(piled)
+                reduce_pile()
                 trim_heap()
         del keys, holders, starts, counts
         # Freed arrays of 0.1-32 MB stay in the C heap (glibc's moving mmap threshold) and the
         # RSS only grew through the search: handed back after each part and each reduction,
         # the search's top at 180,000 notices is 865 -> 759 MB, in the same 21 s.
         trim_heap()
-    if not piled:
-        return kept
-    piled.insert(0, kept)
-    del kept
-    return reduced(piled)
+    if piled:
+        reduce_pile()
+    return kept[0], kept[1]
+
+
+def _merge_into(kept: list[np.ndarray], codes: np.ndarray, priority: np.ndarray) -> None:
+    """Sorted `codes` (and their priorities) merged into `kept` ([codes, priorities], distinct
+    and sorted), each code once (a pair's priority is the pair's own, wherever it was found).
+    A merge rather than a sort of both, and the kept arrays go as soon as they are copied: with
+    millions of pairs kept, the reduction's top."""
+    old = kept[0]
+    at = np.searchsorted(old, codes)
+    new = np.ones(len(codes), dtype=bool)
+    new[1:] = codes[1:] != codes[:-1]
+    if len(old):
+        new &= old[np.minimum(at, len(old) - 1)] != codes
+    codes, priority, at = codes[new], priority[new], at[new]
+    del new
+    at += np.arange(len(codes))
+    is_new = np.zeros(len(old) + len(codes), dtype=bool)
+    is_new[at] = True
+    merged = np.empty(len(is_new), dtype=np.int64)
+    merged[at] = codes
+    merged[~is_new] = old
+    del old, codes
+    kept[0] = merged
+    merged = np.empty(len(is_new))
+    merged[at] = priority
+    merged[~is_new] = kept[1]
+    kept[1] = merged
 
 
 PAIR_SLICE = 1 << 19

@@ -23,7 +23,8 @@ duplicates. So:
   * each document keeps its `candidates_per_doc` most promising pairs (by estimated containment
     of the smaller text; exact copies first); a pair stays when either side keeps it. The choice
     is made as band pairs are found (a pair below both its documents' bars is dropped then), so
-    the pairs held grow with the documents, not with the square of those sharing a paragraph;
+    the pairs held grow with the documents, not with the square of those sharing a paragraph
+    (the choice itself: pair_choice.py);
   * exact copies of a text propose no band or sentence pairs: the first of them does, and the
     others are paired with it (exact pairs): their own pairs would repeat its pairs and crowd
     out other texts from the bound above.
@@ -38,6 +39,7 @@ import numpy as np
 from .band_pairs import PAIR_SLICE, band_postings, bucket_pairs
 from .minhash import NUM_PERM
 from .pair_arrays import SignatureRows, agreement, counted, groups, numbered, pairs_in_groups, postings
+from .pair_choice import best_per_document, document_column
 from .records import Candidate, PriorIndex
 
 
@@ -146,28 +148,26 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
         keep &= above
         return c[keep], priority[keep]
 
+    # the forced pairs kept by the latest choice, and how many band pairs it kept: the last
+    # choice over the band pairs that remain is the final one (see below)
+    latest: dict = {}
+
     def still_chosen(c: np.ndarray, priority: np.ndarray) -> np.ndarray:
         """Which band pairs can still be among a document's `candidates_per_doc` best: a pair
         outside both its documents' best among the pairs known so far stays outside when more
         come (forced pairs before band pairs, then by code, on ties: the final choice's order)."""
-        # (this is the decision's peak where many documents share a paragraph: arrays are
-        # freed as soon as they are used, document numbers held in 32 bits where they fit)
-        narrow = np.int32 if n < 1 << 31 else np.int64
-        a = (c // n).astype(narrow)
-        b = (c % n).astype(narrow)
-        same = hashes[a] == hashes[b]
-        all_a = np.concatenate([f_a.astype(narrow), a])
-        del a
-        all_b = np.concatenate([f_b.astype(narrow), b])
-        del b
-        all_priority = np.concatenate([f_priority, priority])
         found: list = []
-        best = _best_per_document(all_a, all_b, all_priority, config.candidates_per_doc, found)
-        del all_a, all_b
+        forced_best, best = best_per_document(f_a, f_b, f_priority, c, priority, n, config.candidates_per_doc, found)
         for (bar_priority, bar_tie), (docs_, at) in zip(bars, found):
-            bar_priority[docs_] = all_priority[at]
-            bar_tie[docs_] = np.where(at < len(f_a), -1, c[np.maximum(at - len(f_a), 0)])
-        return best[len(f_a):] | same
+            is_forced = at < len(f_a)
+            bar_priority[docs_[is_forced]] = f_priority[at[is_forced]]
+            bar_tie[docs_[is_forced]] = -1
+            at = at[~is_forced] - len(f_a)
+            bar_priority[docs_[~is_forced]] = priority[at]
+            bar_tie[docs_[~is_forced]] = c[at]
+        best |= _same_text(c, hashes, n)
+        latest.update(forced=forced_best | f_same, band=int(np.count_nonzero(best)))
+        return best
 
     # Band pairs are judged by their estimates a slice at a time, as they are made, and those no
     # document can choose any more are dropped as they pile up: all of them at once (tens of
@@ -180,17 +180,52 @@ def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: Clust
     if not len(forced) + len(band):
         empty = np.zeros(0, np.int64)
         return CandidatePairs(ids, empty, empty, np.zeros(0, bool))
-    b_a, b_b = band // n, band % n
-    del band
-    a, b = np.concatenate([f_a, b_a]), np.concatenate([f_b, b_b])
-    same = np.concatenate([f_same, hashes[b_a] == hashes[b_b]])
-    del b_a, b_b
-    priority = np.concatenate([f_priority, b_priority])
-    del b_priority
-    keep = _best_per_document(a, b, priority, config.candidates_per_doc) | same
-    a, b, same, priority = a[keep], b[keep], same[keep], priority[keep]
-    order = np.lexsort((b, a, -priority))
-    return CandidatePairs(ids, a[order], b[order], same[order])
+    if latest.get("band") != len(band):  # no choice was made over these band pairs
+        still_chosen(band, b_priority)
+    kept = latest.pop("forced")
+    chosen = [band, b_priority]  # (handed over in a list it empties: they go as soon as they are used)
+    del band, b_priority
+    return _in_verification_order(ids, n, hashes, forced[kept], f_priority[kept], chosen)
+
+
+def _in_verification_order(ids: list[str], n: int, hashes: np.ndarray, forced: np.ndarray, f_priority: np.ndarray,
+                           chosen_band: list[np.ndarray]) -> CandidatePairs:
+    """The chosen pairs (forced codes and priorities; `chosen_band`: the band pairs' codes and
+    priorities, emptied) by priority, strongest first, then by code, as np.lexsort((b, a,
+    -priority)) of all of them did: millions of pairs at the end of the search on short notices,
+    so the arrays are merged rather than stacked, and freed as they are used."""
+    band, b_priority = chosen_band
+    chosen_band.clear()
+    at = np.searchsorted(band, forced)
+    at += np.arange(len(forced))
+    is_forced = np.zeros(len(forced) + len(band), dtype=bool)
+    is_forced[at] = True
+    codes = np.empty(len(is_forced), dtype=np.int64)
+    codes[at] = forced
+    codes[~is_forced] = band
+    del band, forced
+    priority = np.empty(len(codes))
+    priority[at] = f_priority
+    priority[~is_forced] = b_priority
+    del b_priority, f_priority, is_forced, at
+    np.negative(priority, out=priority)
+    order = np.argsort(priority, kind="stable")  # (codes sorted: ties stay in code order)
+    del priority
+    codes = codes[order]
+    del order
+    same = _same_text(codes, hashes, n)
+    a = document_column(codes, n, 0)
+    codes -= a * n
+    return CandidatePairs(ids, a, codes, same)
+
+
+def _same_text(codes: np.ndarray, hashes: np.ndarray, n: int) -> np.ndarray:
+    """Whether the two documents of each pair code have the same exact hash, a slice at a time."""
+    same = np.empty(len(codes), dtype=bool)
+    for lo in range(0, len(codes), _SLICE):
+        part = codes[lo:lo + _SLICE]
+        same[lo:lo + len(part)] = hashes[part // n] == hashes[part % n]
+    return same
 
 
 # Reads the signatures of new documents (given without one) into the rows of a matrix, in the
@@ -277,70 +312,6 @@ def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[s
     few = fewest <= config.min_shared
     enough = (n_shared >= config.min_shared) & (n_shared >= config.shared_share * fewest)
     return uniq[enough | few]
-
-
-def _best_per_document(a: np.ndarray, b: np.ndarray, priority: np.ndarray, limit: int,
-                       bars: list | None = None) -> np.ndarray:
-    """Pairs among the `limit` highest-priority pairs of either of their documents (on equal
-    priority the earlier pair first). With `bars`, appends per side (a, then b) the documents
-    with at least `limit` pairs there and the index of their `limit`-th best pair."""
-    keep = np.zeros(len(a), dtype=bool)
-    sort_key = _by_document_then_priority(priority)
-    for side in (a, b):
-        order = sort_key(side)
-        starts, counts = groups(side[order])
-        # the first `limit` rows of each document's run, a rank at a time: a rank per row (and
-        # its run's start repeated per row) were two more arrays as long as the pairs
-        for k in range(limit):
-            keep[order[starts[counts > k] + k]] = True
-        if bars is not None:
-            full = counts >= limit
-            bars.append((side[order[starts[full]]], order[starts[full] + limit - 1]))
-        del order
-    return keep
-
-
-def _by_document_then_priority(priority: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """For a column of document numbers, the order of `np.lexsort((-priority, side))`: by
-    document, then highest priority first, then as given.
-
-    Two lexsorts (each two stable sorts) over millions of pairs were most of the candidate
-    search on short notices: the priorities are ranked once for both sides, and each side is
-    one in-place sort of document number, rank and position packed into one integer (the
-    position makes every key distinct, so no stable sort is needed, and is the answer).
-    This is the search's peak where many documents share a paragraph: 16 bytes a pair at most
-    here, as lexsort took (an order array, a negated copy), all else a slice at a time.
-    """
-    n = len(priority)
-    by_priority = np.argsort(priority)
-    changes = np.zeros(n, dtype=np.int32)
-    for lo in range(0, max(n - 1, 0), _SLICE):
-        ranked = priority[by_priority[lo:lo + _SLICE + 1]]
-        changes[lo + 1:lo + len(ranked)] = ranked[1:] != ranked[:-1]
-    np.cumsum(changes, out=changes)
-    top = int(changes[-1]) if n else 0
-    np.subtract(top, changes, out=changes)  # 0 for the highest priority
-    rank = np.empty(n, dtype=np.int32)
-    rank[by_priority] = changes
-    del by_priority, changes
-    rank_bits = max(top.bit_length(), 1)
-    at_bits = max((n - 1).bit_length(), 1)
-
-    def order(side: np.ndarray) -> np.ndarray:
-        if int(side.max(initial=0)).bit_length() + rank_bits + at_bits > 63:  # too wide to pack
-            return np.lexsort((-priority, side))
-        key = side.astype(np.int64)
-        key <<= rank_bits + at_bits
-        for lo in range(0, n, _SLICE):
-            part = rank[lo:lo + _SLICE].astype(np.int64)
-            part <<= at_bits
-            part |= np.arange(lo, lo + len(part), dtype=np.int64)
-            key[lo:lo + len(part)] |= part
-        key.sort()
-        key &= (1 << at_bits) - 1
-        return key
-
-    return order
 
 
 _SLICE = 1 << 20

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from ingest.dedup import band_pairs, pair_choice
+from ingest.dedup import pair_choice
 from ingest.dedup.candidates import _in_verification_order
 from ingest.dedup.pair_choice import best_per_document, by_document_then_priority
 
@@ -103,13 +103,3 @@ def test_chosen_pairs_come_strongest_first_then_by_documents_as_one_lexsort_of_a
     order = np.lexsort((b, a, -np.concatenate([f_p, b_p])))
     assert np.array_equal(cands.a, a[order]) and np.array_equal(cands.b, b[order])
     assert np.array_equal(cands.exact, hashes[a[order]] == hashes[b[order]])
-
-
-def test_merging_the_pile_keeps_each_code_once_in_order():
-    kept = [np.array([3, 8, 20], dtype=np.int64), np.array([0.3, 0.8, 0.2])]
-    band_pairs._merge_into(kept, np.array([1, 3, 3, 9, 25, 25]), np.array([0.1, 0.3, 0.3, 0.9, 0.5, 0.5]))
-    assert kept[0].tolist() == [1, 3, 8, 9, 20, 25]
-    assert kept[1].tolist() == [0.1, 0.3, 0.8, 0.9, 0.2, 0.5]
-    empty = [np.zeros(0, np.int64), np.zeros(0)]
-    band_pairs._merge_into(empty, np.array([2, 2, 4]), np.array([0.5, 0.5, 0.1]))
-    assert empty[0].tolist() == [2, 4] and empty[1].tolist() == [0.5, 0.1]

@@ -193,3 +193,9 @@ def test_centrality_compares_each_text_once_and_answers_as_member_by_member():
     assert np.array_equal(_centrality(sigs, which.tolist()), expect)  # to the last bit
     assert np.array_equal(_centrality(sigs), expect)
     assert np.array_equal(_centrality(sigs[:3], which[:3].tolist()), _centrality(sigs[:3]))
+    # given as a sequence computed when asked (the canonical rule's), one signature per text is asked for
+    from ingest.dedup.cluster import _Lazy
+    asked = []
+    lazy = _Lazy(lambda i: asked.append(i) or sigs[i], len(sigs))
+    assert np.array_equal(_centrality(lazy, which.tolist()), expect)
+    assert len(asked) == len(set(which.tolist())) == 6

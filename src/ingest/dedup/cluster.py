@@ -4,7 +4,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections import Counter, defaultdict
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -302,7 +302,7 @@ def _member(doc_id: str, docs: dict[str, Candidate], prior: PriorIndex) -> canon
                             p.published_at, p.source_kind, was_canonical=p.is_canonical, titled=p.titled)
 
 
-def _centrality(signatures: list[np.ndarray], keys: list | None = None, sample: int = 200) -> np.ndarray:
+def _centrality(signatures: Sequence[np.ndarray], keys: list | None = None, sample: int = 200) -> np.ndarray:
     """Mean MinHash agreement of each member with (a fixed sample of) the other members.
 
     Members of equal `keys` (exact hashes: one matching form, one signature) are compared once:
@@ -318,16 +318,31 @@ def _centrality(signatures: list[np.ndarray], keys: list | None = None, sample: 
             u = unique[key] = len(rows)
             rows.append(signatures[i])
         inverse[i] = u
-    sigs = np.stack(rows)
     n = min(sample, len(signatures))
     ref_rows, ref_weight = np.unique(inverse[:n], return_counts=True)
-    ref = sigs[ref_rows]
-    # rows a slice at a time: a cluster of 10,000 texts compared at once took 256 MB of booleans
-    agree = np.concatenate([(sigs[lo:lo + 256, None, :] == ref[None, :, :]).sum(axis=2) @ ref_weight
-                            for lo in range(0, len(sigs), 256)])
-    total = agree[inverse] / sigs.shape[1]
+    ref = np.stack([rows[r] for r in ref_rows.tolist()])
+    # rows a slice at a time: a cluster of 10,000 texts compared at once took 256 MB of booleans,
+    # and all its texts' signatures stacked at once ~50 MB at 100,000 texts (300,000 notices)
+    agree = np.concatenate([(np.stack(rows[lo:lo + 256])[:, None, :] == ref[None, :, :]).sum(axis=2) @ ref_weight
+                            for lo in range(0, len(rows), 256)])
+    total = agree[inverse] / ref.shape[1]
     in_sample = np.arange(len(signatures)) < n  # those rows met themselves once (agreement 1.0)
     return np.where(in_sample, (total - 1.0) / max(n - 1, 1), total / n)
+
+
+class _Lazy:
+    """A sequence whose item i is get(i), computed when asked."""
+
+    def __init__(self, get: Callable[[int], np.ndarray], length: int) -> None:
+        self.get, self.length = get, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if not 0 <= i < self.length:
+            raise IndexError(i)
+        return self.get(i)
 
 
 def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> None:
@@ -405,7 +420,9 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
         roster = [_member(d, docs, prior) for d in everyone]
         hashes = [docs[d].fingerprint.exact_hash if d in docs else prior.docs[d].exact_hash for d in everyone]
         if len(roster) > 2:
-            sigs = [signature(d) for d in everyone]
+            # (asked for as the centrality needs them, one per matching form: a view per member
+            # was ~110 bytes each, 34 MB for a cluster of 300,000 notices' copies)
+            sigs = _Lazy(lambda i: signature(everyone[i]), len(everyone))
             for m, c in zip(roster, _centrality(sigs, hashes)):
                 m.centrality = float(c)
         chosen, reason = canonical.choose(roster)

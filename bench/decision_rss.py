@@ -7,8 +7,8 @@
 corpus is a directory, or SHAPE:MB for a corpus of `bench/shapes.py` (needs ../shared/devset).
 `replay` runs `decide_duplicates` on it in this process, without Prefect, as often as you like
 (the decision reads the staged parts and writes its plan beside them; the load would consume
-them): the process's RSS and max RSS when each step starts and ends, the decision's wall and
-CPU seconds, and a digest of the plan it staged, so that two versions of the code can be
+them): the process's RSS and max RSS when each step starts and ends, the top RSS within each
+step (sampled every 10 ms), the decision's wall and CPU seconds, and a digest of the plan it staged, so that two versions of the code can be
 compared on the same staged run (same digest: same decisions).
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ import hashlib
 import resource
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -73,8 +74,17 @@ def replay(root: Path, out=print) -> dict:
 
     me = psutil.Process()
     start = time.perf_counter()
+    # The top RSS within each step (and in the stretch after each, "after STEP"), sampled every
+    # 10 ms: the max RSS only says which step first reached the run's top.
+    stretch, tops, sampling = ["before the decision"], {}, threading.Event()
+
+    def sample() -> None:
+        while not sampling.wait(0.01):
+            rss = me.memory_info().rss >> 20
+            tops[stretch[0]] = max(tops.get(stretch[0], 0), rss)
 
     def mark(event: str) -> None:
+        stretch[0] = event.replace("start ", "", 1).replace("end ", "after ", 1)
         out(f"{time.perf_counter() - start:8.1f} s  {event:40s} RSS {me.memory_info().rss >> 20:6d} MB"
             f"  max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10:6d} MB")
 
@@ -100,8 +110,14 @@ def replay(root: Path, out=print) -> dict:
         run_id = (root / RUN_ID_FILE).read_text().strip()
         baseline = me.memory_info().rss >> 20
         mark("decision starts")
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         clock, cpu = time.perf_counter(), time.process_time()
-        counts = decision.decide_duplicates(wh, run_id)
+        try:
+            counts = decision.decide_duplicates(wh, run_id)
+        finally:
+            sampling.set()
+            sampler.join()
         seconds, cpu = time.perf_counter() - clock, time.process_time() - cpu
         mark("decision ends")
     finally:
@@ -109,7 +125,7 @@ def replay(root: Path, out=print) -> dict:
             setattr(owner, attr, real)
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
     return {"counts": counts, "seconds": seconds, "cpu_seconds": cpu, "baseline_rss_mb": baseline,
-            "max_rss_mb": max_rss, "digest": plan_digest(wh.staging(run_id))}
+            "max_rss_mb": max_rss, "step_top_rss_mb": tops, "digest": plan_digest(wh.staging(run_id))}
 
 
 def plan_digest(staging: Path) -> dict[str, str]:
@@ -146,6 +162,8 @@ def main() -> None:
     result = replay(args.warehouse)
     print(f"decision: {result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} CPU s, "
           f"max RSS {result['max_rss_mb']} MB (baseline {result['baseline_rss_mb']} MB)")
+    print("top RSS (MB, sampled every 10 ms) in each step and after it:",
+          ", ".join(f"{k} {v}" for k, v in result["step_top_rss_mb"].items()))
     print("counts:", ", ".join(f"{k}={v}" for k, v in sorted(result["counts"].items())))
     for name, digest in result["digest"].items():
         print(f"digest {name}: {digest}")

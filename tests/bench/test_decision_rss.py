@@ -18,3 +18,8 @@ def test_a_staged_run_replays_every_step_to_the_same_plan(tmp_path):
     assert steps == [name for _, name in decision_rss.STEPS]
     assert sum(" end " in line for line in lines) == len(decision_rss.STEPS)
     assert again["max_rss_mb"] >= again["baseline_rss_mb"] > 0
+    # the top RSS of the stretches sampled (steps of a few ms may see no sample), by step
+    stretches = {"decision starts"} | {name for _, name in decision_rss.STEPS} | \
+        {f"after {name}" for _, name in decision_rss.STEPS}
+    tops = again["step_top_rss_mb"]
+    assert tops and set(tops) <= stretches and all(0 < mb <= again["max_rss_mb"] for mb in tops.values())

@@ -83,7 +83,7 @@ def bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n: 
         codes = codes[order]
         priority = priority[order]
         del order
-        _merge_into(kept, codes, priority)
+        merge_into(kept, codes, priority)
         del codes, priority
         if still_chosen is not None and len(kept[0]):
             chosen = still_chosen(kept[0], kept[1])
@@ -136,7 +136,7 @@ def _not_in(kept: np.ndarray, codes: np.ndarray, priority: np.ndarray) -> tuple[
     return codes[fresh], priority[fresh]
 
 
-def _merge_into(kept: list[np.ndarray], codes: np.ndarray, priority: np.ndarray) -> None:
+def merge_into(kept: list[np.ndarray], codes: np.ndarray, priority: np.ndarray) -> None:
     """Sorted `codes` (and their priorities) merged into `kept` ([codes, priorities], distinct
     and sorted), each code once (a pair's priority is the pair's own, wherever it was found).
     A merge rather than a sort of both, and the kept arrays go as soon as they are copied: with

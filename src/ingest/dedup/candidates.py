@@ -36,7 +36,7 @@ from typing import Callable
 
 import numpy as np
 
-from .band_pairs import PAIR_SLICE, band_postings, bucket_pairs
+from .band_pairs import PAIR_SLICE, band_postings, bucket_pairs, merge_into
 from .minhash import NUM_PERM
 from .pair_arrays import SignatureRows, agreement, counted, groups, numbered, pairs_in_groups, postings
 from .pair_choice import best_per_document, document_column
@@ -194,20 +194,10 @@ def _in_verification_order(ids: list[str], n: int, hashes: np.ndarray, forced: n
     priorities, emptied) by priority, strongest first, then by code, as np.lexsort((b, a,
     -priority)) of all of them did: millions of pairs at the end of the search on short notices,
     so the arrays are merged rather than stacked, and freed as they are used."""
-    band, b_priority = chosen_band
+    merge_into(chosen_band, forced, f_priority)  # (distinct sets: forced pairs are never band pairs)
+    del forced, f_priority
+    codes, priority = chosen_band
     chosen_band.clear()
-    at = np.searchsorted(band, forced)
-    at += np.arange(len(forced))
-    is_forced = np.zeros(len(forced) + len(band), dtype=bool)
-    is_forced[at] = True
-    codes = np.empty(len(is_forced), dtype=np.int64)
-    codes[at] = forced
-    codes[~is_forced] = band
-    del band, forced
-    priority = np.empty(len(codes))
-    priority[at] = f_priority
-    priority[~is_forced] = b_priority
-    del b_priority, f_priority, is_forced, at
     np.negative(priority, out=priority)
     order = np.argsort(priority, kind="stable")  # (codes sorted: ties stay in code order)
     del priority

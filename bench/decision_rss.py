@@ -30,8 +30,8 @@ sys.path.insert(0, str(HERE))
 
 RUN_ID_FILE = "RUN_ID"
 # (module, function) of the decision's steps, in the order they run
-STEPS = [("decision", "StagedDocuments.read"), ("decision", "_read_fingerprints"),
-         ("decision", "_file_changes"), ("storage.dedup_store", "load_prior"),
+STEPS = [("decision", "StagedDocuments.read"), ("decision", "_file_changes"),
+         ("decision", "_new_documents"), ("storage.dedup_store", "load_prior"),
          ("dedup.cluster", "candidate_pairs"), ("dedup.cluster", "_read_needed_texts"),
          ("dedup.cluster", "_assign"), ("dedup.cluster", "reuse_occurrences"),
          ("storage.dedup_store", "plan_tables")]

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from conftest import SAMPLE
 from ingest import decision, stages
 from ingest.dedup import BANDS, cluster
 from ingest.decision import StagedSignatures
-from ingest.storage.staged_fingerprints import fingerprints_from_table
+from ingest.dedup import NewDocuments
+from ingest.storage.staged_fingerprints import fingerprint_columns
 from ingest.storage.warehouse import Warehouse
 
 
@@ -34,12 +36,40 @@ def staged_run(tmp_path, copies: int = 1) -> tuple[Warehouse, str]:
 
 
 def staged_fingerprints(wh: Warehouse, run_id: str) -> dict:
-    parts = sorted(wh.staging(run_id).glob("fingerprints-*.parquet"))
-    out = {}
-    for path in parts:
-        table, = decision._read_parts([path])
-        out.update(fingerprints_from_table(table))
-    return out
+    """doc_id -> its staged fingerprint, signature included."""
+    table = pa.concat_tables(decision._read_parts(sorted(wh.staging(run_id).glob("fingerprints-*.parquet"))))
+    ids = sorted(set(table["doc_id"].to_pylist()))
+    found = fingerprint_columns(table, ids, signatures=True)
+    found["numbers"]["has_masking"] = np.zeros(len(ids), dtype=bool)
+    return {d: c.fingerprint for d, c in NewDocuments(ids, **found).items()}
+
+
+def test_the_new_documents_are_the_staged_rows_with_their_fingerprints(tmp_path):
+    """The decision's documents, as columns, read back as each staged row and its fingerprint
+    (compared with the Parquet parts row by row); exact copies share one matching lines string."""
+    wh, run_id = staged_run(tmp_path, copies=3)
+    staging = wh.staging(run_id)
+    staged = decision.StagedDocuments.read(staging)
+    rows = {r[0]: r for r in staged.rows}
+    fps = {r["doc_id"]: r for part in decision._read_parts(sorted(staging.glob("fingerprints-*.parquet")))
+           for r in part.to_pylist()}
+    leave_out = {sorted(rows)[1]}
+    docs = decision._new_documents(staging, staged.rows, leave_out)
+    assert docs.doc_ids == sorted(set(rows) - leave_out) and docs.signatures is None
+    for d, c in docs.items():
+        fp, row = c.fingerprint, fps[d]
+        assert (c.title, c.published_at, c.source_kind, c.has_masking) == rows[d][1:]
+        assert (fp.exact_hash, fp.n_shingles, fp.match_len, fp.has_masking, fp.was_traditional, fp.dropped_lines,
+                fp.matching_lines, fp.titled) == tuple(row[k] for k in (
+                    "exact_hash", "n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines",
+                    "matching_lines", "titled"))
+        assert (fp.passages.keys.tolist(), fp.passages.starts.tolist(), fp.passages.ends.tolist()) == \
+            (row["passage_keys"], row["passage_starts"], row["passage_ends"])
+    by_hash: dict = {}
+    for c in docs.values():
+        by_hash.setdefault(c.fingerprint.exact_hash, []).append(c.fingerprint.matching_lines)
+    shared = [lines for lines in by_hash.values() if len(lines) > 1]
+    assert shared and all(x is lines[0] for lines in shared for x in lines)
 
 
 def test_signatures_are_read_into_the_rows_asked_for(tmp_path):

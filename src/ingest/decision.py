@@ -39,7 +39,6 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     staging = wh.staging(run_id)
     # No text: the clustering reads the few texts it needs (StagedDocuments.texts).
     staged = StagedDocuments.read(staging)
-    fps = _read_fingerprints(staging) if staged.rows else {}
     con = wh.connect(read_only=True)
     try:
         con.execute("SET threads = 1")  # small lookups: a second thread cost CPU and saved no time
@@ -49,11 +48,9 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
         changes = _file_changes(con, wh, staging, known)
         trim_heap()  # what that step freed (60 MB of notices: 502 -> 456 MB with the Arrow lookup)
         renamed = {c.new_doc_id for c in changes if c.kind == "rename"}  # the same document as before
-        # The same file content staged twice within a run is one document.
-        new = list({r[0]: dedup.Candidate(r[0], fps[r[0]], None, *r[1:])
-                    for r in staged.rows if r[0] not in known and r[0] not in renamed}.values())
-        n_staged, staged.rows = len(staged.rows), []  # the candidates hold what the rows held
-        del fps
+        new = _new_documents(staging, staged.rows, known | renamed)
+        n_staged, staged.rows = len(staged.rows), []  # the columns hold what the rows held
+        trim_heap()  # the staged fingerprints' table the columns were taken from
         signatures = StagedSignatures(staging)
         prior = dedup_store.load_prior(con, new, band_keys=signatures.band_keys)
         plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts,
@@ -76,17 +73,27 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
             "passage_occurrences": len(plan.occurrences or ()), **file_versions.counts(changes)}
 
 
-def _read_fingerprints(staging: Path) -> dict[str, dedup.Fingerprint]:
-    """The staged fingerprints as objects, a part at a time, so the lines are held once, as the
-    objects' str (the load reads the parts themselves: dedup_store.plan_tables). Without their
-    signatures: StagedSignatures reads those when the candidate search needs them."""
-    fps: dict[str, dedup.Fingerprint] = {}
-    lines: dict[str, str] = {}  # exact copies in different parts share one string too
+def _new_documents(staging: Path, rows: list[tuple], leave_out: set[str]) -> dedup.NewDocuments:
+    """The staged documents (`rows`, StagedDocuments.COLUMNS) less `leave_out`, with their staged
+    fingerprints, as columns; the same file content staged twice within a run is one document.
+
+    Without signatures: StagedSignatures reads those when the candidate search needs them.
+    """
+    by_id = {r[0]: r for r in rows if r[0] not in leave_out}
+    ids = sorted(by_id)
+    chosen = [by_id[d] for d in ids]
+    del by_id
     columns = [c for c in staged_fingerprints.FINGERPRINT_SCHEMA.names if c not in ("signature", "band_keys")]
-    for path in sorted(staging.glob("fingerprints-*.parquet")):
-        table, = _read_parts([path], columns)
-        fps.update(staged_fingerprints.fingerprints_from_table(table, lines, signatures=False))
-    return fps
+    parts = _read_parts(sorted(staging.glob("fingerprints-*.parquet")), columns)
+    table = pa.concat_tables(parts) if parts else staged_fingerprints.FINGERPRINT_SCHEMA.empty_table().select(columns)
+    del parts
+    found = staged_fingerprints.fingerprint_columns(table, ids)
+    del table
+    found["numbers"]["has_masking"] = np.array([r[4] for r in chosen], dtype=bool)
+    dates: dict = {}  # one object per distinct date, as per title and kind (StagedDocuments.read)
+    found["objects"].update(title=[r[1] for r in chosen], published_at=[dates.setdefault(r[2], r[2]) for r in chosen],
+                            source_kind=[r[3] for r in chosen])
+    return dedup.NewDocuments(ids, **found)
 
 
 class StagedSignatures:

@@ -34,6 +34,7 @@ from .lsh import BANDS, LSH_THRESHOLD
 from .matching import matching_form, prepare
 from .containment import titled
 from .minhash import shingle_hashes, signatures
+from .new_documents import NewDocuments
 from .occurrences import Occurrences, PriorReuse, reuse_occurrences
 from .records import Assignment, Candidate, DedupPlan, Fingerprint, PriorDoc, PriorIndex
 from .reuse import passages, to_int64
@@ -41,7 +42,7 @@ from .state import MemoryState
 
 __all__ = [
     "Assignment", "BANDS", "Candidate", "ClusterConfig", "DedupPlan", "Fingerprint", "MatchPolicy",
-    "MemoryState", "Occurrences", "PriorDoc", "PriorIndex", "PriorReuse", "assign_clusters", "fingerprint",
+    "MemoryState", "NewDocuments", "Occurrences", "PriorDoc", "PriorIndex", "PriorReuse", "assign_clusters", "fingerprint",
     "fingerprint_batch", "reuse_occurrences", "signature_batch",
 ]
 

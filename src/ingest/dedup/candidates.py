@@ -40,6 +40,7 @@ from .band_pairs import PAIR_SLICE, band_postings, bucket_pairs, merge_into
 from .minhash import NUM_PERM
 from .pair_arrays import SignatureRows, agreement, counted, groups, numbered, pairs_in_groups, postings
 from .pair_choice import best_per_document, document_column
+from .new_documents import NewDocuments, passage_rows
 from .records import Candidate, PriorIndex
 
 
@@ -89,19 +90,21 @@ class CandidatePairs:
         return len(self.a)
 
 
-def candidate_pairs(docs: dict[str, Candidate], prior: PriorIndex, config: ClusterConfig,
+def candidate_pairs(docs: NewDocuments | dict[str, Candidate], prior: PriorIndex, config: ClusterConfig,
                     new_signatures: SignatureReader | None = None) -> CandidatePairs:
     """`new_signatures` reads the signatures of new documents given without one (see SignatureReader)."""
-    ids = list(docs) + [d for d in prior.docs if d not in docs]
-    number = {d: i for i, d in enumerate(ids)}
+    if not isinstance(docs, NewDocuments):
+        docs = NewDocuments.of(docs.values())
+    ids = docs.doc_ids + [d for d in prior.docs if d not in docs]
     n_new, n = len(docs), len(ids)
-    fps = [c.fingerprint for c in docs.values()]
+    # numbers of the earlier documents only: postings name no new document (those are not in
+    # prior.docs), and a dict entry and an int per new document were ~0.1 KB each
+    number = {d: n_new + k for k, d in enumerate(ids[n_new:])}
     prior_docs = [prior.docs[d] for d in ids[n_new:]]
-    hashes = np.array([fp.exact_hash for fp in fps] + [p.exact_hash for p in prior_docs], dtype=np.int64)
-    sizes = np.array([fp.n_shingles for fp in fps] + [p.n_shingles for p in prior_docs], dtype=np.int64)
+    hashes = np.concatenate([docs.numbers["exact_hash"], np.array([p.exact_hash for p in prior_docs], dtype=np.int64)])
+    sizes = np.concatenate([docs.numbers["n_shingles"], np.array([p.n_shingles for p in prior_docs], dtype=np.int64)])
     hub = _hubs(hashes)
-    sigs = run_signatures(ids[:n_new], fps, prior_docs, new_signatures, hub[:n_new])
-    del fps
+    sigs = run_signatures(ids[:n_new], docs.signatures, prior_docs, new_signatures, hub[:n_new])
 
     def estimates(c: np.ndarray):
         a, b = c // n, c % n
@@ -223,34 +226,34 @@ def _same_text(codes: np.ndarray, hashes: np.ndarray, n: int) -> np.ndarray:
 SignatureReader = Callable[[list[str], np.ndarray], None]
 
 
-def run_signatures(new_ids: list[str], new_fps: list, prior_docs: list, read: SignatureReader | None = None,
-                   new_hubs: np.ndarray | None = None) -> SignatureRows:
-    """The new documents' signatures (a matrix of the search's own: the documents keep theirs, or
-    hold none and `read` gives them), then the earlier documents' (they become rows of a matrix
-    of their own: the arrays they were go, as the search would copy them otherwise).
+def run_signatures(new_ids: list[str], new_signatures: np.ndarray | None, prior_docs: list,
+                   read: SignatureReader | None = None, new_hubs: np.ndarray | None = None) -> SignatureRows:
+    """The new documents' signatures (`new_signatures`, a row each, or None: `read` gives them),
+    then the earlier documents' (they become rows of a matrix of their own: the arrays they
+    were go, as the search would copy them otherwise).
 
     Signatures that `read` gives are read once per text: `new_hubs` (the first new document with
     each document's exact hash, `_hubs`) names the row a document shares with its exact copies,
     whose signature is the same (both are of its matching form). At 120 MB of notices, two in
     three documents are copies: a row each was 184 MB of the search's peak, one per text 60 MB.
     """
-    width = next((len(x.signature) for x in (*new_fps[:1], *prior_docs[:1]) if x.signature is not None), NUM_PERM)
+    width = new_signatures.shape[1] if new_signatures is not None else \
+        next((len(p.signature) for p in prior_docs[:1]), NUM_PERM)
     prior = np.stack([p.signature for p in prior_docs]) if prior_docs else np.zeros((0, width), np.uint32)
     for row, p in zip(prior, prior_docs):
         p.signature = row
-    if any(fp.signature is None for fp in new_fps):
+    if new_signatures is None and new_ids:
         if read is None:
             raise ValueError("new documents without a signature need a signature reader")
         if new_hubs is None:
-            new_hubs = np.arange(len(new_fps))
+            new_hubs = np.arange(len(new_ids))
         texts, new_rows = np.unique(new_hubs, return_inverse=True)
         new = np.empty((len(texts), width), dtype=np.uint32)
         read([new_ids[i] for i in texts.tolist()], new)
         return SignatureRows(new, prior, new_rows.reshape(-1))
-    new = np.empty((len(new_fps), width), dtype=np.uint32)
-    if new_fps:
-        np.stack([fp.signature for fp in new_fps], out=new)
-    return SignatureRows(new, prior)
+    if new_signatures is None:
+        return SignatureRows(np.zeros((0, width), np.uint32), prior)
+    return SignatureRows(np.asarray(new_signatures, dtype=np.uint32), prior)
 
 
 def _hubs(hashes: np.ndarray) -> np.ndarray:
@@ -270,19 +273,20 @@ def _exact_pairs(hub: np.ndarray, n_new: int) -> np.ndarray:
     return np.sort(hub[keep] * len(hub) + d[keep])
 
 
-def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[str, int], n_new: int,
+def _passage_pairs(docs: NewDocuments, prior: PriorIndex, number: dict[str, int], n_new: int,
                    config: ClusterConfig, proposing: np.ndarray) -> np.ndarray:
     """Pairs sharing >= min_shared sentences (and >= shared_share of the smaller one's), through
     sentences in at most candidate_max_df documents (of those `proposing`, a mask by document
-    number): excerpts whatever their Jaccard."""
-    n = len(number)
-    new_keys = [c.fingerprint.passages.keys if keep else c.fingerprint.passages.keys[:0]
-                for c, keep in zip(docs.values(), proposing[:n_new].tolist())]
+    number): excerpts whatever their Jaccard. `number`: the earlier documents' numbers."""
+    n = n_new + len(number)
+    sentences = docs.passage_counts()
+    rows = passage_rows(docs.passage_bounds[:-1][proposing[:n_new]], docs.passage_bounds[1:][proposing[:n_new]])
+    new_keys = docs.passages[0][rows]
+    new_nums = np.repeat(np.arange(n_new, dtype=np.int64)[proposing[:n_new]], sentences[proposing[:n_new]])
+    del rows
     prior_keys, prior_nums = numbered(prior.passages, number, proposing)
-    keys, holders = postings(np.concatenate(new_keys).astype(np.int64) if new_keys else np.zeros(0, np.int64),
-                              np.repeat(np.arange(len(new_keys), dtype=np.int64), [len(k) for k in new_keys]),
-                              prior_keys, prior_nums, n_new)
-    del new_keys
+    keys, holders = postings(new_keys, new_nums, prior_keys, prior_nums, n_new)
+    del new_keys, new_nums
     if not len(keys):
         return np.zeros(0, np.int64)
     first = np.concatenate(([True], (keys[1:] != keys[:-1]) | (holders[1:] != holders[:-1])))
@@ -296,7 +300,7 @@ def _passage_pairs(docs: dict[str, Candidate], prior: PriorIndex, number: dict[s
     if not len(a):
         return np.zeros(0, np.int64)
     uniq, n_shared = counted(a * n + b)
-    n_passages = np.array([len(c.fingerprint.passages) for c in docs.values()] + [1 << 30] * (n - n_new))
+    n_passages = np.concatenate([sentences, np.full(n - n_new, 1 << 30, dtype=np.int64)])
     ua, ub = uniq // n, uniq % n
     fewest = np.minimum(n_passages[ua], n_passages[ub])
     few = fewest <= config.min_shared

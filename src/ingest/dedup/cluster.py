@@ -16,6 +16,7 @@ from .matching import matching_form
 from .minhash import NUM_PERM
 from .occurrences import PriorReuse, reuse_occurrences
 from .pair_arrays import groups as runs
+from .new_documents import NewDocuments
 from .records import Assignment, Candidate, DedupPlan, PriorIndex
 from .shingle_cache import RecentShingles
 
@@ -140,7 +141,7 @@ class _Edges:
 
 
 def assign_clusters(
-    new: list[Candidate],
+    new: list[Candidate] | NewDocuments,
     prior: PriorIndex,
     fetch_texts: Callable[[list[str]], dict[str, str]],
     policy: MatchPolicy = MatchPolicy(),
@@ -156,8 +157,10 @@ def assign_clusters(
     `reuse` answers for earlier documents' sentences (the warehouse, or a MemoryState); the plan's
     text reuse (`occurrences`) is computed against it (None: nothing was loaded before).
     `new_signatures` reads the signatures of new documents given without one (signature None).
+    A document already in `prior` is not new; of a doc_id given twice, the last counts.
     """
-    docs = {c.doc_id: c for c in sorted(new, key=lambda c: c.doc_id) if c.doc_id not in prior.docs}
+    docs = new.without(prior.docs) if isinstance(new, NewDocuments) else NewDocuments.of(new, leave_out=prior.docs)
+    del new
     plan = DedupPlan(candidates=docs)
     cands = candidate_pairs(docs, prior, config, new_signatures)
     # The search's many freed arrays stay in the process's RSS under the verification's objects
@@ -182,20 +185,21 @@ def assign_clusters(
         hit = recent.get(doc_id)
         if hit is not None:  # the common case first: called ~20 times per new document
             return hit
-        fp = docs[doc_id].fingerprint if doc_id in docs else None
-        if fp is not None and fp.matching_lines is not None:  # folded once, by the worker
-            return recent.add(Shingled.from_lines(doc_id, fp.matching_lines, fp.titled))
+        row = docs.row.get(doc_id)
+        lines = None if row is None else docs.objects["matching_lines"][row]
+        if lines is not None:  # folded once, by the worker
+            return recent.add(Shingled.from_lines(doc_id, lines, bool(docs.numbers["titled"][row])))
         if doc_id not in cache:
             # a text read here is needed once: its shingles stay, the string goes
             text = texts.pop(doc_id, None)
-            if text is None:
-                text = docs[doc_id].text if doc_id in docs else None
+            if text is None and row is not None:
+                text = docs.objects["text"][row]
             if text is None:
                 text = fetch_texts([doc_id]).get(doc_id, "")
             cache[doc_id] = Shingled.from_form(doc_id, matching_form(text))
         return cache[doc_id]
 
-    sizes = [c.fingerprint.n_shingles for c in docs.values()]
+    sizes = docs.numbers["n_shingles"].tolist()
     groups = _Groups(ids, len(docs), sizes, prior)
     # Verification in the candidates' order (strongest first); a pair whose documents are
     # already joined through similar or exact pairs verified before is skipped: the clusters are
@@ -279,11 +283,11 @@ def _pair_rows(cands: CandidatePairs) -> Iterator[tuple[int, int, bool]]:
                        cands.exact[lo:lo + (1 << 16)].tolist())
 
 
-def _read_needed_texts(docs: dict[str, Candidate], in_pairs: list[str], new_texts) -> dict[str, str]:
+def _read_needed_texts(docs: NewDocuments, in_pairs: list[str], new_texts) -> dict[str, str]:
     """Texts of the new documents in a candidate pair that came without one and without their
     matching lines (read in one go)."""
-    missing = sorted(d for d in in_pairs if d in docs and docs[d].text is None
-                     and docs[d].fingerprint.matching_lines is None)
+    text, lines = docs.objects["text"], docs.objects["matching_lines"]
+    missing = sorted(d for d in in_pairs if (i := docs.row.get(d)) is not None and text[i] is None and lines[i] is None)
     if not missing:
         return {}
     if new_texts is None:
@@ -292,11 +296,13 @@ def _read_needed_texts(docs: dict[str, Candidate], in_pairs: list[str], new_text
     return {d: texts.get(d, "") for d in missing}
 
 
-def _member(doc_id: str, docs: dict[str, Candidate], prior: PriorIndex) -> canonical.Member:
-    if doc_id in docs:
-        c, fp = docs[doc_id], docs[doc_id].fingerprint
-        return canonical.Member(doc_id, fp.n_shingles, fp.has_masking or c.has_masking, fp.was_traditional,
-                                fp.dropped_lines, c.published_at, c.source_kind, titled=bool(c.title))
+def _member(doc_id: str, docs: NewDocuments, prior: PriorIndex) -> canonical.Member:
+    i = docs.row.get(doc_id)
+    if i is not None:
+        num, obj = docs.numbers, docs.objects
+        return canonical.Member(doc_id, int(num["n_shingles"][i]), bool(num["fp_masking"][i] or num["has_masking"][i]),
+                                bool(num["was_traditional"][i]), int(num["dropped_lines"][i]), obj["published_at"][i],
+                                obj["source_kind"][i], titled=bool(obj["title"][i]))
     p = prior.docs[doc_id]
     return canonical.Member(doc_id, p.n_shingles, p.has_masking, p.was_traditional, p.dropped_lines,
                             p.published_at, p.source_kind, was_canonical=p.is_canonical, titled=p.titled)
@@ -373,13 +379,13 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
     # members that came without one are read in one go, one per matching form (its exact hash:
     # exact copies have one signature, and most members of a notice's cluster are copies).
     unsigned: dict[int, str] = {}
+    new_hashes = docs.numbers["exact_hash"]
     for j in range(len(root_of)):
-        if not alone(j):
+        if not alone(j) and docs.signatures is None:
             _, new_ids, prior_ids = members(j)
             if len(new_ids) + len(prior_ids) > 2:
                 for d in new_ids:
-                    if docs[d].fingerprint.signature is None:
-                        unsigned.setdefault(docs[d].fingerprint.exact_hash, d)
+                    unsigned.setdefault(int(new_hashes[docs.row[d]]), d)
     read_rows = {h: i for i, h in enumerate(unsigned)}
     read_sigs = np.empty((len(unsigned), NUM_PERM), dtype=np.uint32)
     if unsigned:
@@ -389,10 +395,10 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
     del unsigned
 
     def signature(d: str) -> np.ndarray:
-        if d not in docs:
+        i = docs.row.get(d)
+        if i is None:
             return prior.docs[d].signature
-        fp = docs[d].fingerprint
-        return fp.signature if fp.signature is not None else read_sigs[read_rows[fp.exact_hash]]
+        return docs.signatures[i] if docs.signatures is not None else read_sigs[read_rows[int(new_hashes[i])]]
 
     best: dict[str, tuple[float, str]] = {}
     excerpt: set[str] = set()  # new documents verified as the smaller side of a containment
@@ -418,7 +424,7 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
         cluster_id = groups.name(root) if groups.is_prior(root) else "c" + min(new_ids)
         everyone = sorted(set(new_ids) | set(prior_ids))
         roster = [_member(d, docs, prior) for d in everyone]
-        hashes = [docs[d].fingerprint.exact_hash if d in docs else prior.docs[d].exact_hash for d in everyone]
+        hashes = [int(new_hashes[docs.row[d]]) if d in docs else prior.docs[d].exact_hash for d in everyone]
         if len(roster) > 2:
             # (asked for as the centrality needs them, one per matching form: a view per member
             # was ~110 bytes each, 34 MB for a cluster of 300,000 notices' copies)
@@ -426,14 +432,13 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
             for m, c in zip(roster, _centrality(sigs, hashes)):
                 m.centrality = float(c)
         chosen, reason = canonical.choose(roster)
-        top = docs[chosen.doc_id].fingerprint if chosen.doc_id in docs else prior.docs[chosen.doc_id]
         repeated = {h for h, n in Counter(hashes).items() if n > 1}
         for d, ehash, m in zip(everyone, hashes, roster):
             if d == chosen.doc_id:
                 kind = "unique"
             elif ehash in repeated:  # an exact copy (on the matching form) of another member
                 kind = "exact"
-            elif d in excerpt if d in docs else m.n_shingles < config.contained_ratio * top.n_shingles:
+            elif d in excerpt if d in docs else m.n_shingles < config.contained_ratio * chosen.n_shingles:
                 kind = "contained"  # earlier documents have no edges here: judged by size
             else:
                 kind = "near"

@@ -24,6 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .new_documents import NewDocuments, passage_rows
 from .records import DedupPlan
 
 
@@ -102,15 +103,17 @@ class Occurrences:
 def new_sentence_rows(plan: DedupPlan) -> SentenceRows:
     """The sentences of the run's new documents (fingerprint passages, already in text order)."""
     ids = [a.doc_id for a in plan.assignments]
-    passages = [plan.candidates[d].fingerprint.passages for d in ids]
-    sizes = [len(p) for p in passages]
-    if not sum(sizes):
+    docs = plan.candidates
+    if not isinstance(docs, NewDocuments):
+        docs = NewDocuments.of(docs.values())
+    at = np.array([docs.row[d] for d in ids], dtype=np.int64)
+    lo, hi = docs.passage_bounds[at], docs.passage_bounds[at + 1]
+    if not (hi - lo).sum():
         return SentenceRows(ids, [a.cluster_id for a in plan.assignments])
+    rows = passage_rows(lo, hi)
     return SentenceRows(ids, [a.cluster_id for a in plan.assignments],
-                        np.repeat(np.arange(len(ids), dtype=np.int64), sizes),
-                        np.concatenate([p.keys for p in passages]).astype(np.int64),
-                        np.concatenate([p.starts for p in passages]).astype(np.int64),
-                        np.concatenate([p.ends for p in passages]).astype(np.int64))
+                        np.repeat(np.arange(len(ids), dtype=np.int64), hi - lo),
+                        *(column[rows].astype(np.int64) for column in docs.passages))
 
 
 def reuse_occurrences(plan: DedupPlan, prior: PriorReuse | None) -> Occurrences:

@@ -120,6 +120,7 @@ class DedupPlan:
 
     assignments: list[Assignment] = field(default_factory=list)  # the run's new documents
     updates: list[Assignment] = field(default_factory=list)  # earlier documents that changed
+    # the run's new documents by doc_id (new_documents.NewDocuments, read like this dict)
     candidates: dict[str, Candidate] = field(default_factory=dict)
     # text reuse: the spans this run stores (occurrences.Occurrences), set after the clustering
     occurrences: "Occurrences | None" = None

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 from ..dedup import BANDS, Candidate, DedupPlan, PriorDoc, PriorIndex
 from ..dedup.records import Postings
 from ..dedup.candidates import ClusterConfig
+from ..dedup.new_documents import NewDocuments
 from ..dedup.occurrences import Occurrences, SentenceRows
 from .sql import named_statements
 from .staged_fingerprints import FINGERPRINT_SCHEMA, fingerprints_table
@@ -33,7 +34,7 @@ def registered(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]):
     return _Scope()
 
 
-def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
+def load_prior(con: duckdb.DuckDBPyConnection, new: NewDocuments | list[Candidate],
                config: ClusterConfig = ClusterConfig(),
                band_keys: Callable[[list[str]], np.ndarray] | None = None) -> PriorIndex:
     """The postings the new documents hit (exact hash, bands, sentences) and those clusters' members.
@@ -43,23 +44,24 @@ def load_prior(con: duckdb.DuckDBPyConnection, new: list[Candidate],
     """
     idx = PriorIndex()
     # An empty warehouse (every first run) has no postings to look up.
-    if not new or con.execute("SELECT NOT EXISTS (SELECT 1 FROM dedup_docs)").fetchone()[0]:
+    if not len(new) or con.execute("SELECT NOT EXISTS (SELECT 1 FROM dedup_docs)").fetchone()[0]:
         return idx
+    if not isinstance(new, NewDocuments):
+        new = NewDocuments.of(new)
     sql = named_statements("dedup_state.sql")
-    if any(c.fingerprint.signature is None for c in new):
+    if new.signatures is None:
         if band_keys is None:
             raise ValueError("documents without a signature need load_prior(band_keys=...)")
-        bands = band_keys([c.doc_id for c in new])
+        bands = band_keys(new.doc_ids)
     else:
-        bands = BANDS.keys_of([c.fingerprint.signature for c in new]).ravel()
+        bands = BANDS.keys(new.signatures).ravel()
+    sentences = new.passages[0][new.passage_bounds[0]:new.passage_bounds[-1]]
     keys = pa.table({
-        "kind": ["exact"] * len(new) + ["band"] * len(bands) + ["passage"] * sum(len(c.fingerprint.passages) for c in new),
-        "key": pa.array(np.concatenate(
-            [np.array([c.fingerprint.exact_hash for c in new], dtype=np.int64), bands]
-            + [c.fingerprint.passages.keys for c in new]), pa.int64()),
+        "kind": ["exact"] * len(new) + ["band"] * len(bands) + ["passage"] * len(sentences),
+        "key": pa.array(np.concatenate([new.numbers["exact_hash"], bands, sentences]), pa.int64()),
     })
-    del bands
-    ids = pa.table({"doc_id": pa.array([c.doc_id for c in new], pa.string())})
+    del bands, sentences
+    ids = pa.table({"doc_id": pa.array(new.doc_ids, pa.string())})
     with registered(con, {"dedup_new_keys": keys, "dedup_new_ids": ids}):
         for key, doc_id in con.execute(sql["prior_exact"]).fetchall():
             idx.exact.setdefault(key, []).append(doc_id)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..dedup import BANDS, Fingerprint
-from ..dedup.reuse import Passages
+from ..dedup.new_documents import passage_rows
 
 FINGERPRINT_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("exact_hash", pa.int64()), ("signature", pa.binary()),
@@ -40,21 +41,41 @@ def fingerprints_table(items: list[tuple[str, Fingerprint]]) -> pa.Table:
     }, schema=FINGERPRINT_SCHEMA)
 
 
-def fingerprints_from_table(table: pa.Table, lines: dict[str, str] | None = None,
-                            signatures: bool = True) -> dict[str, Fingerprint]:
-    """Column by column: a Python object per passage cost more than the clustering itself.
+def fingerprint_columns(table: pa.Table, doc_ids: list[str], signatures: bool = False) -> dict:
+    """The fingerprints of `doc_ids` (each in the table; of a doc_id it holds twice, the first
+    row), in that order, as the keyword arguments of NewDocuments they give: `numbers` (less the
+    staged document's own `has_masking`), `objects` (the matching lines), `passages`,
+    `passage_bounds` and, with `signatures`, the signatures as a matrix.
 
-    Chunk by chunk (a staged part each), without combining the table: a combined copy of the
-    matching lines and signatures was the largest allocation of the decision at 120 MB. The
-    fingerprints' arrays are views into a few arrays per chunk (signatures: one 2-D array).
-    Without `signatures` the fingerprints hold none (signature None): the run-level decision
-    reads them from the staged parts when its search needs them (decision.StagedSignatures).
+    Column by column: a Python object per passage cost more than the clustering itself, and
+    a Fingerprint, a Passages and their ints per document ~0.4 KB held for the whole decision.
+    The matching lines are one string per distinct value: exact copies (a notice reposted 30
+    times) share one string instead of holding 30.
     """
-    out: dict[str, Fingerprint] = {}
-    lines = {} if lines is None else lines  # (pass one dict for several tables: see _fingerprints_of)
-    for batch in table.to_batches():
-        if batch.num_rows:
-            out.update(_fingerprints_of(batch, lines, signatures))
+    at = pc.index_in(pa.array(doc_ids, pa.string()), value_set=table["doc_id"].combine_chunks())
+    if at.null_count:
+        raise ValueError(f"{at.null_count} documents have no staged fingerprint")
+    taken = at.cast(pa.int64())
+    at = taken.to_numpy(zero_copy_only=False)
+    numbers = {name: table[source].take(taken).to_numpy(zero_copy_only=False) for name, source in
+               (("exact_hash", "exact_hash"), ("n_shingles", "n_shingles"), ("match_len", "match_len"),
+                ("dropped_lines", "dropped_lines"), ("fp_masking", "has_masking"),
+                ("was_traditional", "was_traditional"), ("titled", "titled"))}
+    shared: dict = {}
+    lines = [shared.setdefault(x, x) for x in table["matching_lines"].take(taken).to_pylist()]
+    del shared
+    # (the three passage columns have the same row lengths: one key, start and end per sentence;
+    # offsets index a list array's values as they are, sliced or not)
+    lists = [table[c].combine_chunks() for c in ("passage_keys", "passage_starts", "passage_ends")]
+    offsets = lists[0].offsets.to_numpy().astype(np.int64)
+    lo, hi = offsets[at], offsets[at + 1]
+    rows = passage_rows(lo, hi)
+    out = {"numbers": numbers, "objects": {"matching_lines": lines},
+           "passages": tuple(c.values.to_numpy(zero_copy_only=False)[rows] for c in lists),
+           "passage_bounds": np.concatenate(([0], np.cumsum(hi - lo)))}
+    if signatures:
+        matrix = signature_rows(table["signature"].combine_chunks())
+        out["signatures"] = matrix[at] if not isinstance(matrix, list) else np.stack([matrix[i] for i in at.tolist()])
     return out
 
 
@@ -69,36 +90,3 @@ def signature_rows(col: pa.Array) -> np.ndarray | list[np.ndarray]:
         return np.frombuffer(data_buf, dtype="<u4", count=len(widths) * int(widths[0]) // 4,
                              offset=int(sig_offsets[0])).reshape(len(widths), -1).copy()
     return [np.frombuffer(b, dtype="<u4").copy() for b in col.to_pylist()]
-
-
-def _fingerprints_of(batch: pa.RecordBatch, lines: dict[str, str] | None = None,
-                     signatures: bool = True) -> dict[str, Fingerprint]:
-    """`lines` holds one string per distinct matching_lines seen so far: exact copies (a notice
-    reposted 30 times) share one string instead of holding 30 (40 MB less peak at 180,000 notices)."""
-    def flat(name: str, dtype) -> tuple[np.ndarray, list[int]]:
-        """A list column's values (a view where the type allows) and each row's bounds in them."""
-        col = batch.column(name)
-        offsets = col.offsets.to_numpy()
-        values = col.values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
-        return values[offsets[0]:offsets[-1]], (offsets - offsets[0]).tolist()
-
-    # the three passage columns have the same row lengths (one key, start and end per sentence)
-    (keys, bounds), (starts, _), (ends, _) = (flat("passage_keys", np.int64), flat("passage_starts", np.int32),
-                                              flat("passage_ends", np.int32))
-    passage_columns = (keys, starts, ends)
-    sig_rows = signature_rows(batch.column("signature")) if signatures else [None] * batch.num_rows
-    cols = {name: batch.column(name).to_pylist() for name in
-            ("doc_id", "exact_hash", "n_shingles", "match_len", "has_masking", "was_traditional", "dropped_lines",
-             "matching_lines", "titled")}
-    if lines is not None:
-        cols["matching_lines"] = [lines.setdefault(x, x) if x is not None else None for x in cols["matching_lines"]]
-    out = {}
-    for i, doc_id in enumerate(cols["doc_id"]):
-        out[doc_id] = Fingerprint(
-            cols["exact_hash"][i], sig_rows[i],
-            cols["n_shingles"][i], cols["match_len"][i], cols["has_masking"][i], cols["was_traditional"][i],
-            cols["dropped_lines"][i], Passages.rows(passage_columns, bounds[i], bounds[i + 1]),
-            cols["matching_lines"][i],
-            bool(cols["titled"][i]))
-    return out
-

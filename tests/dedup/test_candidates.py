@@ -121,3 +121,25 @@ def test_shared_signature_rows_read_like_one_matrix():
     for pick in ([0, 1, 2, 3, 4], [4, 5, 6, 2], [6, 5], []):
         pick = np.array(pick, dtype=np.int64)
         assert np.array_equal(rows[pick], whole[pick])
+
+
+def test_the_pairs_come_strongest_first_by_their_estimates():
+    """Band pairs are kept with their signatures' agreement, not their priority: the priority
+    computed again from it orders the pairs as the estimates from the signatures themselves do
+    (exact copies first, then estimated containment of the smaller text, ties in pair order)."""
+    texts = notices()
+    docs = {c.doc_id: c for c in candidates(texts)}
+    cands = candidate_pairs(dict(docs), PriorIndex(), TIGHT)
+    n = len(cands.ids)
+
+    def priority(a: str, b: str) -> float:
+        fa, fb = docs[a].fingerprint, docs[b].fingerprint
+        if fa.exact_hash == fb.exact_hash:
+            return 2.0
+        est = np.count_nonzero(fa.signature == fb.signature) / len(fa.signature)
+        small = max(min(fa.n_shingles, fb.n_shingles), 1)
+        return min(1.0, est * (fa.n_shingles + fb.n_shingles) / ((1.0 + est) * small))
+
+    keys = [(-priority(cands.ids[a], cands.ids[b]), a * n + b) for a, b in zip(cands.a.tolist(), cands.b.tolist())]
+    assert len(keys) > 40 and len({k for k, _ in keys}) > 5
+    assert keys == sorted(keys)

@@ -63,8 +63,10 @@ def bucket_pairs(parts: Iterable[tuple[np.ndarray, np.ndarray]], n_new: int, n: 
 
     Built a slice of buckets at a time: the pairs of all buckets at once (with their
     temporaries) were the largest allocation of a 120 MB run. `judge` turns each slice's codes
-    into those worth verifying and their priorities (default: all, priority 0); `still_chosen`
-    marks which of the distinct codes so far can still be chosen (default: all). The pile is
+    into those worth verifying and their priorities, or a column they are computed from (the
+    search keeps each pair's signature agreement, a byte: candidates.py) (default: all,
+    priority 0); `still_chosen` marks which of the distinct codes so far can still be chosen,
+    given that column (default: all). The pile is
     reduced each time it grows by half, so each code is sorted a few times, not once per slice.
     """
     judge = judge or (lambda c: (c, np.zeros(len(c))))
@@ -157,7 +159,8 @@ def merge_into(kept: list[np.ndarray], codes: np.ndarray, priority: np.ndarray) 
     merged[~is_new] = old
     del old, codes
     kept[0] = merged
-    merged = np.empty(len(is_new))
+    # (the kept priorities' type: any the judge gives, e.g. a byte from which they are computed)
+    merged = np.empty(len(is_new), dtype=kept[1].dtype if len(kept[1]) else priority.dtype)
     merged[at] = priority
     merged[~is_new] = kept[1]
     kept[1] = merged

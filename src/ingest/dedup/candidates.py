@@ -106,20 +106,32 @@ def candidate_pairs(docs: NewDocuments | dict[str, Candidate], prior: PriorIndex
     hub = _hubs(hashes)
     sigs = run_signatures(ids[:n_new], docs.signatures, prior_docs, new_signatures, hub[:n_new])
 
-    def estimates(c: np.ndarray):
-        a, b = c // n, c % n
-        est = agreement(sigs, a, b) / sigs.shape[1]
+    def judged(a: np.ndarray, b: np.ndarray, agree: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Same exact hash, priority (exact copies first, then estimated containment) and keep,
+        of pairs a, b whose signatures agree in `agree` values."""
+        est = agree / sigs.shape[1]
         small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
         est_contained = np.minimum(1.0, est * (sizes[a] + sizes[b]) / ((1.0 + est) * small))
         keep = (est >= config.estimate_min) & ((est >= config.near_estimate_min)
                                                | (est_contained >= config.contained_estimate_min))
-        return a, b, est_contained, keep
-
-    def scored(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """a, b, same exact hash, priority (exact copies first, then estimated containment), keep."""
-        a, b, est_contained, keep = estimates(c)
         same = hashes[a] == hashes[b]
-        return a, b, same, np.where(same, 2.0, est_contained), keep
+        return same, np.where(same, 2.0, est_contained), keep
+
+    def scored(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """a, b, same exact hash, priority, keep (judged) and the signatures' agreement."""
+        a, b = c // n, c % n
+        agree = agreement(sigs, a, b)
+        return a, b, *judged(a, b, agree), agree
+
+    def priority_of(c: np.ndarray, agree: np.ndarray) -> np.ndarray:
+        """The priorities of band pairs kept with their agreement only (a byte a pair instead of
+        a float's eight), computed again as `scored` did, 64 Ki pairs at a time."""
+        out = np.empty(len(c))
+        for lo in range(0, len(c), 1 << 16):
+            part = c[lo:lo + (1 << 16)]
+            a, b = part // n, part % n
+            out[lo:lo + len(part)] = judged(a, b, agree[lo:lo + len(part)].astype(np.int64))[1]
+        return out
 
     exact = _exact_pairs(hub, n_new)
     # Exact copies (one matching form) would propose the same band and sentence pairs again, each
@@ -142,31 +154,35 @@ def candidate_pairs(docs: NewDocuments | dict[str, Candidate], prior: PriorIndex
     bars = [(np.full(n, -np.inf), np.zeros(n, np.int64)) for _ in range(2)]
 
     def worth_verifying(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The band pairs of `c` worth verifying, and their signatures' agreement (uint8: the
+        priority is computed from it where needed, `priority_of`)."""
         c = np.setdiff1d(c, forced, assume_unique=True)
-        a, b, same, priority, keep = scored(c)
+        a, b, same, priority, keep, agree = scored(c)
         above = same
         for side, (bar_priority, bar_tie) in zip((a, b), bars):
             p = bar_priority[side]
             above = above | (priority > p) | ((priority == p) & (c < bar_tie[side]))
         keep &= above
-        return c[keep], priority[keep]
+        return c[keep], agree[keep].astype(np.uint8)
 
     # the forced pairs kept by the latest choice, and how many band pairs it kept: the last
     # choice over the band pairs that remain is the final one (see below)
     latest: dict = {}
 
-    def still_chosen(c: np.ndarray, priority: np.ndarray) -> np.ndarray:
-        """Which band pairs can still be among a document's `candidates_per_doc` best: a pair
-        outside both its documents' best among the pairs known so far stays outside when more
-        come (forced pairs before band pairs, then by code, on ties: the final choice's order)."""
+    def still_chosen(c: np.ndarray, agree: np.ndarray) -> np.ndarray:
+        """Which band pairs (codes and agreement) can still be among a document's
+        `candidates_per_doc` best: a pair outside both its documents' best among the pairs known
+        so far stays outside when more come (forced pairs before band pairs, then by code, on
+        ties: the final choice's order)."""
         found: list = []
-        forced_best, best = best_per_document(f_a, f_b, f_priority, c, priority, n, config.candidates_per_doc, found)
+        forced_best, best = best_per_document(f_a, f_b, f_priority, c, lambda rows: priority_of(c[rows], agree[rows]),
+                                              n, config.candidates_per_doc, found)
         for (bar_priority, bar_tie), (docs_, at) in zip(bars, found):
             is_forced = at < len(f_a)
             bar_priority[docs_[is_forced]] = f_priority[at[is_forced]]
             bar_tie[docs_[is_forced]] = -1
             at = at[~is_forced] - len(f_a)
-            bar_priority[docs_[~is_forced]] = priority[at]
+            bar_priority[docs_[~is_forced]] = priority_of(c[at], agree[at])
             bar_tie[docs_[~is_forced]] = c[at]
         best |= _same_text(c, hashes, n)
         latest.update(forced=forced_best | f_same, band=int(np.count_nonzero(best)))
@@ -178,16 +194,16 @@ def candidate_pairs(docs: NewDocuments | dict[str, Candidate], prior: PriorIndex
     prior_keys, prior_nums = numbered(prior.bands, number, first)
     # (the numbers by doc_id are not needed past here: a dict entry and an int per document)
     del number
-    band, b_priority = bucket_pairs(band_postings(sigs, n_new, prior_keys, prior_nums, first), n_new, n, config,
-                                     worth_verifying, still_chosen)
+    band, b_agree = bucket_pairs(band_postings(sigs, n_new, prior_keys, prior_nums, first), n_new, n, config,
+                                  worth_verifying, still_chosen)
     if not len(forced) + len(band):
         empty = np.zeros(0, np.int64)
         return CandidatePairs(ids, empty, empty, np.zeros(0, bool))
     if latest.get("band") != len(band):  # no choice was made over these band pairs
-        still_chosen(band, b_priority)
+        still_chosen(band, b_agree)
     kept = latest.pop("forced")
-    chosen = [band, b_priority]  # (handed over in a list it empties: they go as soon as they are used)
-    del band, b_priority
+    chosen = [band, priority_of(band, b_agree)]  # (handed over in a list it empties: they go as soon as they are used)
+    del band, b_agree
     return _in_verification_order(ids, n, hashes, forced[kept], f_priority[kept], chosen)
 
 

@@ -25,13 +25,15 @@ _SLICE = 1 << 20
 
 
 def best_per_document(forced_a: np.ndarray, forced_b: np.ndarray, forced_priority: np.ndarray,
-                      codes: np.ndarray, priority: np.ndarray, n: int, limit: int,
-                      bars: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+                      codes: np.ndarray, priority: np.ndarray | Callable[[np.ndarray], np.ndarray], n: int,
+                      limit: int, bars: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Which forced pairs and which band pairs (two masks) are among the `limit` best of either
     of their documents. With `bars`, appends per side (a, then b) the documents with at least
     `limit` pairs there and the position of their `limit`-th best (forced pairs first, then the
-    band pairs: position len(forced_a) + i is codes[i])."""
+    band pairs: position len(forced_a) + i is codes[i]). `priority`: the band pairs', or a
+    function giving those of some rows of `codes` (asked a range at a time)."""
     n_forced = len(forced_a)
+    priority_of = priority if callable(priority) else priority.__getitem__
     keep = np.zeros(n_forced + len(codes), dtype=bool)
     narrow = np.int32 if n < 1 << 31 else np.int64
     for side_no in (0, 1):
@@ -45,7 +47,7 @@ def best_per_document(forced_a: np.ndarray, forced_b: np.ndarray, forced_priorit
             else:
                 b_rows = np.flatnonzero((side >= lo) & (side < hi))
             docs = np.concatenate([forced_side[f_rows], side[b_rows]])
-            ranked = np.concatenate([forced_priority[f_rows], priority[b_rows]])
+            ranked = np.concatenate([forced_priority[f_rows], priority_of(b_rows)])
             rows = np.concatenate([f_rows, b_rows + n_forced])
             del f_rows, b_rows
             order = by_document_then_priority(ranked)(docs - lo)

@@ -46,7 +46,8 @@ def staged_fingerprints(wh: Warehouse, run_id: str) -> dict:
 
 def test_the_new_documents_are_the_staged_rows_with_their_fingerprints(tmp_path):
     """The decision's documents, as columns, read back as each staged row and its fingerprint
-    (compared with the Parquet parts row by row); exact copies share one matching lines string."""
+    (compared with the Parquet parts row by row). Their matching lines are read when asked for
+    (after the candidate search), exact copies sharing one string."""
     wh, run_id = staged_run(tmp_path, copies=3)
     staging = wh.staging(run_id)
     staged = decision.StagedDocuments.read(staging)
@@ -56,6 +57,10 @@ def test_the_new_documents_are_the_staged_rows_with_their_fingerprints(tmp_path)
     leave_out = {sorted(rows)[1]}
     docs = decision._new_documents(staging, staged.rows, leave_out)
     assert docs.doc_ids == sorted(set(rows) - leave_out) and docs.signatures is None
+    assert all(c.fingerprint.matching_lines is None for c in docs.values())
+    lines = StagedSignatures(staging).matching_lines(docs.doc_ids + ["no-such-doc"])
+    assert set(lines) == set(docs.doc_ids)
+    docs.set_matching_lines(lines)
     for d, c in docs.items():
         fp, row = c.fingerprint, fps[d]
         assert (c.title, c.published_at, c.source_kind, c.has_masking) == rows[d][1:]
@@ -104,10 +109,20 @@ def test_the_decision_holds_no_signature_per_document(tmp_path, monkeypatch):
         reads.append(list(doc_ids))
         return read(self, doc_ids, out)
 
+    lines_asked: list[list[str]] = []
+    lines_of = StagedSignatures.matching_lines
+
+    def lines_counted(self, doc_ids):
+        lines_asked.append(list(doc_ids))
+        return lines_of(self, doc_ids)
+
     monkeypatch.setattr(cluster, "candidate_pairs", watched)
     monkeypatch.setattr(StagedSignatures, "read", counted)
+    monkeypatch.setattr(StagedSignatures, "matching_lines", lines_counted)
     counts = decision.decide_duplicates(wh, run_id)
     assert len(seen) == 1 and len(seen[0]) == len(staged) and all(s is None for s in seen[0])
+    # the matching lines: read once, after the search, for the documents in a candidate pair
+    assert len(lines_asked) == 1 and 0 < len(lines_asked[0]) < len(staged)
     # The search read one signature per text (exact copies share it: the first copy by doc_id);
     # the canonical rule, which compares the members of clusters of three or more, one per
     # matching form of the speech's cluster: the speech, its copies and its two edited copies

@@ -54,7 +54,8 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
         signatures = StagedSignatures(staging)
         prior = dedup_store.load_prior(con, new, band_keys=signatures.band_keys)
         plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts,
-                                     reuse=dedup_store.PriorReuseSQL(con), new_signatures=signatures.read)
+                                     reuse=dedup_store.PriorReuseSQL(con), new_signatures=signatures.read,
+                                     new_lines=signatures.matching_lines)
     finally:
         con.close()
     tables = dedup_store.plan_tables(plan, fingerprints_staged=True)
@@ -77,17 +78,19 @@ def _new_documents(staging: Path, rows: list[tuple], leave_out: set[str]) -> ded
     """The staged documents (`rows`, StagedDocuments.COLUMNS) less `leave_out`, with their staged
     fingerprints, as columns; the same file content staged twice within a run is one document.
 
-    Without signatures: StagedSignatures reads those when the candidate search needs them.
+    Without signatures and matching lines: StagedSignatures reads those when the candidate
+    search, and then the verification, need them.
     """
     by_id = {r[0]: r for r in rows if r[0] not in leave_out}
     ids = sorted(by_id)
     chosen = [by_id[d] for d in ids]
     del by_id
-    columns = [c for c in staged_fingerprints.FINGERPRINT_SCHEMA.names if c not in ("signature", "band_keys")]
+    columns = [c for c in staged_fingerprints.FINGERPRINT_SCHEMA.names
+               if c not in ("signature", "band_keys", "matching_lines")]
     parts = _read_parts(sorted(staging.glob("fingerprints-*.parquet")), columns)
     table = pa.concat_tables(parts) if parts else staged_fingerprints.FINGERPRINT_SCHEMA.empty_table().select(columns)
     del parts
-    found = staged_fingerprints.fingerprint_columns(table, ids)
+    found = staged_fingerprints.fingerprint_columns(table, ids, lines=False)
     del table
     found["numbers"]["has_masking"] = np.array([r[4] for r in chosen], dtype=bool)
     dates: dict = {}  # one object per distinct date, as per title and kind (StagedDocuments.read)
@@ -97,8 +100,8 @@ def _new_documents(staging: Path, rows: list[tuple], leave_out: set[str]) -> ded
 
 
 class StagedSignatures:
-    """The run's MinHash signatures and LSH band keys, read from its staged fingerprint parts
-    when the decision needs them.
+    """The run's MinHash signatures, LSH band keys and matching lines, read from its staged
+    fingerprint parts when the decision needs them.
 
     Held by every document's fingerprint for the whole decision, a signature was ~0.6 KB: its
     512 bytes, in a matrix per staged part and then in the search's, and an array object for
@@ -131,6 +134,14 @@ class StagedSignatures:
             taken[at[rows]] = True
             keys.append(column.take(pa.array(rows)).flatten().to_numpy(zero_copy_only=False).astype(np.int64))
         return np.concatenate(keys)
+
+    def matching_lines(self, doc_ids: list[str]) -> dict[str, str]:
+        """The matching lines of `doc_ids` (those that have them), by doc_id."""
+        out: dict[str, str] = {}
+        for column, at in self._parts("matching_lines", doc_ids):
+            rows = np.flatnonzero(at >= 0)
+            out.update(zip((doc_ids[i] for i in at[rows].tolist()), column.take(pa.array(rows)).to_pylist()))
+        return {d: x for d, x in out.items() if x is not None}
 
     def _parts(self, name: str, doc_ids: list[str]):
         """(the column `name`, the place in doc_ids of each row or -1) of every staged part."""

@@ -75,3 +75,22 @@ def test_rows_must_be_distinct_and_sorted():
 def test_passage_rows_are_the_ranges_in_turn():
     assert passage_rows(np.array([5, 0, 9, 2]), np.array([7, 0, 12, 3])).tolist() == [5, 6, 9, 10, 11, 2]
     assert passage_rows(np.zeros(0, np.int64), np.zeros(0, np.int64)).tolist() == []
+
+
+def test_the_row_of_a_doc_id_is_found_without_a_dict_until_one_is_asked_for():
+    docs = NewDocuments.of(candidates(texts()))
+    assert "b" in docs and "d" in docs and "bb" not in docs and "0" not in docs and "z" not in docs
+    assert docs._row is None  # (the candidate search asks only this)
+    assert docs["c"].doc_id == "c" and docs._row == {"a": 0, "b": 1, "c": 2, "d": 3}
+    assert "bb" not in docs and "b" in docs
+
+
+def test_matching_lines_given_later_are_one_string_per_value():
+    given = candidates(texts())
+    for c in given:
+        c.fingerprint.matching_lines = None
+    docs = NewDocuments.of(given)
+    docs.set_matching_lines({"b": "甲乙丙\n丁戊", "d": "".join(["甲乙丙\n", "丁戊"])})
+    assert docs["b"].fingerprint.matching_lines == "甲乙丙\n丁戊"
+    assert docs["b"].fingerprint.matching_lines is docs["d"].fingerprint.matching_lines
+    assert docs["a"].fingerprint.matching_lines is None

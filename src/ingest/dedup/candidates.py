@@ -95,7 +95,7 @@ def candidate_pairs(docs: NewDocuments | dict[str, Candidate], prior: PriorIndex
     """`new_signatures` reads the signatures of new documents given without one (see SignatureReader)."""
     if not isinstance(docs, NewDocuments):
         docs = NewDocuments.of(docs.values())
-    ids = docs.doc_ids + [d for d in prior.docs if d not in docs]
+    ids = docs.doc_ids + [d for d in prior.docs if d not in docs]  # (asked without docs.row: see there)
     n_new, n = len(docs), len(ids)
     # numbers of the earlier documents only: postings name no new document (those are not in
     # prior.docs), and a dict entry and an int per new document were ~0.1 KB each

@@ -149,6 +149,7 @@ def assign_clusters(
     new_texts: Callable[[list[str]], dict[str, str]] | None = None,
     reuse: PriorReuse | None = None,
     new_signatures: SignatureReader | None = None,
+    new_lines: Callable[[list[str]], dict[str, str]] | None = None,
 ) -> DedupPlan:
     """Decide cluster, duplicate kind and canonical member for the run's new documents.
 
@@ -156,7 +157,9 @@ def assign_clusters(
     given without one (text None) and without matching lines: only those in a candidate pair.
     `reuse` answers for earlier documents' sentences (the warehouse, or a MemoryState); the plan's
     text reuse (`occurrences`) is computed against it (None: nothing was loaded before).
-    `new_signatures` reads the signatures of new documents given without one (signature None).
+    `new_signatures` reads the signatures of new documents given without one (signature None);
+    `new_lines` the matching lines of those given without them, read after the candidate search
+    for the documents in a pair.
     A document already in `prior` is not new; of a doc_id given twice, the last counts.
     """
     docs = new.without(prior.docs) if isinstance(new, NewDocuments) else NewDocuments.of(new, leave_out=prior.docs)
@@ -170,6 +173,9 @@ def assign_clusters(
     # the pairs as numbers into cands.ids: a tuple of two strings per pair was ~60 MB at 120 MB
     ids = cands.ids
     in_pairs = [ids[i] for i in np.unique(np.concatenate((cands.a, cands.b))).tolist()]
+    if new_lines is not None:
+        lines = docs.objects["matching_lines"]
+        docs.set_matching_lines(new_lines([d for d in in_pairs if (i := docs.row.get(d)) is not None and lines[i] is None]))
     new_texts_read = _read_needed_texts(docs, in_pairs, new_texts)
 
     prior_needed = sorted(d for d in in_pairs if d not in docs)
@@ -187,6 +193,8 @@ def assign_clusters(
             return hit
         row = docs.row.get(doc_id)
         lines = None if row is None else docs.objects["matching_lines"][row]
+        if lines is None and row is not None and new_lines is not None:  # (one not in a pair)
+            lines = new_lines([doc_id]).get(doc_id)
         if lines is not None:  # folded once, by the worker
             return recent.add(Shingled.from_lines(doc_id, lines, bool(docs.numbers["titled"][row])))
         if doc_id not in cache:

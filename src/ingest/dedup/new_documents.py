@@ -1,6 +1,7 @@
 """A run's new documents as columns for the clustering: a Candidate per document only when asked for."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -36,7 +37,7 @@ class NewDocuments:
         if any(a < b for a, b in zip(doc_ids[1:], doc_ids)) or len(set(doc_ids)) != n:
             raise ValueError("NewDocuments wants distinct doc_ids in sorted order")
         self.doc_ids = doc_ids
-        self.row = {d: i for i, d in enumerate(doc_ids)}
+        self._row: dict[str, int] | None = None
         self.numbers = {k: np.asarray(numbers[k], dtype=t).reshape(n) for k, t in NUMBERS.items()}
         self.objects = {k: list(objects.get(k) or [None] * n) for k in OBJECTS}
         if any(len(v) != n for v in self.objects.values()):
@@ -89,12 +90,31 @@ class NewDocuments:
                             tuple(c[at] for c in self.passages), np.concatenate(([0], np.cumsum(hi - lo))),
                             None if self.signatures is None else self.signatures[rows])
 
+    def set_matching_lines(self, found: dict[str, str]) -> None:
+        """The matching lines of some documents (read after the candidate search, which does not
+        need them: 38 MB of its top at 120 MB of notices), one string per distinct value."""
+        lines, shared = self.objects["matching_lines"], {}
+        for d, x in found.items():
+            lines[self.row[d]] = shared.setdefault(x, x)
+
     # ---- reading ---------------------------------------------------------------------------------
+    @property
+    def row(self) -> dict[str, int]:
+        """doc_id -> its row. Built when first asked for: the candidate search, the decision's
+        top, reads documents by number and has no use for it (a dict entry and an int each,
+        24 MB at 360,000 notices)."""
+        if self._row is None:
+            self._row = {d: i for i, d in enumerate(self.doc_ids)}
+        return self._row
+
     def __len__(self) -> int:
         return len(self.doc_ids)
 
     def __contains__(self, doc_id) -> bool:
-        return doc_id in self.row
+        if self._row is None:  # (sorted ids: no dict needed to ask)
+            i = bisect_left(self.doc_ids, doc_id)
+            return i < len(self.doc_ids) and self.doc_ids[i] == doc_id
+        return doc_id in self._row
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.doc_ids)

@@ -41,11 +41,11 @@ def fingerprints_table(items: list[tuple[str, Fingerprint]]) -> pa.Table:
     }, schema=FINGERPRINT_SCHEMA)
 
 
-def fingerprint_columns(table: pa.Table, doc_ids: list[str], signatures: bool = False) -> dict:
+def fingerprint_columns(table: pa.Table, doc_ids: list[str], signatures: bool = False, lines: bool = True) -> dict:
     """The fingerprints of `doc_ids` (each in the table; of a doc_id it holds twice, the first
     row), in that order, as the keyword arguments of NewDocuments they give: `numbers` (less the
-    staged document's own `has_masking`), `objects` (the matching lines), `passages`,
-    `passage_bounds` and, with `signatures`, the signatures as a matrix.
+    staged document's own `has_masking`), `objects` (the matching lines; None each without
+    `lines`), `passages`, `passage_bounds` and, with `signatures`, the signatures as a matrix.
 
     Column by column: a Python object per passage cost more than the clustering itself, and
     a Fingerprint, a Passages and their ints per document ~0.4 KB held for the whole decision.
@@ -62,7 +62,8 @@ def fingerprint_columns(table: pa.Table, doc_ids: list[str], signatures: bool = 
                 ("dropped_lines", "dropped_lines"), ("fp_masking", "has_masking"),
                 ("was_traditional", "was_traditional"), ("titled", "titled"))}
     shared: dict = {}
-    lines = [shared.setdefault(x, x) for x in table["matching_lines"].take(taken).to_pylist()]
+    lines = [shared.setdefault(x, x) for x in table["matching_lines"].take(taken).to_pylist()] if lines \
+        else [None] * len(doc_ids)
     del shared
     # (the three passage columns have the same row lengths: one key, start and end per sentence;
     # offsets index a list array's values as they are, sliced or not)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Sequence
 
 COMPLETE_SHARE = 0.9
 SOURCE_KIND_ORDER = {"file": 0, "web": 1, "sitemap": 1, "forum": 2, "feed": 3}
@@ -56,8 +57,9 @@ _CRITERIA = ("unmasked", "simplified script", "complete text", "no site chrome",
              "smallest doc_id")
 
 
-def choose(members: list[Member]) -> tuple[Member, str]:
-    """The canonical member and a one-line reason naming the criterion that decided."""
+def choose(members: Sequence[Member]) -> tuple[Member, str]:
+    """The canonical member and a one-line reason naming the criterion that decided. The
+    members are read twice, in order (a sequence that makes each when asked for will do)."""
     longest = max(m.n_shingles for m in members)
     # the first two by the rule, not all of them sorted: a key per member was ~200 bytes each
     # (a cluster of 300,000 notices' copies: 60 MB, the decision's top); keys are distinct (doc_id)

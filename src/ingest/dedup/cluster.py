@@ -192,9 +192,8 @@ def assign_clusters(
         if hit is not None:  # the common case first: called ~20 times per new document
             return hit
         row = docs.row.get(doc_id)
+        # (read with those of every document in a pair: `new_lines` above)
         lines = None if row is None else docs.objects["matching_lines"][row]
-        if lines is None and row is not None and new_lines is not None:  # (one not in a pair)
-            lines = new_lines([doc_id]).get(doc_id)
         if lines is not None:  # folded once, by the worker
             return recent.add(Shingled.from_lines(doc_id, lines, bool(docs.numbers["titled"][row])))
         if doc_id not in cache:

@@ -34,7 +34,7 @@ class NewDocuments:
                  passages: tuple[np.ndarray, np.ndarray, np.ndarray], passage_bounds: np.ndarray,
                  signatures: np.ndarray | None = None) -> None:
         n = len(doc_ids)
-        if any(a < b for a, b in zip(doc_ids[1:], doc_ids)) or len(set(doc_ids)) != n:
+        if any(a <= b for a, b in zip(doc_ids[1:], doc_ids)):
             raise ValueError("NewDocuments wants distinct doc_ids in sorted order")
         self.doc_ids = doc_ids
         self._row: dict[str, int] | None = None

@@ -154,8 +154,9 @@ def candidate_pairs(docs: NewDocuments | dict[str, Candidate], prior: PriorIndex
     bars = [(np.full(n, -np.inf), np.zeros(n, np.int64)) for _ in range(2)]
 
     def worth_verifying(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The band pairs of `c` worth verifying, and their signatures' agreement (uint8: the
-        priority is computed from it where needed, `priority_of`)."""
+        """The band pairs of `c` worth verifying, and their signatures' agreement (a byte while
+        signatures have fewer than 256 values: the priority is computed from it where needed,
+        `priority_of`)."""
         c = np.setdiff1d(c, forced, assume_unique=True)
         a, b, same, priority, keep, agree = scored(c)
         above = same
@@ -163,7 +164,7 @@ def candidate_pairs(docs: NewDocuments | dict[str, Candidate], prior: PriorIndex
             p = bar_priority[side]
             above = above | (priority > p) | ((priority == p) & (c < bar_tie[side]))
         keep &= above
-        return c[keep], agree[keep].astype(np.uint8)
+        return c[keep], agree[keep].astype(np.uint8 if sigs.shape[1] < 256 else np.uint16)
 
     # the forced pairs kept by the latest choice, and how many band pairs it kept: the last
     # choice over the band pairs that remain is the final one (see below)

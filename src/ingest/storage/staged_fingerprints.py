@@ -47,8 +47,9 @@ def fingerprint_columns(table: pa.Table, doc_ids: list[str], signatures: bool = 
     staged document's own `has_masking`), `objects` (the matching lines; None each without
     `lines`), `passages`, `passage_bounds` and, with `signatures`, the signatures as a matrix.
 
-    Column by column: a Python object per passage cost more than the clustering itself, and
-    a Fingerprint, a Passages and their ints per document ~0.4 KB held for the whole decision.
+    Column by column: a Python object per passage cost more than the clustering itself, and a
+    Fingerprint and a Passages per document, held for the whole decision, more than the columns
+    (NewDocuments says how much).
     The matching lines are one string per distinct value: exact copies (a notice reposted 30
     times) share one string instead of holding 30.
     """

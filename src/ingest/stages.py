@@ -18,6 +18,7 @@ from .clean import RULES_VERSION
 from .decision import decide_duplicates  # noqa: F401 (the flows call stages.decide_duplicates)
 from .memory import release_memory
 from .segment import user_dictionary
+from .sources.file_lists import pack_batches, unpack_batches
 from .sources.files import FileRef, FileRules, discover_files, read_file, sample_corpus_dir, stored_name
 from .storage import staged_fingerprints
 from .storage.lake import STAGING_OPTIONS, remove_tree, write_parquet_atomic
@@ -27,9 +28,13 @@ from .storage.warehouse import DiskFull, Warehouse, WarehouseLocked, is_disk_ful
 DEFAULT_BATCH_BYTES = 4 << 20
 MAX_BATCH_FILES = 2000
 # A part is what one worker process stages at a time: small enough that the two cores finish a
-# batch together, large enough that its five Parquet files are not mostly overhead.
-PART_BYTES = 1 << 20
-MAX_PART_FILES = 250
+# batch together, large enough that its five Parquet files are not mostly overhead. Bounded by
+# bytes first: 1,000 short notices (0.3 KB each) are one part, where 250 made the 120 MB corpus
+# 1,442 parts of each kind, whose footers the load caches (~85 MB of DuckDB's 192 MB) and
+# whose many files it opens; 640 KB keeps real speeches' parts as they were (~250 files of ~2.6 KB:
+# a 1 MB part was ~40 MB more of a run's peak, two workers' worth).
+PART_BYTES = 640 << 10
+MAX_PART_FILES = 1000
 STITCH_BATCH_CAP = 4  # a directory of HTML pages may grow a batch (or a part) to 4x the byte budget
 
 
@@ -67,6 +72,14 @@ class RunPlan:
     @property
     def inputs_to_read(self) -> int:
         return self.files_released if self.files_released is not None else sum(len(b) for b in self.batches)
+
+    def __getstate__(self) -> dict:
+        # Prefect persists the plan as the plan task's result (a retry of the run reuses it): its
+        # files go packed, not as an object each (sources/file_lists.py says what that saved).
+        return {**self.__dict__, "batches": pack_batches(self.batches)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({**state, "batches": unpack_batches(state["batches"])})
 
     def release_files(self) -> None:
         """Drop the batches' FileRefs once every batch is staged: the decision and the load do not

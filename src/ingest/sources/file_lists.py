@@ -1,0 +1,60 @@
+"""A run's batches of FileRefs packed into a few compressed byte strings, and back (its persisted plan)."""
+from __future__ import annotations
+
+import zlib
+from array import array
+
+from .files import FileRef
+
+_STRINGS = ("path", "problem", "disk_name")
+FORMAT = 1
+
+
+def pack_batches(batches: list[list[FileRef]]) -> dict:
+    """`batches` as a few compressed columns: ~1 byte a file for the numbers, the paths' text
+    compressed (they share their directories), instead of an object a file.
+
+    Pickled one object at a time, the 360,311 files of 120 MB of notices were 30 MB, 41 MB as the
+    record Prefect persists for the plan task, and ~90 MB of the flow process's RSS while it
+    wrote them.
+    """
+    refs = [r for batch in batches for r in batch]
+    packed = {"format": FORMAT, "batch_sizes": _ints([len(b) for b in batches]),
+              "size": _ints([r.size for r in refs]), "mtime_ns": _ints([r.mtime_ns for r in refs])}
+    for name in _STRINGS:
+        # surrogatepass: a name that is not UTF-8 on disk (disk_name) holds lone surrogates
+        encoded = [getattr(r, name).encode("utf-8", "surrogatepass") for r in refs]
+        packed[name] = (_ints([len(e) for e in encoded]), zlib.compress(b"".join(encoded), 1))
+    return packed
+
+
+def unpack_batches(packed: dict) -> list[list[FileRef]]:
+    """What pack_batches packed, equal FileRefs in the same batches."""
+    if packed.get("format") != FORMAT:
+        raise ValueError(f"a plan's files packed in format {packed.get('format')!r}, not {FORMAT}: plan the run again")
+    sizes, mtimes = _unints(packed["size"]), _unints(packed["mtime_ns"])
+    columns = {}
+    for name in _STRINGS:
+        lengths, data = packed[name]
+        text, at, values = zlib.decompress(data), 0, []
+        for n in _unints(lengths):
+            values.append(text[at:at + n].decode("utf-8", "surrogatepass"))
+            at += n
+        columns[name] = values
+    refs = [FileRef(p, s, m, problem, disk) for p, s, m, problem, disk
+            in zip(columns["path"], sizes, mtimes, columns["problem"], columns["disk_name"])]
+    batches, at = [], 0
+    for n in _unints(packed["batch_sizes"]):
+        batches.append(refs[at:at + n])
+        at += n
+    return batches
+
+
+def _ints(values: list[int]) -> bytes:
+    return zlib.compress(array("q", values).tobytes(), 1)
+
+
+def _unints(data: bytes) -> list[int]:
+    values = array("q")
+    values.frombytes(zlib.decompress(data))
+    return values.tolist()

@@ -132,6 +132,12 @@ class _Edges:
     def overlap(self, i: int) -> Overlap:
         return Overlap(self.ids[self.small[i]], self.ids[self.large[i]], *self.values[4 * i:4 * i + 4])
 
+    def jaccard(self, i: int) -> float:
+        return self.values[4 * i]
+
+    def contained(self, i: int) -> float:
+        return self.values[4 * i + 1]
+
     def jaccards(self) -> np.ndarray:
         return np.frombuffer(self.values, dtype=np.float64)[0::4]
 
@@ -412,19 +418,24 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
             return prior.docs[d].signature
         return docs.signatures[i] if docs.signatures is not None else read_sigs[read_rows[int(new_hashes[i])]]
 
-    best: dict[str, tuple[float, str]] = {}
+    # Each new document's closest verified match within its cluster (the largest similarity, then
+    # the largest doc_id), by number: a dict of a tuple each was ~50 MB at 360,000 notices.
+    best_sim = np.full(n_new, -1.0)
+    best_other = np.full(n_new, -1, dtype=np.int64)
     excerpt: set[str] = set()  # new documents verified as the smaller side of a containment
     for i in range(len(edges)):
         small, large = edges.small[i], edges.large[i]
         if not groups.same(small, large):
             continue
-        kind, ov = edges.kind(i), edges.overlap(i)
-        for me, other, number in ((ov.small, ov.large, small), (ov.large, ov.small, large)):
+        kind = edges.kind(i)
+        sim = edges.jaccard(i) if kind != "contained" else edges.contained(i)
+        for number, other in ((small, large), (large, small)):
             if number < n_new:
-                sim = ov.jaccard if kind != "contained" else ov.contained
-                best[me] = max(best.get(me, (-1.0, "")), (sim, other))
-                if kind == "contained" and me == ov.small:
-                    excerpt.add(me)
+                held = best_sim[number]
+                if sim > held or (sim == held and ids[other] > ids[best_other[number]]):
+                    best_sim[number], best_other[number] = sim, other
+                if kind == "contained" and number == small:
+                    excerpt.add(ids[number])
 
     for j in by_name:
         if alone(j):
@@ -463,10 +474,12 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
             else:
                 kind = "near"
             is_canon = d == chosen.doc_id
-            if d in docs:
-                sim, other = best.get(d, (None, None))
+            row = docs.row.get(d)
+            if row is not None:
+                o = int(best_other[row])
+                other, sim = (None, None) if o < 0 else (ids[o], round(float(best_sim[row]), 4))
                 plan.assignments.append(Assignment(d, cluster_id, kind, is_canon, reason if is_canon else None,
-                                                   other, None if sim is None else round(sim, 4)))
+                                                   other, sim))
             else:
                 p = prior.docs[d]
                 if p.is_canonical != is_canon or p.dup_kind != kind:

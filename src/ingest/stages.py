@@ -18,7 +18,7 @@ from .clean import RULES_VERSION
 from .decision import decide_duplicates  # noqa: F401 (the flows call stages.decide_duplicates)
 from .memory import release_memory
 from .segment import user_dictionary
-from .sources.file_lists import pack_batches, unpack_batches
+from .sources.file_lists import FileBatch
 from .sources.files import FileRef, FileRules, discover_files, read_file, sample_corpus_dir, stored_name
 from .storage import staged_fingerprints
 from .storage.lake import STAGING_OPTIONS, remove_tree, write_parquet_atomic
@@ -52,7 +52,7 @@ class RunPlan:
 
     run_id: str
     sources: list[str]
-    batches: list[list[FileRef]]
+    batches: list[FileBatch]  # (lists of FileRefs given are packed)
     inputs_seen: int
     inputs_unchanged: int
     started_at: datetime = field(default_factory=utcnow)
@@ -73,13 +73,10 @@ class RunPlan:
     def inputs_to_read(self) -> int:
         return self.files_released if self.files_released is not None else sum(len(b) for b in self.batches)
 
-    def __getstate__(self) -> dict:
-        # Prefect persists the plan as the plan task's result (a retry of the run reuses it): its
-        # files go packed, not as an object each (sources/file_lists.py says what that saved).
-        return {**self.__dict__, "batches": pack_batches(self.batches)}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update({**state, "batches": unpack_batches(state["batches"])})
+    def __post_init__(self) -> None:
+        # Held packed until staged, and so persisted by Prefect as the plan task's result (a
+        # retry of the run reuses it): sources/file_lists.py says what an object a file cost.
+        self.batches = [b if isinstance(b, FileBatch) else FileBatch(b) for b in self.batches]
 
     def release_files(self) -> None:
         """Drop the batches' FileRefs once every batch is staged: the decision and the load do not
@@ -87,7 +84,7 @@ class RunPlan:
         RSS at 360,000 notices, 88 MB of it handed back when they go). The counts stay."""
         if self.files_released is None:
             self.files_released = self.inputs_to_read
-        self.batches = [[] for _ in self.batches]
+        self.batches = [FileBatch() for _ in self.batches]
 
 
 @dataclass
@@ -226,9 +223,11 @@ def stage_batch(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef],
 
 def _part_calls(wh: Warehouse, run_id: str, batch_no: int, refs: list[FileRef], segmenter: str) -> list[tuple]:
     # Threads are stitched within a part, so parts are cut like batches: never between two pages.
+    refs = list(refs)
     parts = parallel.split_by_bytes(refs, [_weight(r) for r in refs], PART_BYTES, MAX_PART_FILES,
                                     keep_together=_pages_side_by_side, cap=STITCH_BATCH_CAP) or [[]]
-    return [(wh, run_id, batch_no, no, part, segmenter) for no, part in enumerate(parts)]
+    # packed: the head start queues every part of the run at once, each held until staged
+    return [(wh, run_id, batch_no, no, FileBatch(part), segmenter) for no, part in enumerate(parts)]
 
 
 @dataclass

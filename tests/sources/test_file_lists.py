@@ -5,7 +5,7 @@ import pickle
 import pytest
 
 from ingest import stages
-from ingest.sources.file_lists import pack_batches, unpack_batches
+from ingest.sources.file_lists import FileBatch, pack_batches, unpack_batches
 from ingest.sources.files import FileRef, discover_files
 
 
@@ -44,3 +44,25 @@ def test_a_plan_packed_in_another_format_says_so():
     packed = pack_batches([[FileRef("/a.txt", 1, 2)]])
     with pytest.raises(ValueError, match="plan the run again"):
         unpack_batches({**packed, "format": 99})
+
+
+def test_a_file_batch_is_its_files_packed(tmp_path):
+    refs = [r for b in _batches(tmp_path) for r in b]
+    batch = FileBatch(refs)
+    assert len(batch) == len(refs) and list(batch) == refs and batch == refs and batch[-1] == refs[-1]
+    assert pickle.loads(pickle.dumps(batch)) == batch and batch != refs[:-1] and batch != FileBatch(refs[1:])
+    assert not FileBatch() and FileBatch() == [] and list(FileBatch()) == []
+    assert len(pickle.dumps(batch)) * 4 < len(pickle.dumps(refs))
+
+
+def test_a_plan_and_the_parts_it_queues_hold_their_files_packed(tmp_path):
+    from ingest.storage.warehouse import Warehouse
+
+    _batches(tmp_path)
+    wh = Warehouse.at(tmp_path / "wh")
+    stages.prepare_warehouse(wh)
+    plan = stages.plan_run(wh, [str(tmp_path / "政府工作报告")])
+    assert plan.batches and all(isinstance(b, FileBatch) for b in plan.batches)
+    calls = stages._part_calls(wh, plan.run_id, 0, plan.batches[0], "rjieba")
+    assert all(isinstance(c[4], FileBatch) for c in calls)
+    assert [r for c in calls for r in c[4]] == list(plan.batches[0])

@@ -1,8 +1,9 @@
-"""A run's batches of FileRefs packed into a few compressed byte strings, and back (its persisted plan)."""
+"""A run's lists of files packed into a few compressed byte strings: its plan, batches and parts."""
 from __future__ import annotations
 
 import zlib
 from array import array
+from collections.abc import Iterable, Iterator, Sequence
 
 from .files import FileRef
 
@@ -48,6 +49,53 @@ def unpack_batches(packed: dict) -> list[list[FileRef]]:
         batches.append(refs[at:at + n])
         at += n
     return batches
+
+
+class FileBatch(Sequence):
+    """A batch (or a part of one) of FileRefs, held packed and unpacked when iterated.
+
+    The plan's batches and the parts queued for the staging workers are held as these until each
+    is staged: at 360,311 notices an object a file was 117 MB of the flow process's RSS for the
+    whole staging. Equal to any sequence of the same FileRefs.
+    """
+
+    __slots__ = ("_packed", "_len")
+
+    def __init__(self, refs: Iterable[FileRef] = ()) -> None:
+        refs = list(refs)
+        self._packed, self._len = pack_batches([refs]), len(refs)
+
+    def refs(self) -> list[FileRef]:
+        """The files, unpacked (a new list each call)."""
+        return unpack_batches(self._packed)[0] if self._len else []
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[FileRef]:
+        return iter(self.refs())
+
+    def __getitem__(self, i):
+        return self.refs()[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FileBatch):
+            return self._len == other._len and self.refs() == other.refs()
+        return isinstance(other, Sequence) and not isinstance(other, (str, bytes)) and self.refs() == list(other)
+
+    __hash__ = None
+
+    def __reduce__(self):
+        return _restore, (self._packed, self._len)
+
+    def __repr__(self) -> str:
+        return f"FileBatch({self._len} files)"
+
+
+def _restore(packed: dict, n: int) -> FileBatch:
+    batch = FileBatch.__new__(FileBatch)
+    batch._packed, batch._len = packed, n
+    return batch
 
 
 def _ints(values: list[int]) -> bytes:

@@ -12,8 +12,8 @@ FORMAT = 1
 
 
 def pack_batches(batches: list[list[FileRef]]) -> dict:
-    """`batches` as a few compressed columns: ~1 byte a file for the numbers, the paths' text
-    compressed (they share their directories), instead of an object a file.
+    """`batches` as a few compressed columns instead of an object a file: the paths' text
+    compresses well (they share their directories); 3.4 MB for 360,311 notices' files.
 
     Pickled one object at a time, the 360,311 files of 120 MB of notices were 30 MB, 41 MB as the
     record Prefect persists for the plan task, and ~90 MB of the flow process's RSS while it

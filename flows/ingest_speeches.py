@@ -54,7 +54,8 @@ def _plan_name() -> str:
 
 def _batch_name() -> str:
     p = task_run.parameters
-    refs, no, total = p["refs"], p["batch_no"], p.get("batch_count", 1)
+    # unpacked once (a FileBatch unpacks at each index)
+    refs, no, total = list(p["refs"]), p["batch_no"], p.get("batch_count", 1)
     if not refs:
         return f"batch {no + 1}/{total}: nothing new"
     first, last = _short(refs[0].path), _short(refs[-1].path)

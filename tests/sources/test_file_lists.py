@@ -5,7 +5,7 @@ import pickle
 import pytest
 
 from ingest import stages
-from ingest.sources.file_lists import FileBatch, pack_batches, unpack_batches
+from ingest.sources.file_lists import FileBatch, pack_files, unpack_files
 from ingest.sources.files import FileRef, discover_files
 
 
@@ -25,8 +25,8 @@ def _batches(tmp_path):
 
 def test_the_batches_come_back_equal(tmp_path):
     batches = _batches(tmp_path)
-    assert unpack_batches(pack_batches(batches)) == batches
-    assert unpack_batches(pack_batches([])) == []
+    assert [unpack_files(pack_files(b)) for b in batches] == batches
+    assert unpack_files(pack_files([])) == []
 
 
 def test_a_pickled_plan_holds_its_files_packed(tmp_path):
@@ -41,9 +41,9 @@ def test_a_pickled_plan_holds_its_files_packed(tmp_path):
 
 
 def test_a_plan_packed_in_another_format_says_so():
-    packed = pack_batches([[FileRef("/a.txt", 1, 2)]])
+    packed = pack_files([FileRef("/a.txt", 1, 2)])
     with pytest.raises(ValueError, match="plan the run again"):
-        unpack_batches({**packed, "format": 99})
+        unpack_files({**packed, "format": 99})
 
 
 def test_a_file_batch_is_its_files_packed(tmp_path):

@@ -11,17 +11,15 @@ _STRINGS = ("path", "problem", "disk_name")
 FORMAT = 1
 
 
-def pack_batches(batches: list[list[FileRef]]) -> dict:
-    """`batches` as a few compressed columns instead of an object a file: the paths' text
+def pack_files(refs: list[FileRef]) -> dict:
+    """`refs` as a few compressed columns instead of an object a file: the paths' text
     compresses well (they share their directories); 3.4 MB for 360,311 notices' files.
 
     Pickled one object at a time, the 360,311 files of 120 MB of notices were 30 MB, 41 MB as the
     record Prefect persists for the plan task, and ~90 MB of the flow process's RSS while it
     wrote them.
     """
-    refs = [r for batch in batches for r in batch]
-    packed = {"format": FORMAT, "batch_sizes": _ints([len(b) for b in batches]),
-              "size": _ints([r.size for r in refs]), "mtime_ns": _ints([r.mtime_ns for r in refs])}
+    packed = {"format": FORMAT, "size": _ints([r.size for r in refs]), "mtime_ns": _ints([r.mtime_ns for r in refs])}
     for name in _STRINGS:
         # surrogatepass: a name that is not UTF-8 on disk (disk_name) holds lone surrogates
         encoded = [getattr(r, name).encode("utf-8", "surrogatepass") for r in refs]
@@ -29,11 +27,10 @@ def pack_batches(batches: list[list[FileRef]]) -> dict:
     return packed
 
 
-def unpack_batches(packed: dict) -> list[list[FileRef]]:
-    """What pack_batches packed, equal FileRefs in the same batches."""
+def unpack_files(packed: dict) -> list[FileRef]:
+    """What pack_files packed: equal FileRefs, in the same order."""
     if packed.get("format") != FORMAT:
         raise ValueError(f"a plan's files packed in format {packed.get('format')!r}, not {FORMAT}: plan the run again")
-    sizes, mtimes = _unints(packed["size"]), _unints(packed["mtime_ns"])
     columns = {}
     for name in _STRINGS:
         lengths, data = packed[name]
@@ -42,13 +39,9 @@ def unpack_batches(packed: dict) -> list[list[FileRef]]:
             values.append(text[at:at + n].decode("utf-8", "surrogatepass"))
             at += n
         columns[name] = values
-    refs = [FileRef(p, s, m, problem, disk) for p, s, m, problem, disk
-            in zip(columns["path"], sizes, mtimes, columns["problem"], columns["disk_name"])]
-    batches, at = [], 0
-    for n in _unints(packed["batch_sizes"]):
-        batches.append(refs[at:at + n])
-        at += n
-    return batches
+    return [FileRef(p, s, m, problem, disk) for p, s, m, problem, disk
+            in zip(columns["path"], _unints(packed["size"]), _unints(packed["mtime_ns"]),
+                   columns["problem"], columns["disk_name"])]
 
 
 class FileBatch(Sequence):
@@ -63,11 +56,11 @@ class FileBatch(Sequence):
 
     def __init__(self, refs: Iterable[FileRef] = ()) -> None:
         refs = list(refs)
-        self._packed, self._len = pack_batches([refs]), len(refs)
+        self._packed, self._len = pack_files(refs), len(refs)
 
     def refs(self) -> list[FileRef]:
         """The files, unpacked (a new list each call)."""
-        return unpack_batches(self._packed)[0] if self._len else []
+        return unpack_files(self._packed) if self._len else []
 
     def __len__(self) -> int:
         return self._len

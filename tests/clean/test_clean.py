@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from ingest.clean import clean, has_masking, parse_datetime
+from ingest.clean.punctuation import to_fullwidth
 from ingest.model import Extracted
 
 BODY = ["同志们：今天我们召开全市组织工作会议。", "发言完毕，谢谢大家！"]
@@ -63,6 +64,14 @@ def test_text_without_title_keeps_first_paragraph():
 def test_ascii_punctuation_between_chinese_becomes_fullwidth():
     out = _clean(['同志们:今天,我们学习"两个确立"(专题)!营收1.99万亿元,时间09:18'])
     assert out.paragraphs == ["同志们：今天，我们学习“两个确立”（专题）！营收1.99万亿元，时间09:18"]
+
+
+def test_each_ascii_mark_is_turned_alone():
+    # the conversions run only where their own character stands: each one alone still converts
+    alone = {"会议召开.下午": "会议召开。下午", "学习\"两个确立\"精神": "学习“两个确立”精神",
+             "专题(第一期)学习": "专题（第一期）学习", "你好?再见": "你好？再见", "同志们;大家": "同志们；大家",
+             "版本1.2.3": "版本1.2.3", "(a) b": "(a) b"}
+    assert [to_fullwidth(text) for text in alone] == list(alone.values())
 
 
 def test_masking_markers_stay_and_set_flag():

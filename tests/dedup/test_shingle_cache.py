@@ -14,7 +14,8 @@ def test_a_set_counts_its_hashes_and_overhead_then_its_paragraph_sets_when_they_
     s = cache.add(doc("a"))
     assert cache.held == s.hashes.nbytes + Shingled.OVERHEAD
     flat, starts = s.paragraphs  # what a comparison builds for the larger text of a containment
-    assert cache.held == s.hashes.nbytes + Shingled.OVERHEAD + flat.nbytes + starts.nbytes == s.nbytes
+    # each paragraph shingle's place in the set (4 bytes, as the shingle itself), the runs' starts and lengths
+    assert cache.held == s.hashes.nbytes + Shingled.OVERHEAD + flat.nbytes + starts.nbytes + 4 * len(starts) == s.nbytes
     s.paragraphs  # built once, counted once
     assert cache.held == s.nbytes
 
@@ -29,7 +30,7 @@ def test_the_least_recently_used_sets_go_when_the_budget_is_passed():
     assert list(cache.sets) == ["c", "a", "d"] and cache.held == 3 * one
     # paragraph sets built for "c" (now the most recent) push out the least recent set
     cache.get("c").paragraphs
-    assert "a" not in cache.sets and cache.held <= cache.budget
+    assert "a" not in cache.sets and (cache.held <= cache.budget or list(cache.sets) == ["c"])
 
 
 def test_a_set_no_longer_held_does_not_count_what_it_builds_later():

@@ -46,12 +46,37 @@ class Shingled:
     def paragraphs(self) -> tuple[np.ndarray, np.ndarray]:
         """The shingles of every line of >= SHINGLE characters, concatenated, and where each
         line's run starts; the first one is a title-like line when `titled`."""
+        at, starts, _, universe = self.paragraph_index
+        return universe[at], starts
+
+    @property
+    def paragraph_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`paragraphs` as places (int32) in a sorted set holding them all, where each line's
+        run starts, each run's length, and that set: `hashes` itself (built once, counted by
+        on_grow).
+
+        Every shingle inside a line is a shingle of the whole text, so a comparison asks once
+        which of this text's shingles the other text holds and reads each paragraph's off that
+        (a binary search per shingle of the other, smaller, text: not per paragraph shingle).
+        """
         if self._paragraphs is None:
             lines = self._lines.split("\n") if isinstance(self._lines, str) else self._lines
-            self._paragraphs = line_shingle_sets(lines, narrow=True)
+            flat, starts = line_shingle_sets(lines, narrow=True)
+            universe = self.hashes
+            at = np.searchsorted(universe, flat)
+            if len(flat) and (at.max() >= len(universe) or not np.array_equal(universe[at], flat)):
+                # (lines that are not this text's own: counted as they are, against their union)
+                universe = np.union1d(universe, flat)
+                at = np.searchsorted(universe, flat)
+            sizes = np.diff(np.append(starts, len(flat))).astype(np.int32)
+            self._paragraphs = (at.astype(np.int32), starts, sizes, universe)
             if self.on_grow is not None:
-                self.on_grow(self._paragraphs[0].nbytes + self._paragraphs[1].nbytes)
+                self.on_grow(self._paragraph_bytes())
         return self._paragraphs
+
+    def _paragraph_bytes(self) -> int:
+        at, starts, sizes, universe = self._paragraphs
+        return at.nbytes + starts.nbytes + sizes.nbytes + (0 if universe is self.hashes else universe.nbytes)
 
     @property
     def paragraph_count(self) -> int:
@@ -69,7 +94,7 @@ class Shingled:
         """What holding this set costs: its hashes, its paragraph sets once built, the objects."""
         held = self.hashes.nbytes + self.OVERHEAD
         if self._paragraphs is not None:
-            held += self._paragraphs[0].nbytes + self._paragraphs[1].nbytes
+            held += self._paragraph_bytes()
         return held
 
 
@@ -124,12 +149,11 @@ def _paragraph_coverage(large: Shingled, small_set: np.ndarray, policy: MatchPol
         # too few to count in paragraphs, title or not (below): most short notices, whose
         # paragraph sets are then never built (they were ~40 % of the verification there)
         return None
-    flat, starts = large.paragraphs
+    at, starts, sizes, universe = large.paragraph_index
     if not len(starts):
         return None
-    # every paragraph's shingles looked up in the smaller text at once
-    found = _found_in(flat, small_set)
-    sizes = np.diff(np.append(starts, len(flat)))
+    # which of the larger text's shingles the smaller one holds, then each paragraph's count
+    found = _held_by(universe, small_set)[at]
     hits = np.add.reduceat(found, starts) >= policy.para_hit * sizes
     if large.titled and not hits[0]:
         hits = hits[1:]  # a title the smaller text does not repeat is no paragraph of the speech
@@ -138,13 +162,16 @@ def _paragraph_coverage(large: Shingled, small_set: np.ndarray, policy: MatchPol
     return float(np.count_nonzero(hits)) / len(hits)
 
 
-def _found_in(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """For each value, whether it occurs in a sorted array of distinct values (0/1 as int64)."""
-    if not len(sorted_set):
-        return np.zeros(len(values), np.int64)
-    at = np.searchsorted(sorted_set, values)
+def _held_by(sorted_set: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """For each value of a sorted array of distinct values, whether the sorted distinct `other`
+    holds it (0/1 as int64): one binary search per value of `other`, the smaller set here."""
+    held = np.zeros(len(sorted_set), np.int64)
+    if not len(sorted_set) or not len(other):
+        return held
+    at = np.searchsorted(sorted_set, other)
     at[at == len(sorted_set)] = 0
-    return (sorted_set[at] == values).astype(np.int64)
+    held[at[sorted_set[at] == other]] = 1
+    return held
 
 
 def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:

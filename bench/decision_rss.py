@@ -40,7 +40,7 @@ PLAN_FILES = ("decisions", "dedup-decisions", "dedup-links", "dedup-occurrences"
 
 def stage(corpus: str, root: Path) -> str:
     """Plan and stage `corpus` into a new warehouse at `root`; returns the run id."""
-    from ingest import parallel, stages
+    from ingest import parallel, run_plan, stages
     from ingest.storage.warehouse import Warehouse
 
     if ":" in corpus and not Path(corpus).exists():
@@ -51,7 +51,7 @@ def stage(corpus: str, root: Path) -> str:
     wh = Warehouse.at(root)
     with wh.run_lock():
         stages.prepare_warehouse(wh)
-        plan = stages.plan_run(wh, [corpus])
+        plan = run_plan.plan_run(wh, [corpus])
         try:
             for no, refs in enumerate(plan.batches):
                 stages.stage_batch(wh, plan.run_id, no, refs)

@@ -13,7 +13,7 @@ from prefect.runtime import flow_run, task_run
 
 from flows.crashed_runs import mark_crashed_runs
 from flows.policy import FETCH_TAG, IO_TASK, digest, quiet_known_errors, task_runner
-from ingest import report, stages, web_stages
+from ingest import report, run_plan, stages, web_stages
 from ingest.config import validate_params
 from ingest.sources.config import load_sources_file
 from ingest.sources.files import FileRules
@@ -75,7 +75,7 @@ def _run_key(context, parameters) -> str:
 
 
 @task(name="plan-inputs", task_run_name=_plan_name, cache_key_fn=_run_key, persist_result=True, **IO_TASK)
-def plan_inputs(wh: Warehouse, sources: list[str] | None, rules: FileRules | None = None) -> stages.RunPlan:
+def plan_inputs(wh: Warehouse, sources: list[str] | None, rules: FileRules | None = None) -> run_plan.RunPlan:
     # `ingest run` may have planned already and started staging while Prefect was importing.
     return stages.plan_or_adopt(wh, sources, rules=rules)
 
@@ -92,7 +92,7 @@ def find_duplicates(wh: Warehouse, run_id: str) -> dict:
 
 
 @task(name="load-warehouse", task_run_name="load run into {wh.db_path.name}", **IO_TASK)
-def load_warehouse(wh: Warehouse, plan: stages.RunPlan, batches: list, known: int, segmenter: str,
+def load_warehouse(wh: Warehouse, plan: run_plan.RunPlan, batches: list, known: int, segmenter: str,
                    extra: dict | None = None) -> dict:
     return stages.load_run(wh, plan, batches, known, flow_run.get_id(), segmenter, extra)
 
@@ -112,7 +112,7 @@ def stage_web_batch(wh: Warehouse, run_id: str, batch_no: int, units: list, fetc
     return web_stages.stage_units(wh, run_id, batch_no, units, fetch_rejects, segmenter)
 
 
-def fetch_web(wh: Warehouse, plan: stages.RunPlan, specs: list, allow_private_hosts: bool,
+def fetch_web(wh: Warehouse, plan: run_plan.RunPlan, specs: list, allow_private_hosts: bool,
               first_batch: int, segmenter: str, logger) -> tuple[list, web_stages.WebSummary]:
     """One fetch task per host (run side by side), then the fetched documents in batches."""
     summary = web_stages.WebSummary()
@@ -237,7 +237,7 @@ def _ingest_locked(wh: Warehouse, params, paths, specs, sources, sources_file, l
                               bool(sources or sources_file), web.counts if web else None, seconds)
 
 
-def _stage_all(wh: Warehouse, plan: stages.RunPlan, params) -> list[stages.BatchCounts]:
+def _stage_all(wh: Warehouse, plan: run_plan.RunPlan, params) -> list[stages.BatchCounts]:
     """Stage every batch, in this process or on a Dask cluster; a batch whose staged files are
     gone (swept by another run between a failure and its retry) is staged again."""
     if plan.files_released is not None:

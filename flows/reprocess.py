@@ -5,7 +5,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from ingest import reprocess, stages, web_stages
+from ingest import reprocess, run_plan, stages, web_stages
 from ingest.storage.warehouse import Warehouse
 
 
@@ -28,7 +28,7 @@ def find_duplicates(wh: Warehouse, run_id: str) -> dict:
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
-def load_warehouse(wh: Warehouse, plan: stages.RunPlan, batches: list, known: int, segmenter: str) -> dict:
+def load_warehouse(wh: Warehouse, plan: run_plan.RunPlan, batches: list, known: int, segmenter: str) -> dict:
     return stages.load_run(wh, plan, batches, known, flow_run.get_id(), segmenter)
 
 
@@ -38,10 +38,10 @@ def reprocess_raw(warehouse: str | None = None, into: str | None = None, segment
     logger = get_run_logger()
     src, dest = Warehouse.at(warehouse), Warehouse.at(into)
     reprocess.check_target(src, dest)
-    run_id = stages.new_run_id()
+    run_id = run_plan.new_run_id()
     with dest.run_lock():
         units = read_raw(src, dest, run_id)
-        plan = stages.RunPlan(run_id, [f"reprocess:{src.root}"], [], len(units), 0)
+        plan = run_plan.RunPlan(run_id, [f"reprocess:{src.root}"], [], len(units), 0)
         batches, earlier = [], {}
         for no, chunk in enumerate(web_stages.unit_batches(units) or [[]]):
             counts = stage_raw_batch(dest, run_id, no, chunk, segmenter, earlier)

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 
 from conftest import SAMPLE
-from ingest import decision, stages
+from ingest import decision, run_plan, stages
 from ingest.dedup import BANDS, cluster
 from ingest.decision import StagedSignatures
 from ingest.dedup import NewDocuments
@@ -29,7 +29,7 @@ def staged_run(tmp_path, copies: int = 1) -> tuple[Warehouse, str]:
     wh = Warehouse.at(tmp_path / "wh")
     with wh.run_lock():
         stages.prepare_warehouse(wh)
-        plan = stages.plan_run(wh, [str(src)], batch_bytes=5000)  # several parts
+        plan = run_plan.plan_run(wh, [str(src)], batch_bytes=5000)  # several parts
         for no, refs in enumerate(plan.batches):
             stages.stage_batch(wh, plan.run_id, no, refs, workers=1)
     return wh, plan.run_id

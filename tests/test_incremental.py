@@ -6,14 +6,14 @@ import shutil
 
 
 from conftest import SAMPLE
-from ingest import stages
+from ingest import run_plan, stages
 from ingest.storage.warehouse import Warehouse
 from warehouse_db import open_db
 
 
-def run(wh: Warehouse, sources: list[str]) -> stages.RunPlan:
+def run(wh: Warehouse, sources: list[str]) -> run_plan.RunPlan:
     stages.prepare_warehouse(wh)
-    plan = stages.plan_run(wh, sources)
+    plan = run_plan.plan_run(wh, sources)
     counts = [stages.stage_batch(wh, plan.run_id, no, refs, "rjieba", workers=1)
               for no, refs in enumerate(plan.batches or [[]])]
     known = stages.decide_duplicates(wh, plan.run_id).get("documents_known", 0)
@@ -44,7 +44,7 @@ def test_touched_file_is_hashed_not_reprocessed(tmp_path):
     assert mtime == target.stat().st_mtime_ns
     assert docs == first.inputs_seen  # every sample file is one document; the re-run added none
 
-    third = stages.plan_run(wh, [str(src)])
+    third = run_plan.plan_run(wh, [str(src)])
     assert third.inputs_to_read == 0 and third.touched == []
 
 
@@ -58,5 +58,5 @@ def test_changed_bytes_of_the_same_size_are_read_again(tmp_path):
     changed = data.replace("。", "；", 1)
     assert len(changed.encode()) == len(data.encode())
     target.write_text(changed, "utf-8")
-    plan = stages.plan_run(wh, [str(src)])
+    plan = run_plan.plan_run(wh, [str(src)])
     assert [r.path for b in plan.batches for r in b] == [str(target.resolve())]

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import ROOT, SAMPLE
-from ingest import parallel, stages
+from ingest import parallel, run_plan, stages
 from ingest.storage.warehouse import Warehouse
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -25,7 +25,7 @@ TABLES = {
 def ingest(root, sources, workers: int) -> dict:
     wh = Warehouse.at(root)
     stages.prepare_warehouse(wh)
-    plan = stages.plan_run(wh, sources, batch_bytes=120_000)
+    plan = run_plan.plan_run(wh, sources, batch_bytes=120_000)
     counts = [stages.stage_batch(wh, plan.run_id, no, refs, "rjieba", workers=workers)
               for no, refs in enumerate(plan.batches)]
     known = stages.decide_duplicates(wh, plan.run_id).get("documents_known", 0)

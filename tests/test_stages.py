@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from conftest import SAMPLE
-from ingest import parallel, stages
+from ingest import parallel, run_plan, stages
 from ingest.storage.warehouse import Warehouse
 from warehouse_db import open_db
 
@@ -18,7 +18,7 @@ def two_workers(monkeypatch):
     stages.stop_workers()
 
 
-def finish(wh: Warehouse, sources: list[str]) -> stages.RunPlan:
+def finish(wh: Warehouse, sources: list[str]) -> run_plan.RunPlan:
     """What the flow does after `ingest run` started early: adopt the plan, collect, dedup, load."""
     plan = stages.plan_or_adopt(wh, sources)
     counts = [stages.stage_batch(wh, plan.run_id, no, refs) for no, refs in enumerate(plan.batches or [[]])]
@@ -128,16 +128,3 @@ def test_a_broken_link_is_a_read_reject_not_a_crash(tmp_path, two_workers):
     assert len(documents(wh)) == 1
     assert [(uri, stage) for uri, stage, _ in rejects] == [(str(src / "broken.txt"), "read")]
     assert rejects[0][2] == "cannot read file: No such file or directory"
-
-
-def test_a_plan_releases_its_files_and_keeps_its_counts(tmp_path):
-    wh = Warehouse.at(tmp_path / "wh")
-    with wh.run_lock():
-        stages.prepare_warehouse(wh)
-        plan = stages.plan_run(wh, [str(SAMPLE)], batch_bytes=5000)
-    batches = len(plan.batches)
-    assert plan.inputs_to_read == 10 and batches > 1
-    plan.release_files()
-    plan.release_files()  # twice: the count is the files', not the empty batches'
-    assert plan.inputs_to_read == 10 and len(plan.batches) == batches
-    assert not any(plan.batches)

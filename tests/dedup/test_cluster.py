@@ -142,37 +142,6 @@ def test_copies_of_a_text_without_shingles_form_one_cluster():
     assert "too short for shingles" in kinds["a"][2]
 
 
-def test_groups_keep_the_largest_members_of_each_group_and_no_more():
-    """The containment check asks a group for its three largest members; a group keeps only those
-    (whole member lists, copied at each union, grew with the square of a notice cluster's size)."""
-    import random
-
-    from ingest.dedup.cluster import _Groups
-    from ingest.dedup.records import PriorDoc, PriorIndex
-
-    rng = random.Random(7)
-    n_new = 400
-    ids = [f"n{i:03d}" for i in range(n_new)] + [f"p{i}" for i in range(5)]
-    sizes = [rng.randrange(10, 5000) for _ in range(n_new)]
-    prior = PriorIndex(docs={f"p{i}": PriorDoc(f"p{i}", "c-old", 0, None, 100 * (i + 1), False, False, 0, None,
-                                               "file", i == 0, "unique") for i in range(5)})
-    groups = _Groups(ids, n_new, sizes, prior)
-    assert groups.largest(n_new) == ["p4", "p3", "p2"]
-    old_cluster = set(range(n_new, len(ids)))  # one earlier cluster: one node
-    members = {i: old_cluster if i >= n_new else {i} for i in range(len(ids))}
-    for _ in range(600):  # random unions, the earlier cluster among them
-        a, b = rng.randrange(len(ids)), rng.randrange(len(ids))
-        if groups.union(a, b):
-            joined = members[a] | members[b]
-            for m in joined:
-                members[m] = joined
-    size_of = {d: s for d, s in zip(ids, sizes)} | {f"p{i}": 100 * (i + 1) for i in range(5)}
-    for doc in range(len(ids)):
-        expect = sorted(((size_of[ids[m]], ids[m]) for m in members[doc]), reverse=True)[:3]
-        assert groups.largest(doc) == [d for _, d in expect]
-    assert all(len(top) <= _Groups.TOP for top in groups.top.values())
-
-
 def test_centrality_compares_each_text_once_and_answers_as_member_by_member():
     import numpy as np
 

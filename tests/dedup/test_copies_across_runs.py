@@ -5,7 +5,7 @@ import shutil
 
 
 from conftest import SAMPLE
-from ingest import stages
+from ingest import run_plan, stages
 from ingest.pipeline import content_hash, make_doc_id
 from ingest.storage.warehouse import Warehouse
 from warehouse_db import open_db
@@ -14,7 +14,7 @@ from warehouse_db import open_db
 def run(wh: Warehouse, sources: list[str]) -> dict:
     with wh.run_lock():
         stages.prepare_warehouse(wh)
-        plan = stages.plan_run(wh, sources)
+        plan = run_plan.plan_run(wh, sources)
         counts = [stages.stage_batch(wh, plan.run_id, no, refs, "rjieba", workers=1)
                   for no, refs in enumerate(plan.batches or [[]])]
         dups = stages.decide_duplicates(wh, plan.run_id)

@@ -4,7 +4,7 @@ import json
 
 from click.testing import CliRunner
 
-from ingest import stages
+from ingest import run_plan, stages
 from ingest.evaluation.commands import eval_group
 from ingest.evaluation.pipeline_eval import pipeline_page_text, pipeline_thread_text
 from ingest.storage.warehouse import Warehouse
@@ -62,7 +62,7 @@ def test_run_stores_exactly_what_eval_scores(tmp_path):
     wh = Warehouse.at(tmp_path / "wh")
     with wh.run_lock():
         stages.prepare_warehouse(wh)
-        plan = stages.plan_run(wh, [str(devset)])
+        plan = run_plan.plan_run(wh, [str(devset)])
         batches = [stages.stage_batch(wh, plan.run_id, no, refs) for no, refs in enumerate(plan.batches)]
         known = stages.decide_duplicates(wh, plan.run_id).get("documents_known", 0)
         stages.load_run(wh, plan, batches, known, None, "rjieba")

@@ -47,7 +47,7 @@ def test_group_threads_passes_other_pages_through():
 
 
 def test_plan_keeps_a_directorys_html_pages_in_one_batch(tmp_path):
-    from ingest import stages
+    from ingest import run_plan, stages
     from ingest.storage.warehouse import Warehouse
 
     pages = tmp_path / "forum"
@@ -59,6 +59,6 @@ def test_plan_keeps_a_directorys_html_pages_in_one_batch(tmp_path):
     with wh.run_lock():
         stages.prepare_warehouse(wh)
         budget = (pages / "thread_p1.html").stat().st_size + 1  # one page fills a batch
-        plan = stages.plan_run(wh, [str(tmp_path / "notes.txt"), str(pages)], batch_bytes=budget)
+        plan = run_plan.plan_run(wh, [str(tmp_path / "notes.txt"), str(pages)], batch_bytes=budget)
     names = [[ref.path.rsplit("/", 1)[-1] for ref in batch] for batch in plan.batches]
     assert names == [["notes.txt"], ["thread_p1.html", "thread_p2.html"]]

@@ -4,7 +4,7 @@ import pickle
 
 import pytest
 
-from ingest import stages
+from ingest import run_plan, stages
 from ingest.sources.file_lists import FileBatch, pack_files, unpack_files
 from ingest.sources.files import FileRef, discover_files
 
@@ -31,7 +31,7 @@ def test_the_batches_come_back_equal(tmp_path):
 
 def test_a_pickled_plan_holds_its_files_packed(tmp_path):
     batches = _batches(tmp_path)
-    plan = stages.RunPlan("r1", [str(tmp_path)], batches, inputs_seen=302, inputs_unchanged=0,
+    plan = run_plan.RunPlan("r1", [str(tmp_path)], batches, inputs_seen=302, inputs_unchanged=0,
                           touched=[("/x.txt", 1, 2, "h")], missing={"/gone.txt": "h2"})
     blob = pickle.dumps(plan)
     again = pickle.loads(blob)
@@ -61,7 +61,7 @@ def test_a_plan_and_the_parts_it_queues_hold_their_files_packed(tmp_path):
     _batches(tmp_path)
     wh = Warehouse.at(tmp_path / "wh")
     stages.prepare_warehouse(wh)
-    plan = stages.plan_run(wh, [str(tmp_path / "政府工作报告")])
+    plan = run_plan.plan_run(wh, [str(tmp_path / "政府工作报告")])
     assert plan.batches and all(isinstance(b, FileBatch) for b in plan.batches)
     calls = stages._part_calls(wh, plan.run_id, 0, plan.batches[0], "rjieba")
     assert all(isinstance(c[4], FileBatch) for c in calls)

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import stages
+from .. import run_plan, stages
 from ..storage.warehouse import Warehouse
 from .dedup import DedupScore, read_labels, read_meta, score
 
@@ -31,7 +31,7 @@ def ingest_files(wh: Warehouse, batches: list[list[str]]) -> None:
     for files in batches:
         with wh.run_lock():
             stages.prepare_warehouse(wh)
-            plan = stages.plan_run(wh, files)
+            plan = run_plan.plan_run(wh, files)
             counts = [stages.stage_batch(wh, plan.run_id, no, refs) for no, refs in enumerate(plan.batches or [[]])]
             dups = stages.decide_duplicates(wh, plan.run_id)
             stages.load_run(wh, plan, counts, dups.get("documents_known", 0), None, "rjieba")

@@ -119,3 +119,37 @@ def test_a_text_of_too_few_paragraphs_is_judged_in_characters_without_building_p
         s = Shingled.from_lines("d", "\n".join(matching_form(text).lines), titled)
         counted = s.paragraph_count
         assert counted == len(s.paragraphs[1])
+
+
+def test_paragraph_coverage_counts_each_paragraphs_own_shingles_found_in_the_smaller_text():
+    """Read off the larger text's whole set (each paragraph's shingles as places in it): the same
+    count as looking every paragraph's shingles up in the smaller text, also for lines that are
+    not the set's own (then counted against their union)."""
+    from ingest.dedup.containment import _paragraph_coverage
+    from ingest.dedup.minhash import SHINGLE, shingle_hashes
+
+    body = ["坚持党的全面领导，把牢正确政治方向，确保各项工作始终沿着正确轨道前进。",
+            "深化改革开放，破除体制机制障碍，激发市场主体活力和社会创造力。",
+            "着力保障和改善民生，办好人民群众急难愁盼的实事，增进民生福祉。",
+            "加强生态文明建设，推进污染防治攻坚，守护好绿水青山和蓝天白云。",
+            "统筹发展和安全，健全风险防控体系，牢牢守住不发生系统性风险底线。",
+            "推进科技自立自强，加大基础研究投入，培育发展新质生产力新动能。",
+            "弘扬社会主义核心价值观，繁荣文化事业，丰富群众精神文化生活。",
+            "锻造过硬干部队伍，树立正确用人导向，激励干部担当作为干事创业。"]
+    # three paragraphs whole, a fourth by a third of it (below para_hit), and text of its own
+    short = ["一二三四", *body[:3], "另外的内容与上文并不相同，用来填充较短的文本。", body[5][:12]]
+    small = Shingled.from_lines("s", "\n".join(short), False)
+    policy = MatchPolicy()
+
+    def expected(lines: list[str]) -> float:
+        held = set(small.hashes.tolist())
+        runs = [set(shingle_hashes(line, narrow=True).tolist()) for line in lines if len(line) >= SHINGLE]
+        return sum(len(run & held) >= policy.para_hit * len(run) for run in runs) / len(runs)
+
+    large = Shingled.from_lines("l", "\n".join(body), False)
+    assert _paragraph_coverage(large, small.hashes, policy) == expected(body) == 3 / len(body)
+    # a set built from other text than its lines (a caller's mistake): still each line's own count
+    other = Shingled("o", shingle_hashes("完全无关的另一篇文章内容", narrow=True), body, False)
+    assert _paragraph_coverage(other, small.hashes, policy) == expected(body)
+    flat, starts = other.paragraphs
+    assert flat.tolist() == large.paragraphs[0].tolist() and starts.tolist() == large.paragraphs[1].tolist()

@@ -32,7 +32,7 @@ def test_the_batches_come_back_equal(tmp_path):
 def test_a_pickled_plan_holds_its_files_packed(tmp_path):
     batches = _batches(tmp_path)
     plan = run_plan.RunPlan("r1", [str(tmp_path)], batches, inputs_seen=302, inputs_unchanged=0,
-                          touched=[("/x.txt", 1, 2, "h")], missing={"/gone.txt": "h2"})
+                            touched=[("/x.txt", 1, 2, "h")], missing={"/gone.txt": "h2"})
     blob = pickle.dumps(plan)
     again = pickle.loads(blob)
     assert again == plan and again.batches == batches and again.touched == plan.touched

@@ -64,10 +64,11 @@ def test_web_counts_get_a_row_when_the_run_fetched():
 
 
 def test_reuse_canonical_changes_and_seconds_per_stage():
-    md = summary_markdown({**SUMMARY, "text_reuse": 7, "canonical_changes": 2,
+    md = summary_markdown({**SUMMARY, "text_reuse": 7, "canonical_changes": 2, "kind_changes": 3,
                            "stage_seconds": {"plan": 0.012, "stage batches": 3.5, "load warehouse": 1.25}})
     assert "| text reuse: spans of passages shared with other clusters, written this run | 7 |" in md
     assert "| earlier documents whose canonical status changed | 2 |" in md
+    assert "| earlier duplicates relabelled (e.g. `near` to `exact` when a copy of one arrived) | 3 |" in md
     lines = md.splitlines()
     start = lines.index("| stage | seconds |")
     assert lines[start + 2:start + 5] == ["| plan | 0.01 |", "| stage batches | 3.50 |", "| load warehouse | 1.25 |"]

@@ -248,7 +248,8 @@ def _print_summary(s: dict, wh: Warehouse, note: str | None = None) -> None:
                f"{s['inputs_read']} read ({s['bytes_read'] / 1e6:.2f} MB)")
     click.echo(f"  documents:  {s['documents_new']} new, {s['documents_known']} already in the warehouse")
     reuse = (f"; {s['text_reuse']} reused-passage spans" if s.get("text_reuse") else "") + \
-        (f"; {s['canonical_changes']} earlier canonical choices changed" if s.get("canonical_changes") else "")
+        (f"; {s['canonical_changes']} earlier canonical choices changed" if s.get("canonical_changes") else "") + \
+        (f"; {s['kind_changes']} earlier duplicates relabelled" if s.get("kind_changes") else "")
     click.echo(f"  duplicates: {s['exact_duplicates']} exact, {s['near_duplicates']} near or contained{reuse}")
     reasons = ", ".join(f"{n} × {r}" for r, n in sorted(s["reject_reasons"].items(), key=lambda kv: -kv[1]))
     click.echo(f"  rejects:    {s['rejects']}" + (f" ({reasons})" if reasons else ""))

@@ -68,7 +68,9 @@ def _decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     for d in plan.assignments:
         kinds[d.dup_kind] = kinds.get(d.dup_kind, 0) + 1
     write_parquet_atomic(file_versions.changes_table(changes), staging / versions.CHANGES_FILE)
-    return {"documents_known": n_staged - len(new), **kinds, "canonical_changes": len(plan.updates),
+    return {"documents_known": n_staged - len(new), **kinds,
+            # earlier documents that gained or lost the canonical place / only changed dup_kind
+            "canonical_changes": plan.stats.get("canonical_changes", 0), "kind_changes": plan.stats.get("kind_changes", 0),
             # rows this run writes to passage_occurrences (its new documents' spans and the
             # rewritten spans of earlier documents it touched)
             "passage_occurrences": len(plan.occurrences or ()), **file_versions.counts(changes)}

@@ -43,6 +43,7 @@ def summary_markdown(s: dict, speeches: list[dict] | None = None, rejected: list
         f"| **documents loaded** | **{new_docs}** |",
         f"| text reuse: spans of passages shared with other clusters, written this run | {s.get('text_reuse', 0)} |",
         f"| earlier documents whose canonical status changed | {s.get('canonical_changes', 0)} |",
+        f"| earlier duplicates relabelled (e.g. `near` to `exact` when a copy of one arrived) | {s.get('kind_changes', 0)} |",
     ]
     web = s.get("web")
     if web:

@@ -355,6 +355,7 @@ def run_summary(wh: Warehouse, plan: RunPlan, batches: list[BatchCounts], dups: 
         **loaded,
         "text_reuse": text_reuse_count(dups),
         "canonical_changes": int(dups.get("canonical_changes", 0) or 0),
+        "kind_changes": int(dups.get("kind_changes", 0) or 0),
         "stage_seconds": {k: round(v, 3) for k, v in (stage_seconds or {}).items()},
         "elapsed_s": round(time.perf_counter() - plan.started_clock, 3),
     }

@@ -168,3 +168,24 @@ def test_centrality_compares_each_text_once_and_answers_as_member_by_member():
     lazy = _Lazy(lambda i: asked.append(i) or sigs[i], len(sigs))
     assert np.array_equal(_centrality(lazy, which.tolist()), expect)
     assert len(asked) == len(set(which.tolist())) == 6
+
+
+def test_a_copy_arriving_later_relabels_only_its_own_twin(speeches):
+    """`contained` is a markedly shorter member than the canonical one, whichever pair verified it:
+    an excerpt's near copy was `near` in its own run and turned `contained` (reported as a canonical
+    change) when an exact copy of the speech arrived in a later run."""
+    from dedup_fixtures import Variants
+
+    v = speeches["003"]
+    half = Variants(v.paras[:round(len(v.paras) * 0.5)]).edited(rate=0.03)  # an excerpt's near copy
+    state = MemoryState()
+    first = ingest(state, {"a-speech": v.original(), "b-excerpt": v.excerpt(0.5), "c-excerpt-edited": half})
+    assert {a.doc_id: a.dup_kind for a in first.assignments} == \
+        {"a-speech": "unique", "b-excerpt": "contained", "c-excerpt-edited": "contained"}
+    copy = ingest(state, {"d-speech-copy": v.original()})
+    assert [(a.dup_kind, a.is_canonical) for a in copy.assignments] == [("exact", False)]
+    assert copy.updates == [] and (copy.stats["canonical_changes"], copy.stats["kind_changes"]) == (0, 0)
+    # an exact copy of an earlier member makes that member an exact copy too: a relabel, not a new canonical
+    twin = ingest(state, {"e-excerpt-edited-copy": half})
+    assert [(u.doc_id, u.dup_kind, u.is_canonical) for u in twin.updates] == [("c-excerpt-edited", "exact", False)]
+    assert (twin.stats["canonical_changes"], twin.stats["kind_changes"]) == (0, 1)

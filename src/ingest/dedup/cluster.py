@@ -302,7 +302,6 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
     # the largest doc_id), by number: a dict of a tuple each was ~50 MB at 360,000 notices.
     best_sim = np.full(n_new, -1.0)
     best_other = np.full(n_new, -1, dtype=np.int64)
-    excerpt: set[str] = set()  # new documents verified as the smaller side of a containment
     for i in range(len(edges)):
         small, large = edges.small[i], edges.large[i]
         if not groups.same(small, large):
@@ -314,9 +313,14 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
                 held = best_sim[number]
                 if sim > held or (sim == held and ids[other] > ids[best_other[number]]):
                     best_sim[number], best_other[number] = sim, other
-                if kind == "contained" and number == small:
-                    excerpt.add(ids[number])
 
+    new_sizes = docs.numbers["n_shingles"]
+
+    def _shingles(d: str) -> int:
+        row = docs.row.get(d)
+        return int(new_sizes[row]) if row is not None else prior.docs[d].n_shingles
+
+    canonical_changes = kind_changes = 0
     for j in by_name:
         if alone(j):
             # a new document alone in its cluster (most of them): the rule's answer is fixed
@@ -349,8 +353,11 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
                 kind = "unique"
             elif ehash in repeated:  # an exact copy (on the matching form) of another member
                 kind = "exact"
-            elif d in excerpt if d in docs else prior.docs[d].n_shingles < config.contained_ratio * chosen.n_shingles:
-                kind = "contained"  # earlier documents have no edges here: judged by size
+            elif _shingles(d) < config.contained_ratio * chosen.n_shingles:
+                # "a markedly shorter member" than the canonical one, new or earlier alike: by
+                # which pair verified it, an excerpt's near copy was `near` in its own run and
+                # `contained` whenever a later run touched its cluster (an exact copy arriving)
+                kind = "contained"
             else:
                 kind = "near"
             is_canon = d == chosen.doc_id
@@ -364,3 +371,10 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
                 p = prior.docs[d]
                 if p.is_canonical != is_canon or p.dup_kind != kind:
                     plan.updates.append(Assignment(d, cluster_id, kind, is_canon, reason if is_canon else None))
+                    if p.is_canonical != is_canon:
+                        canonical_changes += 1
+                    else:
+                        kind_changes += 1
+    # earlier documents that gained or lost the canonical place, and those only relabelled (an
+    # earlier near copy of a document whose exact copy arrived is `exact` now)
+    plan.stats["canonical_changes"], plan.stats["kind_changes"] = canonical_changes, kind_changes

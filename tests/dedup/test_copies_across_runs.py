@@ -18,7 +18,7 @@ def run(wh: Warehouse, sources: list[str]) -> dict:
         counts = [stages.stage_batch(wh, plan.run_id, no, refs, "rjieba", workers=1)
                   for no, refs in enumerate(plan.batches or [[]])]
         dups = stages.decide_duplicates(wh, plan.run_id)
-        return stages.load_run(wh, plan, counts, dups.get("documents_known", 0), None, "rjieba")
+        return {**dups, **stages.load_run(wh, plan, counts, dups.get("documents_known", 0), None, "rjieba")}
 
 
 def test_copies_under_new_paths_are_exact_duplicates_of_the_loaded_speech(tmp_path):
@@ -53,6 +53,8 @@ def test_copies_under_new_paths_are_exact_duplicates_of_the_loaded_speech(tmp_pa
         (src / name).write_bytes(data)
     loaded = run(wh, [str(src)])
     assert loaded["documents_new"] == len(copies) and loaded["exact_duplicates"] == len(copies)
+    # the loaded speech keeps its place and its label: nothing earlier changed
+    assert (loaded["canonical_changes"], loaded["kind_changes"]) == (0, 0)
 
     con = open_db(str(wh.db_path))
     try:

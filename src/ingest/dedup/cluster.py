@@ -316,7 +316,7 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
 
     new_sizes = docs.numbers["n_shingles"]
 
-    def _shingles(d: str) -> int:
+    def shingles_of(d: str) -> int:
         row = docs.row.get(d)
         return int(new_sizes[row]) if row is not None else prior.docs[d].n_shingles
 
@@ -353,10 +353,10 @@ def _assign(plan, docs, prior, groups, edges, config, read_signatures=None) -> N
                 kind = "unique"
             elif ehash in repeated:  # an exact copy (on the matching form) of another member
                 kind = "exact"
-            elif _shingles(d) < config.contained_ratio * chosen.n_shingles:
-                # "a markedly shorter member" than the canonical one, new or earlier alike: by
-                # which pair verified it, an excerpt's near copy was `near` in its own run and
-                # `contained` whenever a later run touched its cluster (an exact copy arriving)
+            elif shingles_of(d) < config.contained_ratio * chosen.n_shingles:
+                # "a markedly shorter member" than the canonical one, new or earlier alike (a new
+                # member's kind was its verifying pair's: an excerpt's near copy was `near` in its
+                # own run, then `contained` when a later run touched its cluster)
                 kind = "contained"
             else:
                 kind = "near"

@@ -83,6 +83,25 @@ def test_touched_files_are_recognised_by_their_hash_and_add_nothing(run_cli, tmp
     assert recorded == {p.name: p.stat().st_mtime_ns for p in src.iterdir()}
 
 
+def test_a_later_exact_copy_is_reported_as_a_relabel_not_a_canonical_change(run_cli, tmp_path):
+    from dedup_fixtures import Variants, body_paragraphs
+
+    speech = Variants(body_paragraphs("003"))
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "speech.txt").write_text(speech.original(), "utf-8")
+    (src / "repost.txt").write_text(speech.edited(), "utf-8")  # a near duplicate
+    wh = tmp_path / "wh"
+    run_cli("run", str(src), "--warehouse", str(wh))
+    (near,) = [r["source_uri"] for r in sql_json(run_cli, wh, "select source_uri from documents where dup_kind = 'near'")]
+    # an exact copy of the near member, under a new path: that member is `exact` now, nothing else moves
+    (src / "repost-copy.txt").write_bytes(Path(near).read_bytes())
+    out = run_cli("run", str(src), "--warehouse", str(wh)).stdout
+    assert "1 exact" in out and "1 earlier duplicates relabelled" in out and "canonical choices changed" not in out
+    kinds = sql_json(run_cli, wh, "select dup_kind, count(*) as n from documents group by 1 order by 1")
+    assert [(r["dup_kind"], r["n"]) for r in kinds] == [("exact", 2), ("unique", 1)]
+
+
 def test_bad_files_are_rejected_and_good_ones_load(run_cli, tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()

@@ -60,7 +60,7 @@ class ClusterConfig:
     bucket_all_pairs, bucket_hubs   see the module docstring;
     candidates_per_doc  pairs verified per document at most (its most promising ones);
     partial_copy_ratio  the larger text of a containment is a partial copy of a member this much bigger;
-    contained_ratio   an earlier member smaller than this share of a new canonical becomes `contained`.
+    contained_ratio   a member smaller than this share of the canonical one (in shingles) is `contained`.
     """
 
     estimate_min: float = 0.15

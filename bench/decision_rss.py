@@ -2,9 +2,12 @@
 
     .venv/bin/python bench/decision_rss.py stage short:60 bench/out/staged-short-60
     .venv/bin/python bench/decision_rss.py replay bench/out/staged-short-60
+    .venv/bin/python bench/decision_rss.py stage DAILY_DIR bench/out/staged-daily --onto bench/out/wh-real-120mb
 
 `stage` plans and stages a corpus into a new warehouse (no decision, no load) and keeps it: the
 corpus is a directory, or SHAPE:MB for a corpus of `bench/shapes.py` (needs ../shared/devset).
+With `--onto WAREHOUSE` the new warehouse is a copy of that one (a daily run's few files
+against everything loaded before: the decision then reads the earlier documents' state).
 `replay` runs `decide_duplicates` on it in this process, without Prefect, as often as you like
 (the decision reads the staged parts and writes its plan beside them; the load would consume
 them): the process's RSS and max RSS when each step starts and ends, the top RSS within each
@@ -38,8 +41,8 @@ STEPS = [("decision", "StagedDocuments.read"), ("decision", "_file_changes"),
 PLAN_FILES = ("decisions", "dedup-decisions", "dedup-links", "dedup-occurrences")
 
 
-def stage(corpus: str, root: Path) -> str:
-    """Plan and stage `corpus` into a new warehouse at `root`; returns the run id."""
+def stage(corpus: str, root: Path, onto: Path | None = None) -> str:
+    """Plan and stage `corpus` into a new warehouse at `root` (a copy of `onto`); returns the run id."""
     from ingest import parallel, run_plan, stages
     from ingest.storage.warehouse import Warehouse
 
@@ -48,6 +51,10 @@ def stage(corpus: str, root: Path) -> str:
         shape, mb = corpus.split(":")
         corpus = str(ensure_shape_corpus(shape, float(mb)))
     shutil.rmtree(root, ignore_errors=True)
+    if onto is not None:
+        if not Warehouse(onto).exists():
+            sys.exit(f"{onto} is no warehouse to stage onto")
+        shutil.copytree(onto, root, ignore=shutil.ignore_patterns(".staging"))
     wh = Warehouse.at(root)
     with wh.run_lock():
         stages.prepare_warehouse(wh)
@@ -149,12 +156,13 @@ def main() -> None:
     s = sub.add_parser("stage", help="plan and stage a corpus into a new warehouse, without deciding")
     s.add_argument("corpus", help="a directory, or SHAPE:MB (bench/shapes.py's short, ordinary, long)")
     s.add_argument("warehouse", type=Path)
+    s.add_argument("--onto", type=Path, help="stage into a copy of this warehouse (a daily run after it)")
     r = sub.add_parser("replay", help="replay the decision on a staged warehouse")
     r.add_argument("warehouse", type=Path)
     args = ap.parse_args()
     if args.command == "stage":
         t = time.perf_counter()
-        run_id = stage(args.corpus, args.warehouse)
+        run_id = stage(args.corpus, args.warehouse, args.onto)
         print(f"staged run {run_id} into {args.warehouse} in {time.perf_counter() - t:.1f} s")
         return
     if not (args.warehouse / RUN_ID_FILE).exists():

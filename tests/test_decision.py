@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from conftest import SAMPLE
@@ -143,3 +144,77 @@ def test_staged_texts_are_found_by_doc_id(tmp_path):
     assert len(staged.paths) > 1 and len(staged.rows) == len(texts) == 12
     some = sorted(texts)[::2]
     assert staged.texts(some + ["no-such-doc"]) == {d: texts[d] for d in some}
+
+
+def loaded_then_staged(tmp_path) -> tuple[Warehouse, str]:
+    """The sample speeches loaded by a first run; a second run staged (not decided) with copies
+    of two of them under new names and an edited copy of a third: its decision looks up the
+    earlier documents' postings, members and texts."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    speeches = sorted(SAMPLE.glob("*.txt"))
+    for i, p in enumerate(speeches):
+        (first / f"{i:03d}.txt").write_bytes(p.read_bytes())
+    for i in (0, 3):
+        (second / f"again-{i}.txt").write_bytes(speeches[i].read_bytes())
+    (second / "edited.txt").write_text(speeches[5].read_text("utf-8") + "\n（责编：王五）\n", "utf-8")
+    wh = Warehouse.at(tmp_path / "wh")
+    with wh.run_lock():
+        stages.prepare_warehouse(wh)
+        plan = run_plan.plan_run(wh, [str(first)])
+        counts = [stages.stage_batch(wh, plan.run_id, no, refs, workers=1) for no, refs in enumerate(plan.batches)]
+        known = decision.decide_duplicates(wh, plan.run_id)["documents_known"]
+        stages.load_run(wh, plan, counts, known, None, "rjieba")
+        plan = run_plan.plan_run(wh, [str(second)])
+        for no, refs in enumerate(plan.batches):
+            stages.stage_batch(wh, plan.run_id, no, refs, workers=1)
+    return wh, plan.run_id
+
+
+def staged_plan(wh: Warehouse, run_id: str) -> dict[str, list[dict]]:
+    """The plan the decision staged, each table's rows sorted (as bench/decision_rss.py digests it)."""
+    out = {}
+    for name in ("decisions", "dedup-decisions", "dedup-links", "dedup-occurrences"):
+        table = pq.read_table(wh.staging(run_id) / f"{name}.parquet")
+        keys = [c for c in table.column_names if not str(table.schema.field(c).type).startswith("list")]
+        out[name] = table.sort_by([(c, "ascending") for c in keys]).to_pylist()
+    return out
+
+
+def test_the_lookups_run_under_a_memory_limit_and_decide_as_without_one(tmp_path, monkeypatch):
+    """DuckDB caches what the lookups read up to its memory limit (80% of RAM unless set): the
+    decision's connection has a small one, and decides as a connection without it does."""
+    wh, run_id = loaded_then_staged(tmp_path)
+    limits = []
+    real_prior = decision.dedup_store.load_prior
+
+    def prior_seen(con, *args, **kwargs):
+        limits.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return real_prior(con, *args, **kwargs)
+
+    monkeypatch.setattr(decision.dedup_store, "load_prior", prior_seen)
+    counts = decision.decide_duplicates(wh, run_id)
+    capped = staged_plan(wh, run_id)
+    assert limits[-1] == "61.0 MiB"  # DuckDB's way of saying 64MB
+    # (the editor's footer is left out of the matching form: the edited copy is exact too)
+    assert counts["exact"] == 3 and counts.get("unique", 0) == 0
+
+    monkeypatch.setattr(decision, "LOOKUP_MEMORY_LIMIT", None)
+    assert decision.decide_duplicates(wh, run_id) == counts
+    assert staged_plan(wh, run_id) == capped
+    assert limits[-1] != "61.0 MiB"
+
+
+def test_lookups_that_need_more_than_the_limit_decide_again_without_it(tmp_path, monkeypatch, caplog):
+    wh, run_id = loaded_then_staged(tmp_path)
+    counts = decision.decide_duplicates(wh, run_id)
+    expected = staged_plan(wh, run_id)
+    for name in expected:
+        (wh.staging(run_id) / f"{name}.parquet").unlink()
+    # (a limit no lookup fits in: DuckDB refuses the first block it would pin)
+    monkeypatch.setattr(decision, "LOOKUP_MEMORY_LIMIT", "1KB")
+    with caplog.at_level("WARNING", logger="ingest.decision"):
+        assert decision.decide_duplicates(wh, run_id) == counts
+    assert staged_plan(wh, run_id) == expected
+    assert "needed more than 1KB" in caplog.text and "deciding again without that limit" in caplog.text

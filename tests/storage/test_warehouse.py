@@ -56,3 +56,35 @@ def test_schema_is_idempotent_and_views_work_on_empty_warehouse(tmp_path):
 
 def test_load_statements_are_named():
     assert {"new_documents", "insert_documents", "insert_run"} <= set(named_statements("load.sql"))
+
+
+def test_a_run_prepares_an_up_to_date_warehouse_without_writing_it(tmp_path, monkeypatch):
+    """The schema's statements run when its files change, not every run: re-creating the views
+    made every run's first connection checkpoint the database when it closed (~0.5 s at 45,929
+    documents). A changed schema file is still applied."""
+    import hashlib
+
+    from ingest import stages
+    from ingest.storage import warehouse
+
+    wh = Warehouse.at(tmp_path / "wh")
+    assert stages.prepare_warehouse(wh)
+
+    def file_digest() -> str:
+        assert not (wh.db_path.parent / (wh.db_path.name + ".wal")).exists()
+        return hashlib.sha256(wh.db_path.read_bytes()).hexdigest()
+
+    before = file_digest()
+    assert stages.prepare_warehouse(wh)
+    assert file_digest() == before
+
+    real = warehouse.sql_file
+    monkeypatch.setattr(warehouse, "sql_file", lambda name: real(name) + (
+        "\nCREATE OR REPLACE VIEW planted_in_test AS SELECT 42 AS answer;\n" if name == "views.sql" else ""))
+    assert stages.prepare_warehouse(wh)
+    con = wh.connect(read_only=True)
+    try:
+        assert con.execute("SELECT answer FROM planted_in_test").fetchone() == (42,)
+    finally:
+        con.close()
+    assert file_digest() != before

@@ -152,3 +152,34 @@ def test_a_staged_plan_that_fails_to_save_raises_its_own_error(tmp_path, three_l
         assert con.execute("SELECT count(*) FROM dedup_docs WHERE doc_id = 'x1'").fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_earlier_documents_come_back_as_the_warehouse_holds_them(tmp_path):
+    """load_prior's PriorDocs, built column by column, field for field as the tables hold them
+    (signatures as their stored little-endian uint32 values, dates as datetimes)."""
+    import numpy as np
+
+    from conftest import SAMPLE
+    from dedup_fixtures import candidates
+
+    wh = Warehouse.at(tmp_path / "wh")
+    ingest_files(wh, [sorted(str(p) for p in SAMPLE.glob("*.txt"))])
+    con = open_db(str(wh.db_path))
+    try:
+        texts = {f"again-{i}": t for i, (t,) in enumerate(con.execute("SELECT text FROM documents ORDER BY doc_id").fetchall())}
+        prior = dedup_store.load_prior(con, candidates(texts))
+        expected = con.execute("""
+            SELECT d.doc_id, d.cluster_id, f.exact_hash, f.signature, f.n_shingles, d.has_masking OR f.has_masking,
+                   f.was_traditional, f.dropped_lines, d.published_at, d.source_kind, d.is_canonical, d.dup_kind,
+                   coalesce(d.title, '') <> ''
+            FROM documents d JOIN dedup_docs f USING (doc_id) ORDER BY d.doc_id""").fetchall()
+    finally:
+        con.close()
+    assert list(prior.docs) == [r[0] for r in expected] and len(expected) == len(texts)
+    for r in expected:
+        p = prior.docs[r[0]]
+        assert (p.doc_id, p.cluster_id, p.exact_hash, p.n_shingles, p.has_masking, p.was_traditional, p.dropped_lines,
+                p.published_at, p.source_kind, p.is_canonical, p.dup_kind, p.titled) == r[:3] + r[4:]
+        assert p.signature.dtype == np.uint32 and p.signature.tobytes() == r[3]
+    assert sum(p.published_at is not None for p in prior.docs.values()) >= 2
+    assert {type(p.published_at).__name__ for p in prior.docs.values()} == {"datetime", "NoneType"}

@@ -93,7 +93,7 @@ def prior_docs(members: pa.Table) -> dict[str, PriorDoc]:
 
     def values(i: int) -> list:
         column = columns[i]
-        if pa.types.is_string(column.type):  # (cluster ids, kinds: few distinct values each)
+        if pa.types.is_string(column.type):  # (cluster ids and kinds repeat, doc_ids cost no more so)
             encoded = column.dictionary_encode()
             words = encoded.dictionary.to_pylist()
             return [None if k is None else words[k] for k in encoded.indices.to_pylist()]

@@ -266,6 +266,8 @@ class Warehouse:
             return False
         try:
             return stored_schema(con) == schema_fingerprint()
+        except duckdb.Error:
+            return False
         finally:
             con.close()
 

@@ -200,8 +200,10 @@ def test_the_lookups_run_under_a_memory_limit_and_decide_as_without_one(tmp_path
     # (the editor's footer is left out of the matching form: the edited copy is exact too)
     assert counts["exact"] == 3 and counts.get("unique", 0) == 0
 
-    monkeypatch.setattr(decision, "LOOKUP_MEMORY_LIMIT", None)
-    assert decision.decide_duplicates(wh, run_id) == counts
+    try:  # (the decision without a limit of its own)
+        assert decision._decide_duplicates(wh, run_id, None) == counts
+    finally:
+        decision.release_memory()
     assert staged_plan(wh, run_id) == capped
     assert limits[-1] != "61.0 MiB"
 
@@ -213,8 +215,9 @@ def test_lookups_that_need_more_than_the_limit_decide_again_without_it(tmp_path,
     for name in expected:
         (wh.staging(run_id) / f"{name}.parquet").unlink()
     # (a limit no lookup fits in: DuckDB refuses the first block it would pin)
-    monkeypatch.setattr(decision, "LOOKUP_MEMORY_LIMIT", "1KB")
+    monkeypatch.setenv("INGEST_LOOKUP_MEMORY_LIMIT", "1KB")
     with caplog.at_level("WARNING", logger="ingest.decision"):
         assert decision.decide_duplicates(wh, run_id) == counts
     assert staged_plan(wh, run_id) == expected
     assert "needed more than 1KB" in caplog.text and "deciding again without that limit" in caplog.text
+    assert "INGEST_LOOKUP_MEMORY_LIMIT=1GB" in caplog.text

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from .storage.sql import named_statements
-from .storage.warehouse import LOCK_TIMEOUT_ENV, Warehouse, WarehouseError, is_disk_full
+from .storage.warehouse import (LOCK_TIMEOUT_ENV, Warehouse, WarehouseError, is_disk_full, load_memory_limit,
+                                 lookup_memory_limit)
 
 WAREHOUSE_OPTION = click.option(
     "--warehouse", "warehouse", type=click.Path(file_okay=False), default=None,
@@ -136,6 +137,10 @@ def run(sources: tuple[str, ...], warehouse: str | None, segmenter: str, sources
     try:
         validate_params(**params)
     except ParameterError as exc:
+        raise Fatal(str(exc)) from None
+    try:  # DuckDB's memory limits: a misread one is named now, not minutes into the run
+        load_memory_limit(), lookup_memory_limit()
+    except WarehouseError as exc:
         raise Fatal(str(exc)) from None
     # Registered before Prefect registers its own exit handlers, so it runs after them: the
     # interpreter's last collections then skip Prefect's import-time objects (~0.5 s at exit).

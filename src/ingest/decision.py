@@ -21,7 +21,7 @@ from .memory import release_memory, trim_heap
 from .storage import dedup_store, staged_fingerprints, versions
 from .storage.lake import write_parquet_atomic
 from .storage.sql import named_statements
-from .storage.warehouse import Warehouse
+from .storage.warehouse import LOOKUP_MEMORY_ENV, Warehouse, lookup_memory_limit
 
 
 def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
@@ -31,27 +31,26 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
     fingerprints can match (read-only), and stages the plan; `load_run` saves it in the run's
     transaction.
     """
+    # DuckDB keeps the blocks its queries read cached up to its memory limit, by default 80% of
+    # RAM. The decision's lookups read whole columns of the warehouse even for a few rows (200
+    # earlier texts out of 45,929 documents read every text: 163 MB of cache), so a daily run's
+    # memory grew with the warehouse, not with the run. Under a limit of their own (64MB unless
+    # $INGEST_LOOKUP_MEMORY_LIMIT says otherwise) DuckDB evicts them; query results and spills
+    # to its temporary directory are not bound by it (100 MB of texts fetched in one query).
+    limit = lookup_memory_limit()
     try:
         try:
-            return _decide_duplicates(wh, run_id, LOOKUP_MEMORY_LIMIT)
+            return _decide_duplicates(wh, run_id, limit)
         except duckdb.OutOfMemoryException as e:
             # Only the lookups can fail so, before anything is staged: the decision again, with
             # DuckDB's own default limit (80% of RAM), is the same decision.
             logging.getLogger(__name__).warning(
                 "the duplicate decision's warehouse lookups needed more than %s (%s); deciding again "
-                "without that limit", LOOKUP_MEMORY_LIMIT, str(e).splitlines()[0])
+                "without that limit (%s=1GB, say, decides once)", limit, str(e).splitlines()[0], LOOKUP_MEMORY_ENV)
             release_memory()
             return _decide_duplicates(wh, run_id, None)
     finally:
         release_memory()
-
-
-# DuckDB keeps the blocks its queries read cached up to its memory limit, by default 80% of RAM. The
-# decision's lookups read whole columns of the warehouse even for a few rows (200 earlier texts
-# out of 45,929 documents read every text: 163 MB of cache), so a daily run's memory grew with the
-# warehouse, not with the run. Under this limit DuckDB evicts them; query results and spills to
-# its temporary directory are not bound by it (100 MB of texts fetched in one query under 64 MB).
-LOOKUP_MEMORY_LIMIT = "64MB"
 
 
 def _decide_duplicates(wh: Warehouse, run_id: str, memory_limit: str | None) -> dict[str, int]:

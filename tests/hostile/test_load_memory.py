@@ -75,3 +75,40 @@ def test_a_run_of_long_documents_loads_under_a_limit_smaller_than_its_texts(run_
     assert query(wh, f"SELECT count(*) FROM (SELECT doc_id, text, cluster_id FROM read_parquet('{lake}') "
                      "EXCEPT SELECT doc_id, text, cluster_id FROM documents)") == [(0,)]
     assert query(wh, f"SELECT count(*) FROM read_parquet('{lake}')") == [(300,)]
+
+
+def test_a_memory_limit_duckdb_cannot_read_is_named_before_anything_runs(run_cli, tmp_path):
+    for name in (LIMIT, "INGEST_LOOKUP_MEMORY_LIMIT"):
+        wh = tmp_path / name
+        proc = run_cli("run", str(SAMPLE), "--warehouse", str(wh), env={name: "lots"}, check=False)
+        said = proc.stdout + proc.stderr
+        assert proc.returncode != 0
+        assert f"{name}='lots' is not a memory size DuckDB reads" in said and f"{name}=1GB" in said
+        assert "Traceback" not in said and "Parser Error" not in said
+        assert not (wh / "speeches.duckdb").exists() or query(wh, "SELECT count(*) FROM documents") == [(0,)]
+
+
+def test_a_daily_run_whose_lookups_outgrow_their_limit_decides_again_and_loads_as_without_it(run_cli, tmp_path):
+    """The duplicate decision's lookups run under $INGEST_LOOKUP_MEMORY_LIMIT; past it the run
+    says so, decides again without it, and loads what a run without the limit loads."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    speeches = sorted(SAMPLE.glob("*.txt"))
+    for p in speeches[:6]:
+        (first / p.name).write_bytes(p.read_bytes())
+    for p in speeches[6:]:
+        (second / p.name).write_bytes(p.read_bytes())
+    (second / "again.txt").write_bytes(speeches[0].read_bytes())
+    plain, tight = tmp_path / "plain", tmp_path / "tight"
+    for wh in (plain, tight):
+        run_cli("run", str(first), "--warehouse", str(wh))
+    run_cli("run", str(second), "--warehouse", str(plain))
+    proc = run_cli("run", str(second), "--warehouse", str(tight), env={"INGEST_LOOKUP_MEMORY_LIMIT": "1KB"})
+    said = proc.stdout + proc.stderr
+    assert "lookups needed more than 1KB" in said and "deciding again without that limit" in said
+    assert "Traceback" not in said
+    assert counts(tight) == counts(plain)
+    kinds = "SELECT regexp_replace(source_uri, '.*/', ''), dup_kind, is_canonical FROM documents ORDER BY 1, 2"
+    assert query(tight, kinds) == query(plain, kinds)
+    assert ("again.txt", "exact", False) in [tuple(r) for r in query(tight, kinds)]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import os
 import re
 import shutil
@@ -32,7 +33,10 @@ DB_NAME = "speeches.duckdb"
 # not fill one row group, so none is written early): under this limit it spills them to disk.
 # 192MB: at 120 MB of text the load's peak was ~200 MB below 512MB's, the load ~0.1 s longer.
 MEMORY_LIMIT_ENV = "INGEST_DUCKDB_MEMORY_LIMIT"
-LOAD_MEMORY_LIMIT = os.environ.get(MEMORY_LIMIT_ENV, "192MB")
+LOAD_MEMORY_DEFAULT = "192MB"
+# The duplicate decision's read-only lookups (decision.py says why they have a limit of their own).
+LOOKUP_MEMORY_ENV = "INGEST_LOOKUP_MEMORY_LIMIT"
+LOOKUP_MEMORY_DEFAULT = "64MB"
 # DuckDB's Parquet writer holds a whole row group in memory: for the lake copies it writes (tokens
 # of a run with documents already present, raw pages) a few thousand rows at a time. 2,048 rows is
 # DuckDB's floor (a smaller ROW_GROUP_SIZE is ignored). The documents, whose texts can be long,
@@ -73,8 +77,35 @@ class OutOfMemory(WarehouseError):
 def out_of_memory(doing: str, after: str = "") -> OutOfMemory:
     """The message for a DuckDB OutOfMemoryException of a writing connection: the same limit
     fails the same way again, so the user is told which setting to raise."""
-    return OutOfMemory(f"{doing} needed more memory than DuckDB may use for it ({LOAD_MEMORY_LIMIT}, set by "
+    return OutOfMemory(f"{doing} needed more memory than DuckDB may use for it ({load_memory_limit()}, set by "
                        f"{MEMORY_LIMIT_ENV}); run again with a higher limit, e.g. {MEMORY_LIMIT_ENV}=1GB{after}")
+
+
+def load_memory_limit() -> str:
+    """DuckDB's memory limit for writing connections: $INGEST_DUCKDB_MEMORY_LIMIT, else 192MB."""
+    return memory_limit_from_env(MEMORY_LIMIT_ENV, LOAD_MEMORY_DEFAULT)
+
+
+def lookup_memory_limit() -> str:
+    """DuckDB's memory limit for the duplicate decision's lookups: $INGEST_LOOKUP_MEMORY_LIMIT, else 64MB."""
+    return memory_limit_from_env(LOOKUP_MEMORY_ENV, LOOKUP_MEMORY_DEFAULT)
+
+
+def memory_limit_from_env(name: str, default: str) -> str:
+    """A memory limit from $name (else `default`); a WarehouseError naming the variable when DuckDB
+    cannot read it (rather than DuckDB's parser error from deep inside a run)."""
+    value = os.environ.get(name, "").strip() or default
+    return _readable_memory_limit(name, value, default)
+
+
+@functools.lru_cache(maxsize=8)
+def _readable_memory_limit(name: str, value: str, default: str) -> str:
+    try:
+        duckdb.connect(config={"memory_limit": value}).close()  # (in memory: DuckDB reads it, nothing more)
+    except duckdb.Error:
+        raise WarehouseError(f"{name}={value!r} is not a memory size DuckDB reads; give a number and a unit, "
+                             f"e.g. {name}={default} or {name}=1GB") from None
+    return value
 
 
 def schema_fingerprint() -> str:
@@ -167,7 +198,7 @@ class Warehouse:
         config = {"file_search_path": str(self.root)}
         if not read_only:
             # The load of a big run spills to disk instead of growing with the corpus.
-            config["memory_limit"] = LOAD_MEMORY_LIMIT
+            config["memory_limit"] = load_memory_limit()
         while True:
             try:
                 return duckdb.connect(str(self.db_path), read_only=read_only, config=config)

@@ -44,7 +44,8 @@ def retry_unless_settled(task, task_run, state) -> bool:
     """Retry a failed I/O task (a disk briefly full, a file system hiccup: the load is idempotent),
     except when the warehouse stayed locked for the whole lock timeout (it waited already) or the
     load ran out of DuckDB's memory limit (the same limit fails the same way)."""
-    from ingest.storage.warehouse import OutOfMemory, WarehouseLocked
+    from ingest.storage.errors import OutOfMemory
+    from ingest.storage.warehouse import WarehouseLocked
 
     try:
         state.result()

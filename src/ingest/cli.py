@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from .storage.sql import named_statements
-from .storage.warehouse import (LOCK_TIMEOUT_ENV, Warehouse, WarehouseError, is_disk_full, load_memory_limit,
-                                 lookup_memory_limit)
+from .storage.memory_limits import load_memory_limit, lookup_memory_limit
+from .storage.warehouse import LOCK_TIMEOUT_ENV, Warehouse, WarehouseError, is_disk_full
 
 WAREHOUSE_OPTION = click.option(
     "--warehouse", "warehouse", type=click.Path(file_okay=False), default=None,

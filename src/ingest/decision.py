@@ -21,7 +21,8 @@ from .memory import release_memory, trim_heap
 from .storage import dedup_store, staged_fingerprints, versions
 from .storage.lake import write_parquet_atomic
 from .storage.sql import named_statements
-from .storage.warehouse import LOOKUP_MEMORY_ENV, Warehouse, lookup_memory_limit
+from .storage.memory_limits import LOOKUP_MEMORY_ENV, lookup_memory_limit
+from .storage.warehouse import Warehouse
 
 
 def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:

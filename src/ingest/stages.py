@@ -21,8 +21,9 @@ from .sources.file_lists import FileBatch
 from .sources.files import FileRef, FileRules, read_file, stored_name
 from .storage import staged_fingerprints
 from .storage.lake import STAGING_OPTIONS, remove_tree, write_parquet_atomic
+from .storage.memory_limits import out_of_memory
 from .storage.tables import documents_table, file_state_table, hits_table, rejects_table, tokens_table
-from .storage.warehouse import DiskFull, Warehouse, WarehouseLocked, is_disk_full, out_of_memory
+from .storage.warehouse import DiskFull, Warehouse, WarehouseLocked, is_disk_full
 
 # A part is what one worker process stages at a time: small enough that the two cores finish a
 # batch together, large enough that its five Parquet files are not mostly overhead. Bounded by

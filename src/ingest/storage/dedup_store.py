@@ -92,12 +92,8 @@ def prior_docs(members: pa.Table) -> dict[str, PriorDoc]:
     signatures = _signature_rows(columns[3])
 
     def values(i: int) -> list:
-        column = columns[i]
-        if pa.types.is_string(column.type):  # (cluster ids and kinds repeat, doc_ids cost no more so)
-            encoded = column.dictionary_encode()
-            words = encoded.dictionary.to_pylist()
-            return [None if k is None else words[k] for k in encoded.indices.to_pylist()]
-        return column.to_pylist()
+        # (cluster ids and kinds repeat, doc_ids cost no more so)
+        return shared_strings(columns[i]) if pa.types.is_string(columns[i].type) else columns[i].to_pylist()
 
     doc_ids, clusters, hashes = values(0), values(1), values(2)
     n_shingles, masking, traditional, dropped = values(4), values(5), values(6), values(7)
@@ -122,11 +118,16 @@ def _signature_rows(column: pa.Array) -> list[np.ndarray] | np.ndarray:
     return data.reshape(len(column), -1).astype(np.uint32)  # (a copy: the rows are the decision's own)
 
 
+def shared_strings(column: pa.Array) -> list[str | None]:
+    """A string column as a list in which equal values are one str object (to_pylist makes one per row)."""
+    encoded = column.dictionary_encode()
+    words = encoded.dictionary.to_pylist()
+    return [None if k is None else words[k] for k in encoded.indices.to_pylist()]
+
+
 def _postings(table: pa.Table) -> Postings:
-    # doc_ids repeat (a document has a posting per band or sentence): one string each
-    encoded = table["doc_id"].combine_chunks().dictionary_encode()
-    names = encoded.dictionary.to_pylist()
-    return Postings(table["key"].to_numpy().astype(np.int64, copy=False), [names[k] for k in encoded.indices.to_pylist()])
+    # doc_ids repeat (a document has a posting per band or sentence)
+    return Postings(table["key"].to_numpy().astype(np.int64, copy=False), shared_strings(table["doc_id"].combine_chunks()))
 
 
 def text_fetcher(con: duckdb.DuckDBPyConnection):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import functools
 import os
 import re
 import shutil
@@ -18,8 +17,10 @@ from typing import TYPE_CHECKING, Iterator
 
 import duckdb
 
+from .errors import DiskFull, WarehouseError, WarehouseLocked, is_disk_full
 from .lake import remove_tree
 from .macros import ensure_macros
+from .memory_limits import load_memory_limit
 from .sql import named_statements, sql_file
 
 if TYPE_CHECKING:
@@ -29,14 +30,6 @@ if TYPE_CHECKING:
 # were ~0.3 s of each such command.
 
 DB_NAME = "speeches.duckdb"
-# The load holds every new row in transaction-local storage until the commit (46k documents do
-# not fill one row group, so none is written early): under this limit it spills them to disk.
-# 192MB: at 120 MB of text the load's peak was ~200 MB below 512MB's, the load ~0.1 s longer.
-MEMORY_LIMIT_ENV = "INGEST_DUCKDB_MEMORY_LIMIT"
-LOAD_MEMORY_DEFAULT = "192MB"
-# The duplicate decision's read-only lookups (decision.py says why they have a limit of their own).
-LOOKUP_MEMORY_ENV = "INGEST_LOOKUP_MEMORY_LIMIT"
-LOOKUP_MEMORY_DEFAULT = "64MB"
 # DuckDB's Parquet writer holds a whole row group in memory: for the lake copies it writes (tokens
 # of a run with documents already present, raw pages) a few thousand rows at a time. 2,048 rows is
 # DuckDB's floor (a smaller ROW_GROUP_SIZE is ignored). The documents, whose texts can be long,
@@ -56,56 +49,6 @@ LOCK_POLL_S = 0.5
 
 # (warehouse root, thread) -> depth of the run locks that thread holds on it
 _held_locks: dict[tuple[Path, int], int] = {}
-
-
-class WarehouseError(Exception):
-    """A fatal warehouse problem, with a message fit for the user."""
-
-
-class WarehouseLocked(WarehouseError):
-    holder = "another process"  # "pid N" when DuckDB names it
-
-
-class DiskFull(WarehouseError):
-    """The disk under the warehouse (or its staging area) ran out of space."""
-
-
-class OutOfMemory(WarehouseError):
-    """A write needed more memory than DuckDB may use for it ($INGEST_DUCKDB_MEMORY_LIMIT)."""
-
-
-def out_of_memory(doing: str, after: str = "") -> OutOfMemory:
-    """The message for a DuckDB OutOfMemoryException of a writing connection: the same limit
-    fails the same way again, so the user is told which setting to raise."""
-    return OutOfMemory(f"{doing} needed more memory than DuckDB may use for it ({load_memory_limit()}, set by "
-                       f"{MEMORY_LIMIT_ENV}); run again with a higher limit, e.g. {MEMORY_LIMIT_ENV}=1GB{after}")
-
-
-def load_memory_limit() -> str:
-    """DuckDB's memory limit for writing connections: $INGEST_DUCKDB_MEMORY_LIMIT, else 192MB."""
-    return memory_limit_from_env(MEMORY_LIMIT_ENV, LOAD_MEMORY_DEFAULT)
-
-
-def lookup_memory_limit() -> str:
-    """DuckDB's memory limit for the duplicate decision's lookups: $INGEST_LOOKUP_MEMORY_LIMIT, else 64MB."""
-    return memory_limit_from_env(LOOKUP_MEMORY_ENV, LOOKUP_MEMORY_DEFAULT)
-
-
-def memory_limit_from_env(name: str, default: str) -> str:
-    """A memory limit from $name (else `default`); a WarehouseError naming the variable when DuckDB
-    cannot read it (rather than DuckDB's parser error from deep inside a run)."""
-    value = os.environ.get(name, "").strip() or default
-    return _readable_memory_limit(name, value, default)
-
-
-@functools.lru_cache(maxsize=8)
-def _readable_memory_limit(name: str, value: str, default: str) -> str:
-    try:
-        duckdb.connect(config={"memory_limit": value}).close()  # (in memory: DuckDB reads it, nothing more)
-    except duckdb.Error:
-        raise WarehouseError(f"{name}={value!r} is not a memory size DuckDB reads; give a number and a unit, "
-                             f"e.g. {name}={default} or {name}=1GB") from None
-    return value
 
 
 def schema_fingerprint() -> str:
@@ -129,21 +72,6 @@ def lock_timeout_from_env() -> float:
     """Seconds a run waits for the warehouse file: $INGEST_LOCK_TIMEOUT, else ten minutes."""
     value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
     return float(value) if value else DEFAULT_LOCK_TIMEOUT_S
-
-
-def is_disk_full(exc: BaseException | None) -> bool:
-    """Whether an error (or one it was raised from) is a full disk, as the OS, Arrow or DuckDB say it."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, DiskFull):
-            return True
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            return True
-        if "no space left on device" in str(exc).lower():
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
 
 
 def _lock_holder(message: str) -> str | None:

@@ -23,6 +23,7 @@ from .storage.lake import write_parquet_atomic
 from .storage.sql import named_statements
 from .storage.memory_limits import LOOKUP_MEMORY_ENV, lookup_memory_limit
 from .storage.warehouse import Warehouse
+from .verify_helper import HelperProcess
 
 
 def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
@@ -76,7 +77,7 @@ def _decide_duplicates(wh: Warehouse, run_id: str, memory_limit: str | None) -> 
         prior = dedup_store.load_prior(con, new, band_keys=signatures.band_keys)
         plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts,
                                      reuse=dedup_store.PriorReuseSQL(con), new_signatures=signatures.read,
-                                     new_lines=signatures.matching_lines)
+                                     new_lines=signatures.matching_lines, start_helper=HelperProcess.start)
     finally:
         con.close()
     tables = dedup_store.plan_tables(plan, fingerprints_staged=True)

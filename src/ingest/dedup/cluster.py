@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..memory import trim_heap
 from . import canonical
-from .candidates import CandidatePairs, ClusterConfig, SignatureReader, candidate_pairs
+from .candidates import ClusterConfig, SignatureReader, candidate_pairs
 from .containment import MatchPolicy, Overlap, Shingled, compare, similar, verdict
 from .containment import titled as is_titled
 from .groups import DocumentGroups, VerifiedPairs
@@ -19,6 +19,7 @@ from .pair_arrays import groups as runs
 from .new_documents import NewDocuments
 from .records import Assignment, Candidate, DedupPlan, PriorIndex
 from .shingle_cache import RecentShingles
+from .verification import Helper, verify_in_order, worth_a_helper
 
 
 def assign_clusters(
@@ -31,6 +32,7 @@ def assign_clusters(
     reuse: PriorReuse | None = None,
     new_signatures: SignatureReader | None = None,
     new_lines: Callable[[list[str]], dict[str, str]] | None = None,
+    start_helper: Callable[[MatchPolicy], Helper | None] | None = None,
 ) -> DedupPlan:
     """Decide cluster, duplicate kind and canonical member for the run's new documents.
 
@@ -41,6 +43,8 @@ def assign_clusters(
     `new_signatures` reads the signatures of new documents given without one (signature None);
     `new_lines` the matching lines of those given without them, read after the candidate search
     for the documents in a pair.
+    `start_helper` starts a process that compares pairs beside this one (verification.py), asked
+    only when there are many pairs to compare; the plan is the same with it or without.
     A document already in `prior` is not new; of a doc_id given twice, the last counts.
     """
     docs = new.without(prior.docs) if isinstance(new, NewDocuments) else NewDocuments.of(new, leave_out=prior.docs)
@@ -51,6 +55,8 @@ def assign_clusters(
     # until handed back (60 MB of notices: 851 -> 701 MB here, the verification's top 977 -> 899 MB).
     trim_heap()
     plan.stats["candidate_pairs"] = len(cands)
+    # (started before the lines and texts are read, so that its imports overlap with that)
+    helper = start_helper(policy) if start_helper is not None and worth_a_helper(cands) else None
     # the pairs as numbers into cands.ids: a tuple of two strings per pair was ~60 MB at 120 MB
     ids = cands.ids
     in_pairs = [ids[i] for i in np.unique(np.concatenate((cands.a, cands.b))).tolist()]
@@ -72,15 +78,13 @@ def assign_clusters(
     # kept: holding every compared document's shingles grew with the corpus.
     recent = RecentShingles()
 
-    def shingled(doc_id: str) -> Shingled:
-        hit = recent.get(doc_id)
-        if hit is not None:  # the common case first: called ~20 times per new document
-            return hit
+    def lines_of(doc_id: str) -> tuple[str, bool]:
+        """A document's matching lines (joined) and whether its first line is a title."""
         row = docs.row.get(doc_id)
         # (read with those of every document in a pair: `new_lines` above)
         lines = None if row is None else docs.objects["matching_lines"][row]
         if lines is not None:  # folded once, by the worker
-            return recent.add(Shingled.from_lines(doc_id, lines, bool(docs.numbers["titled"][row])))
+            return lines, bool(docs.numbers["titled"][row])
         if doc_id not in folded:
             # a text read here is needed once: its matching lines stay, the string goes
             text = texts.pop(doc_id, None)
@@ -90,30 +94,18 @@ def assign_clusters(
                 text = fetch_texts([doc_id]).get(doc_id, "")
             form = matching_form(text)
             folded[doc_id] = ("\n".join(form.lines), is_titled(form))  # (form.text is its lines joined)
-        return recent.add(Shingled.from_lines(doc_id, *folded[doc_id]))
+        return folded[doc_id]
+
+    def shingled(doc_id: str) -> Shingled:
+        hit = recent.get(doc_id)
+        if hit is not None:  # the common case first: called ~20 times per new document
+            return hit
+        return recent.add(Shingled.from_lines(doc_id, *lines_of(doc_id)))
 
     sizes = docs.numbers["n_shingles"].tolist()
     groups = DocumentGroups(ids, len(docs), sizes, prior)
-    # Verification in the candidates' order (strongest first); a pair whose documents are
-    # already joined through similar or exact pairs verified before is skipped: the clusters are
-    # those of verifying every pair, and a cluster of n copies costs ~n comparisons, not n^2 / 2.
     edges = VerifiedPairs(ids)
-    skipped = 0
-    for ia, ib, same in _pair_rows(cands):
-        if groups.same(ia, ib):
-            skipped += 1
-            continue
-        a, b = ids[ia], ids[ib]
-        if same:
-            edges.add("exact", Overlap(a, b, 1.0, 1.0, 1.0, 1.0), ia, ib)
-            groups.union(ia, ib)
-            continue
-        ov = compare(shingled(a), shingled(b), policy)
-        kind = verdict(ov, policy)
-        if kind:
-            edges.add(kind, ov, *((ia, ib) if ov.small == a else (ib, ia)))
-            if similar(ov, policy):
-                groups.union(ia, ib)
+    skipped = verify_in_order(cands, groups, edges, shingled, policy, helper, lines_of)
     plan.stats["verified_pairs"] = len(cands) - skipped
     del cands  # verified: its arrays (~17 bytes a pair, millions of pairs) need not wait for the joining
     plan.stats.update({f"edges_{k}": edges.count(k) for k in VerifiedPairs.KINDS})
@@ -176,14 +168,6 @@ def assign_clusters(
     plan.occurrences = reuse_occurrences(plan, reuse)
     plan.stats["passage_occurrences"] = len(plan.occurrences)
     return plan
-
-
-def _pair_rows(cands: CandidatePairs) -> Iterator[tuple[int, int, bool]]:
-    """The candidate pairs as Python numbers, 64 Ki at a time: three lists of all of them were
-    ~0.5 GB at 8.6 million pairs (180,000 one-paragraph notices)."""
-    for lo in range(0, len(cands), 1 << 16):
-        yield from zip(cands.a[lo:lo + (1 << 16)].tolist(), cands.b[lo:lo + (1 << 16)].tolist(),
-                       cands.exact[lo:lo + (1 << 16)].tolist())
 
 
 def _read_needed_texts(docs: NewDocuments, in_pairs: list[str], new_texts) -> dict[str, str]:

@@ -11,7 +11,8 @@ against everything loaded before: the decision then reads the earlier documents'
 `replay` runs `decide_duplicates` on it in this process, without Prefect, as often as you like
 (the decision reads the staged parts and writes its plan beside them; the load would consume
 them): the process's RSS and max RSS when each step starts and ends, the top RSS within each
-step (sampled every 10 ms), the decision's wall and CPU seconds, and a digest of the plan it staged, so that two versions of the code can be
+step (sampled every 10 ms), the top RSS of this process and its helper (verify_helper.py) together,
+the decision's wall and CPU seconds (this process's), and a digest of the plan it staged, so that two versions of the code can be
 compared on the same staged run (same digest: same decisions).
 """
 from __future__ import annotations
@@ -85,10 +86,27 @@ def replay(root: Path, out=print) -> dict:
     # 10 ms: the max RSS only says which step first reached the run's top.
     stretch, tops, sampling = ["before the decision"], {}, threading.Event()
 
+    tree_top = [0]
+
     def sample() -> None:
+        children: list = []
+        ticks = 0
         while not sampling.wait(0.01):
             rss = me.memory_info().rss >> 20
             tops[stretch[0]] = max(tops.get(stretch[0], 0), rss)
+            # with the helper process that compares pairs beside the decision (verify_helper.py),
+            # looked for every 0.2 s: listing children scans every process, which every 10 ms
+            # took enough of this process's time to slow the decision down by a fifth
+            if ticks % 20 == 0:
+                children = me.children()
+            ticks += 1
+            helpers = 0
+            for child in children:
+                try:
+                    helpers += child.memory_info().rss >> 20
+                except psutil.Error:
+                    pass
+            tree_top[0] = max(tree_top[0], rss + helpers)
 
     def mark(event: str) -> None:
         stretch[0] = event.replace("start ", "", 1).replace("end ", "after ", 1)
@@ -132,7 +150,7 @@ def replay(root: Path, out=print) -> dict:
             setattr(owner, attr, real)
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
     return {"counts": counts, "seconds": seconds, "cpu_seconds": cpu, "baseline_rss_mb": baseline,
-            "max_rss_mb": max_rss, "step_top_rss_mb": tops, "digest": plan_digest(wh.staging(run_id))}
+            "max_rss_mb": max_rss, "tree_top_rss_mb": tree_top[0], "step_top_rss_mb": tops, "digest": plan_digest(wh.staging(run_id))}
 
 
 def plan_digest(staging: Path) -> dict[str, str]:
@@ -169,7 +187,8 @@ def main() -> None:
         sys.exit(f"{args.warehouse} holds no staged run: make one with `decision_rss.py stage CORPUS {args.warehouse}`")
     result = replay(args.warehouse)
     print(f"decision: {result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} CPU s, "
-          f"max RSS {result['max_rss_mb']} MB (baseline {result['baseline_rss_mb']} MB)")
+          f"max RSS {result['max_rss_mb']} MB (baseline {result['baseline_rss_mb']} MB), "
+          f"top RSS with its helper process {result['tree_top_rss_mb']} MB (sampled)")
     print("top RSS (MB, sampled every 10 ms) in each step and after it:",
           ", ".join(f"{k} {v}" for k, v in result["step_top_rss_mb"].items()))
     print("counts:", ", ".join(f"{k}={v}" for k, v in sorted(result["counts"].items())))

@@ -1,7 +1,12 @@
 """The helper process: started for real, it changes no decision; dead or unstartable, the decision goes on alone."""
 from __future__ import annotations
 
+import errno
+import functools
 import logging
+import os
+import shutil
+import subprocess
 import sys
 
 import pytest
@@ -98,3 +103,34 @@ def test_a_helper_that_cannot_start_is_said_once_and_the_decision_goes_on(speech
     with caplog.at_level(logging.WARNING, logger=verify_helper.__name__):
         assert two_runs(docs, HelperProcess.start) == two_runs(docs)
     assert "no helper process for the duplicate decision" in caplog.text
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A real 1 MB tmpfs, filled to the last byte."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("needs root to mount a tmpfs")
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
+    try:
+        with open(mnt / "filler", "wb", buffering=0) as fh:
+            for size in (1 << 16, 1 << 10, 1):
+                try:
+                    while True:
+                        fh.write(b"\0" * size)
+                except OSError as exc:
+                    assert exc.errno == errno.ENOSPC
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_no_room_for_the_lines_file_means_deciding_alone(speeches, small_chunks, full_disk, caplog):
+    docs = corpus(speeches)
+    with caplog.at_level(logging.WARNING, logger=verify_helper.__name__):
+        helped = two_runs(docs, functools.partial(HelperProcess.start, spill_dir=full_disk))
+    assert helped == two_runs(docs)
+    assert "gets no documents" in caplog.text and "No space left" in caplog.text

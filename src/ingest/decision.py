@@ -6,6 +6,7 @@ as Parquet beside the run's parts for `Warehouse.load_run` to save in the run's 
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +78,8 @@ def _decide_duplicates(wh: Warehouse, run_id: str, memory_limit: str | None) -> 
         prior = dedup_store.load_prior(con, new, band_keys=signatures.band_keys)
         plan = dedup.assign_clusters(new, prior, dedup_store.text_fetcher(con), new_texts=staged.texts,
                                      reuse=dedup_store.PriorReuseSQL(con), new_signatures=signatures.read,
-                                     new_lines=signatures.matching_lines, start_helper=HelperProcess.start)
+                                     new_lines=signatures.matching_lines,
+                                     start_helper=functools.partial(HelperProcess.start, spill_dir=staging))
     finally:
         con.close()
     tables = dedup_store.plan_tables(plan, fingerprints_staged=True)

@@ -18,7 +18,7 @@ def titled(form: MatchingForm) -> bool:
 class Shingled:
     """A document's exact shingle set plus the shingles of each paragraph (built on first use)."""
 
-    __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs", "_n_paragraphs", "titled", "size", "on_grow")
+    __slots__ = ("doc_id", "hashes", "_lines", "_paragraphs", "_n_paragraphs", "titled", "size", "on_grow", "owned")
 
     # the object, its array's header and a cache entry: ~340 bytes a set by tracemalloc, rounded up
     OVERHEAD = 400
@@ -32,6 +32,8 @@ class Shingled:
         self.size = len(hashes)
         # told the bytes of the paragraph sets when they are built (a cache bounded by bytes)
         self.on_grow: Callable[[int], None] | None = None
+        # bytes held for this set alone besides its arrays (its lines, where nothing else holds them)
+        self.owned = 0
 
     @classmethod
     def from_form(cls, doc_id: str, form: MatchingForm) -> "Shingled":
@@ -92,7 +94,7 @@ class Shingled:
     @property
     def nbytes(self) -> int:
         """What holding this set costs: its hashes, its paragraph sets once built, the objects."""
-        held = self.hashes.nbytes + self.OVERHEAD
+        held = self.hashes.nbytes + self.OVERHEAD + self.owned
         if self._paragraphs is not None:
             held += self._paragraph_bytes()
         return held

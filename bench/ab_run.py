@@ -2,8 +2,9 @@
 
 Each round ingests the corpus into an empty warehouse with each version (then re-runs it over the
 unchanged input), against one running Prefect server, alternating so that the load of other
-processes falls on both alike. Prints the medians of wall time, CPU seconds and the peak RSS of
-the process tree. A version is a commit (git archive into bench/out/code-SHA) or `worktree`.
+processes falls on both alike. Prints the medians of wall time, CPU seconds, the peak RSS of
+the process tree and (without re-runs) the decision's and the load's task spans as the Prefect
+server recorded them. A version is a commit (git archive into bench/out/code-SHA) or `worktree`.
 With --jieba, plain jieba.lcut runs in each round too (the ratio's yardstick, side by side).
 With --onto, each round's warehouse starts as a copy of that one (a daily run: a few new files
 against everything loaded before), and --corpus names the directories to run instead.
@@ -24,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run_bench import BIN, OUT, PrefectServer, ensure_corpus, jieba_baseline, snapshot, timed_tree  # noqa: E402
+from run_bench import BIN, OUT, PrefectServer, ensure_corpus, flow_stages, jieba_baseline, snapshot, timed_tree  # noqa: E402
 
 
 def env_for(version: str, base: dict) -> tuple[str, dict]:
@@ -56,10 +57,12 @@ def main() -> None:
     versions = [env_for(v, base) for v in (args.a, args.b)]
     summary = []
     with PrefectServer(OUT / "prefect-home") as server:
+        os.environ.update(PREFECT_API_URL=server.url, PREFECT_HOME=base["PREFECT_HOME"])  # (flow_stages asks it)
         for label, corpus in corpora:
             corpus = corpus or ensure_corpus(float(label.split()[-2]), args.kind)
             stats: dict[str, dict[str, list[float]]] = {
-                name: {"wall": [], "cpu": [], "rss": [], "rerun": []} for name, _ in versions}
+                name: {"wall": [], "cpu": [], "rss": [], "rerun": [], "decision": [], "load": []}
+                for name, _ in versions}
             jieba: dict[str, list[float]] = {"wall": [], "cpu": []}
             for n in range(args.rounds):
                 if args.jieba:
@@ -83,9 +86,18 @@ def main() -> None:
                     stats[name]["rss"].append(first["peak_rss_mb"])
                     if again:
                         stats[name]["rerun"].append(again["seconds"])
+                    # the decision's and the load's task spans as the Prefect server recorded them
+                    # (a whole run's rounds spread wider than a stage's change; the batch tasks
+                    # only collect what staging, begun before the flow, did)
+                    spans = {} if again else flow_stages(server.url, wh)
+                    for key, task in (("decision", "find duplicates"), ("load", "load warehouse")):
+                        if task in spans:
+                            stats[name][key].append(spans[task]["seconds"])
                     print(f"{label} round {n + 1} {name}: {first['seconds']:.2f} s wall, "
                           f"{first['cpu_seconds']:.1f} CPU s, peak RSS {first['peak_rss_mb']:.0f} MB"
                           + (f", re-run {again['seconds']:.2f} s" if again else "")
+                          + "".join(f", {key} {stats[name][key][-1]:.2f} s" for key in ("decision", "load")
+                                    if len(stats[name][key]) == n + 1)
                           + f", load average {os.getloadavg()[0]:.1f}", flush=True)
                     shutil.rmtree(wh, ignore_errors=True)
             for name, s in stats.items():
@@ -93,6 +105,8 @@ def main() -> None:
                         f"{statistics.median(s['cpu']):.1f} CPU s, peak RSS {statistics.median(s['rss']):.0f} MB")
                 if s["rerun"]:
                     line += f", re-run {statistics.median(s['rerun']):.2f} s"
+                line += "".join(f", {key} {statistics.median(s[key]):.2f} s" for key in ("decision", "load")
+                                if s[key])
                 if jieba["wall"]:
                     line += (f"; plain jieba {statistics.median(jieba['wall']):.2f} s wall -> "
                              f"x{statistics.median(jieba['wall']) / statistics.median(s['wall']):.2f}")

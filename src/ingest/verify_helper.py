@@ -90,6 +90,12 @@ class HelperProcess:
     def submit(self, chunk: int, a: np.ndarray, b: np.ndarray) -> bool:
         return self._send((chunk, a, b))
 
+    def ready(self) -> bool:
+        try:
+            return self.conn.poll(0) or self.proc.poll() is not None
+        except OSError:
+            return True
+
     def result(self, chunk: int) -> np.ndarray | None:
         got = rows = None
         waited = 0.0

@@ -16,10 +16,18 @@ CHUNK = 2048
 # Below this many pairs to compare, the helper's start (~0.3 s of imports) and the documents'
 # lines sent to it cost more than it saves.
 HELPER_MIN_PAIRS = 20_000
-# The helper takes every chunk but each HELPER_EVERY-th (half of them: a third left here had this
-# process wait for it), at most QUEUED of them ahead.
-HELPER_EVERY = 2
+# The helper's share of the chunks, to begin with, and how far it moves: down when this process
+# has to wait for one of the helper's chunks, up when the helper has answered everything it was
+# given by the time this process starts a chunk of its own. The two do not compare at one speed:
+# at 120 MB of real paragraphs, in a flow run, the helper (its smaller cache rebuilding more sets)
+# took 22 s over its half while this process waited for it.
+HELPER_SHARE = 0.5
+SHARE_STEP = 0.04
+SHARE_BOUNDS = (0.1, 0.9)
+# Chunks handed to the helper and not yet taken back, at most; and how far past the chunk this
+# process is at they may be.
 QUEUED = 3
+AHEAD = 8
 
 
 class Helper(Protocol):
@@ -28,6 +36,9 @@ class Helper(Protocol):
     def send_documents(self, ids: list[str], lines: list[str | None], titled: np.ndarray) -> bool: ...
 
     def submit(self, chunk: int, a: np.ndarray, b: np.ndarray) -> bool: ...
+
+    def ready(self) -> bool:
+        """Whether the next answer has come (or the helper is gone: `result` then says None)."""
 
     def result(self, chunk: int) -> np.ndarray | None: ...
 
@@ -56,7 +67,8 @@ def verify_in_order(cands: CandidatePairs, groups: DocumentGroups, edges: Verifi
     first line is a title), every other chunk of pairs is compared there while this process
     compares the chunk before it; this process still takes every pair in order and skips what
     the groups of that moment skip, so the edges, joins and counts are those of verifying alone.
-    A helper that fails leaves its chunks to this process.
+    A helper that fails leaves its chunks to this process. Which chunks go to the helper follows
+    how fast each side is (HELPER_SHARE); the answers do not depend on it.
     """
     n = len(cands)
     chunks = [(lo, min(lo + CHUNK, n)) for lo in range(0, n, CHUNK)]
@@ -65,36 +77,54 @@ def verify_in_order(cands: CandidatePairs, groups: DocumentGroups, edges: Verifi
         helper.close()
         helper = None
     sent: dict[int, np.ndarray] = {}  # helper's chunk -> the places in it that it compares
-    theirs = iter([k for k in range(len(chunks)) if k % HELPER_EVERY])
-    next_out = next(theirs, None)
+    answers: dict[int, np.ndarray | None] = {}  # what the helper answered, not yet used
+    share, owed = HELPER_SHARE, 0.0
+    next_out = 1  # the next chunk to give to one side or the other (chunk 0 is this process's)
     skipped = 0
     try:
         for k, (lo, hi) in enumerate(chunks):
             # keep chunks queued for the helper, so that it never waits for this process
-            while helper is not None and next_out is not None and len(sent) < QUEUED:
-                places = _not_joined(cands, groups, *chunks[next_out])
-                if not helper.submit(next_out, cands.a[chunks[next_out][0] + places],
-                                     cands.b[chunks[next_out][0] + places]):
-                    helper.close()
-                    helper = None
-                    break
-                sent[next_out] = places
-                next_out = next(theirs, None)
-            computed: dict[int, np.ndarray] = {}
-            if k in sent:
-                rows = helper.result(k) if helper is not None else None
-                if rows is None:  # (a failed helper: this process compares its chunks)
-                    if helper is not None:
+            next_out = max(next_out, k + 1)
+            while helper is not None and len(sent) < QUEUED and next_out < min(len(chunks), k + AHEAD):
+                owed += share
+                if owed >= 1.0:
+                    owed -= 1.0
+                    start = chunks[next_out][0]
+                    places = _not_joined(cands, groups, *chunks[next_out])
+                    if not helper.submit(next_out, cands.a[start + places], cands.b[start + places]):
                         helper.close()
                         helper = None
-                else:
+                        break
+                    sent[next_out] = places
+                next_out += 1
+            # the answers already there (they come in the order the chunks were handed out)
+            while helper is not None and len(answers) < len(sent) and helper.ready():
+                helper = _take_answer(helper, min(c for c in sent if c not in answers), answers)
+            computed: dict[int, np.ndarray] = {}
+            if k in sent:
+                if helper is not None and k not in answers:
+                    share = max(share - SHARE_STEP, SHARE_BOUNDS[0])  # this process waits for it
+                    helper = _take_answer(helper, k, answers)
+                rows = answers.pop(k, None)
+                if rows is not None:  # (none from a failed helper: this process compares its chunks)
                     computed = dict(zip(sent[k].tolist(), rows))
                 del sent[k]
+            elif helper is not None and len(answers) == len(sent):
+                share = min(share + SHARE_STEP, SHARE_BOUNDS[1])  # the helper has nothing left to do
             skipped += _verify_chunk(cands, lo, hi, groups, edges, shingled, policy, computed)
     finally:
         if helper is not None:
             helper.close()
     return skipped
+
+
+def _take_answer(helper: Helper, chunk: int, answers: dict) -> Helper | None:
+    """The helper's answer for `chunk` into `answers`; the helper, or None once it has failed."""
+    answers[chunk] = helper.result(chunk)
+    if answers[chunk] is None:
+        helper.close()
+        return None
+    return helper
 
 
 def _verify_chunk(cands: CandidatePairs, lo: int, hi: int, groups: DocumentGroups, edges: VerifiedPairs,

@@ -1,4 +1,4 @@
-"""Verifying in order with a helper computing every other chunk gives the plan of verifying alone."""
+"""Verifying in order with a helper computing a share of the chunks gives the plan of verifying alone."""
 import numpy as np
 import pytest
 from dedup_fixtures import candidates, speeches  # noqa: F401 (fixture)
@@ -15,7 +15,7 @@ class InlineHelper:
 
     def __init__(self, policy, fail_from: int | None = None) -> None:
         self.policy, self.fail_from = policy, fail_from
-        self.answered, self.compared, self.closed = {}, 0, False
+        self.answered, self.compared, self.handed, self.closed = {}, 0, 0, False
 
     def send_documents(self, ids, lines, titled) -> bool:
         self.sets = {i: Shingled.from_lines(ids[i], x, bool(titled[i])) for i, x in enumerate(lines) if x is not None}
@@ -26,6 +26,7 @@ class InlineHelper:
         rows = [verification.overlap_row(compare(self.sets[x], self.sets[y], self.policy), self.ids[x])
                 for x, y in zip(a.tolist(), b.tolist())]
         self.compared += len(rows)
+        self.handed += 1
         self.answered[chunk] = np.array(rows, dtype=float).reshape(-1, verification.RESULT_WIDTH)
         return True
 
@@ -120,3 +121,27 @@ def test_each_pair_is_judged_as_comparing_it_here_would(speeches, small_chunks, 
     helper = InlineHelper(policy, fail_from)
     assert verify(helper) == verify(None)
     assert helper.compared > 0 and helper.closed
+
+
+class SlowHelper(InlineHelper):
+    """Never has an answer ready before it is waited for: a helper slower than this process."""
+
+    def ready(self) -> bool:
+        return False
+
+
+def test_the_helpers_share_follows_its_speed_and_changes_no_decision(speeches, small_chunks):
+    docs = corpus(speeches)
+    alone, _ = two_runs(docs)
+    handed = {}
+    for kind in (InlineHelper, SlowHelper):
+        helpers = []
+
+        def start(policy, kind=kind, helpers=helpers):
+            helpers.append(kind(policy))
+            return helpers[-1]
+
+        assert two_runs(docs, start)[0] == alone
+        handed[kind.__name__] = sum(h.handed for h in helpers)
+    # a helper that has its answers before they are needed gets more chunks than a slow one
+    assert handed["InlineHelper"] > handed["SlowHelper"] > 0

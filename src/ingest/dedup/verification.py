@@ -50,7 +50,8 @@ class Helper(Protocol):
 RESULT_WIDTH = 5
 
 
-def overlap_row(ov: Overlap, a: str) -> tuple[float, float, float, float, float]:
+def overlap_row(ov: Overlap, a) -> tuple[float, float, float, float, float]:
+    """A result row of `ov`, an overlap computed with `a` (a doc_id, or what stands for it) first."""
     return (1.0 if ov.small == a else 0.0, ov.jaccard, ov.contained, ov.coverage, ov.size_ratio)
 
 
@@ -64,8 +65,8 @@ def verify_in_order(cands: CandidatePairs, groups: DocumentGroups, edges: Verifi
     A pair whose documents are already joined through pairs verified before is skipped: the
     clusters are those of verifying every pair, and a cluster of n copies costs ~n comparisons,
     not n^2 / 2. With a `helper` (and `lines_of`: a document's matching lines and whether its
-    first line is a title), every other chunk of pairs is compared there while this process
-    compares the chunk before it; this process still takes every pair in order and skips what
+    first line is a title), a share of the chunks of pairs is compared there while this process
+    compares the others; this process still takes every pair in order and skips what
     the groups of that moment skip, so the edges, joins and counts are those of verifying alone.
     A helper that fails leaves its chunks to this process. Which chunks go to the helper follows
     how fast each side is (HELPER_SHARE); the answers do not depend on it.

@@ -50,8 +50,10 @@ def decide_duplicates(wh: Warehouse, run_id: str) -> dict[str, int]:
             logging.getLogger(__name__).warning(
                 "the duplicate decision's warehouse lookups needed more than %s (%s); deciding again "
                 "without that limit (%s=1GB, say, decides once)", limit, str(e).splitlines()[0], LOOKUP_MEMORY_ENV)
-            release_memory()
-            return _decide_duplicates(wh, run_id, None)
+        # (again outside the handler: its traceback would keep the first attempt's frames, and a
+        # helper process it started, through the second)
+        release_memory()
+        return _decide_duplicates(wh, run_id, None)
     finally:
         release_memory()
 

@@ -145,3 +145,16 @@ def test_the_helpers_share_follows_its_speed_and_changes_no_decision(speeches, s
         handed[kind.__name__] = sum(h.handed for h in helpers)
     # a helper that has its answers before they are needed gets more chunks than a slow one
     assert handed["InlineHelper"] > handed["SlowHelper"] > 0
+
+
+def test_no_helper_beside_a_decision_over_too_many_documents(speeches, small_chunks, monkeypatch):
+    started = []
+    new = candidates(corpus(speeches))
+    monkeypatch.setattr(verification, "HELPER_MAX_DOCUMENTS", len(new) - 1)
+    state = MemoryState()
+    assign_clusters(new, state.prior_for(new), state.fetch_texts, reuse=state, start_helper=started.append)
+    assert started == []
+    monkeypatch.setattr(verification, "HELPER_MAX_DOCUMENTS", len(new))
+    assign_clusters(new, state.prior_for(new), state.fetch_texts, reuse=state,
+                    start_helper=lambda policy: started.append(policy))
+    assert len(started) == 1

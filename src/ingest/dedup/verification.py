@@ -16,6 +16,10 @@ CHUNK = 2048
 # Below this many pairs to compare, the helper's start (~0.3 s of imports) and the documents'
 # lines sent to it cost more than it saves.
 HELPER_MIN_PAIRS = 20_000
+# Above this many documents in the decision (new and earlier ones), the decision's own memory is
+# the run's top and the helper's ~150 MB would add to it: 120 MB of one-paragraph notices (360,000
+# of them) peaked at 884 MB with a helper, 619 MB at 20 MB (+43 %; 797 MB without one).
+HELPER_MAX_DOCUMENTS = 100_000
 # The helper's share of the chunks, to begin with, and how far it moves: down when this process
 # has to wait for one of the helper's chunks, up when the helper has answered everything it was
 # given by the time this process starts a chunk of its own. The two do not compare at one speed:
@@ -163,8 +167,10 @@ def _not_joined(cands: CandidatePairs, groups: DocumentGroups, lo: int, hi: int)
 
 
 def worth_a_helper(cands: CandidatePairs) -> bool:
-    """Whether the pairs to compare (not exact copies) are enough to pay for a helper."""
-    return len(cands) - int(np.count_nonzero(cands.exact)) >= HELPER_MIN_PAIRS
+    """Whether the pairs to compare (not exact copies) are enough to pay for a helper, among
+    documents few enough to leave room for it."""
+    return (len(cands.ids) <= HELPER_MAX_DOCUMENTS
+            and len(cands) - int(np.count_nonzero(cands.exact)) >= HELPER_MIN_PAIRS)
 
 
 def _send_documents(helper: Helper, cands: CandidatePairs, lines_of: Callable[[str], tuple[str, bool]]) -> bool:

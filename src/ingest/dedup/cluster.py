@@ -9,7 +9,7 @@ import numpy as np
 from ..memory import trim_heap
 from . import canonical
 from .candidates import ClusterConfig, SignatureReader, candidate_pairs
-from .containment import MatchPolicy, Overlap, Shingled, compare, similar, verdict
+from .containment import MatchPolicy, Shingled, compare, similar, verdict
 from .containment import titled as is_titled
 from .groups import DocumentGroups, VerifiedPairs
 from .matching import matching_form

@@ -97,7 +97,7 @@ def test_one_worker_means_no_helper(monkeypatch):
     assert HelperProcess.start() is None
 
 
-def test_a_helper_that_cannot_start_is_said_once_and_the_decision_goes_on(speeches, small_chunks, monkeypatch, caplog):
+def test_a_helper_that_cannot_start_is_said_and_the_decision_goes_on(speeches, small_chunks, monkeypatch, caplog):
     monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
     docs = corpus(speeches)
     with caplog.at_level(logging.WARNING, logger=verify_helper.__name__):

@@ -92,6 +92,27 @@ def ingest(state: MemoryState, texts: dict[str, str], **meta):
     return plan
 
 
+def plan_facts(plan):
+    """Everything a plan decided: assignments, updates, links, counts and text-reuse spans."""
+    occ = plan.occurrences
+    spans = (occ.doc_ids, occ.clusters, *(getattr(occ, k).tolist() for k in
+                                          ("passage_key", "start", "end", "sentences", "link_values", "link_offsets")))
+    return plan.assignments, plan.updates, plan.links, plan.stats, spans, occ.touched
+
+
+def two_runs(docs: dict[str, str], start_helper=None):
+    """The corpus in two runs (the second against the first's state, so earlier documents' texts
+    are folded again): each plan's facts, and the clusters at the end."""
+    state, facts = MemoryState(), []
+    ids = sorted(docs)
+    for part in (ids[::2], ids[1::2]):
+        new = candidates({d: docs[d] for d in part})
+        plan = assign_clusters(new, state.prior_for(new), state.fetch_texts, reuse=state, start_helper=start_helper)
+        state.apply(plan)
+        facts.append(plan_facts(plan))
+    return facts, state.clusters()
+
+
 def partition(clusters: dict[str, str]) -> set[frozenset[str]]:
     groups: dict[str, set[str]] = {}
     for doc, cluster in clusters.items():

@@ -1,20 +1,17 @@
 """The helper process: started for real, it changes no decision; dead or unstartable, the decision goes on alone."""
 from __future__ import annotations
 
-import errno
 import functools
 import logging
-import os
-import shutil
-import subprocess
 import sys
 
 import pytest
-from dedup_fixtures import candidates, speeches  # noqa: F401 (fixture)
+from dedup_fixtures import speeches, two_runs  # noqa: F401 (fixture)
 
 from ingest import verify_helper
-from ingest.dedup import MemoryState, assign_clusters, verification
+from ingest.dedup import verification
 from ingest.verify_helper import HelperProcess
+from tmpfs import fill, mounted_tmpfs
 
 
 def corpus(speeches) -> dict[str, str]:
@@ -26,17 +23,6 @@ def corpus(speeches) -> dict[str, str]:
                      f"{name}-dropped": v.dropped_paragraph(), f"{name}-layout": v.layout()})
     docs["q004-quote"] = speeches["004"].quote(start=8, count=4)
     return docs
-
-
-def two_runs(docs, start_helper=None):
-    state, plans = MemoryState(), []
-    ids = sorted(docs)
-    for part in (ids[::2], ids[1::2]):
-        new = candidates({d: docs[d] for d in part})
-        plan = assign_clusters(new, state.prior_for(new), state.fetch_texts, reuse=state, start_helper=start_helper)
-        state.apply(plan)
-        plans.append((plan.assignments, plan.updates, plan.links, plan.stats, len(plan.occurrences)))
-    return plans, state.clusters()
 
 
 @pytest.fixture
@@ -108,24 +94,9 @@ def test_a_helper_that_cannot_start_is_said_and_the_decision_goes_on(speeches, s
 @pytest.fixture
 def full_disk(tmp_path):
     """A real 1 MB tmpfs, filled to the last byte."""
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("needs root to mount a tmpfs")
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
-    try:
-        with open(mnt / "filler", "wb", buffering=0) as fh:
-            for size in (1 << 16, 1 << 10, 1):
-                try:
-                    while True:
-                        fh.write(b"\0" * size)
-                except OSError as exc:
-                    assert exc.errno == errno.ENOSPC
+    with mounted_tmpfs(tmp_path / "disk", "1m") as mnt:
+        fill(mnt)
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
 
 def test_no_room_for_the_lines_file_means_deciding_alone(speeches, small_chunks, full_disk, caplog):

@@ -1,7 +1,7 @@
 """Verifying in order with a helper computing a share of the chunks gives the plan of verifying alone."""
 import numpy as np
 import pytest
-from dedup_fixtures import candidates, speeches  # noqa: F401 (fixture)
+from dedup_fixtures import candidates, speeches, two_runs  # noqa: F401 (fixture)
 
 from ingest.dedup import MemoryState, assign_clusters, verification
 from ingest.dedup.containment import Shingled, compare
@@ -38,25 +38,6 @@ class InlineHelper:
 
     def close(self) -> None:
         self.closed = True
-
-
-def plan_facts(plan):
-    occ = plan.occurrences
-    spans = (occ.doc_ids, occ.clusters, *(getattr(occ, k).tolist() for k in
-                                          ("passage_key", "start", "end", "sentences", "link_values", "link_offsets")))
-    return plan.assignments, plan.updates, plan.links, plan.stats, spans, occ.touched
-
-
-def two_runs(docs, start_helper=None):
-    """The corpus in two runs (the second against the first's state), each plan's facts."""
-    state, facts = MemoryState(), []
-    ids = sorted(docs)
-    for part in (ids[::2], ids[1::2]):
-        new = candidates({d: docs[d] for d in part})
-        plan = assign_clusters(new, state.prior_for(new), state.fetch_texts, reuse=state, start_helper=start_helper)
-        state.apply(plan)
-        facts.append(plan_facts(plan))
-    return facts, state.clusters()
 
 
 @pytest.fixture

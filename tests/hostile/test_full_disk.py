@@ -3,47 +3,22 @@ written; the next run succeeds once there is space. The warehouse sits on a real
 corpus takes ~5 MB and a load's checkpoint needs as much again)."""
 from __future__ import annotations
 
-import errno
 import os
 import shutil
-import subprocess
 
 import pytest
 
 from conftest import SAMPLE
 from helpers import copy_sample, counts, query
+from tmpfs import fill, mounted_tmpfs
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="needs root to mount a tmpfs")
 
 
 @pytest.fixture
 def small_disk(tmp_path):
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mnt)], capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "disk", "24m") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", str(mnt)], capture_output=True)
-        if os.path.ismount(mnt):
-            subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
-
-
-def fill(disk, name: str = "filler") -> int:
-    """Write until the disk is full; returns the bytes written."""
-    written = 0
-    with open(disk / name, "wb", buffering=0) as fh:
-        for size in (1 << 20, 1 << 14, 1 << 10, 64):
-            while True:
-                try:
-                    fh.write(b"\0" * size)
-                    written += size
-                except OSError as exc:
-                    assert exc.errno == errno.ENOSPC
-                    break
-    return written
 
 
 def leftovers(wh) -> list[str]:

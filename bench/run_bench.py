@@ -273,12 +273,14 @@ def print_report(results: dict, mode: str) -> None:
               f"{m['ingest_mb_s']:>11.2f} {m['ratio']:>8.2f} {m['peak_rss_mb']:>11.0f} {m['rerun_s']:>8.2f} "
               f"{m['rerun_share']:>10.0%}")
     print()
-    print("CPU seconds (less sensitive to other processes on the machine than wall time):")
+    cores = os.cpu_count() or 1
+    print("CPU seconds (less sensitive to other processes on the machine than wall time), and the ratio")
+    print(f"a run would reach with all {cores} cores busy from its first second to its last (the ceiling):")
     for name, r in results.items():
         m = r["median"]
         if m.get("ingest_cpu_s"):
             print(f"{name:>14}  jieba {m['jieba_cpu_s']:.1f} s, ingest run process tree {m['ingest_cpu_s']:.1f} s "
-                  f"(x{m['cpu_ratio']:.2f})")
+                  f"(x{m['cpu_ratio']:.2f}; ceiling x{cores * m['cpu_ratio']:.2f})")
     print()
     print("Flow stages (task spans from the Prefect server, medians):")
     print(f"{'corpus':>14} {'stage':<20} {'seconds':>8} {'MB/s':>8} {'docs/s':>8}")

@@ -273,9 +273,9 @@ def print_report(results: dict, mode: str) -> None:
               f"{m['ingest_mb_s']:>11.2f} {m['ratio']:>8.2f} {m['peak_rss_mb']:>11.0f} {m['rerun_s']:>8.2f} "
               f"{m['rerun_share']:>10.0%}")
     print()
-    cores = os.cpu_count() or 1
-    print("CPU seconds (less sensitive to other processes on the machine than wall time), and the ratio")
-    print(f"a run would reach with all {cores} cores busy from its first second to its last (the ceiling):")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    print("CPU seconds (less sensitive to other processes on the machine than wall time), and the most the")
+    print(f"ratio could be with all {cores} cores busy from the run's first second to its last (its ceiling):")
     for name, r in results.items():
         m = r["median"]
         if m.get("ingest_cpu_s"):

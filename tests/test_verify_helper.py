@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import signal
+import socket
 import sys
+import threading
+import time
 
+import numpy as np
 import pytest
 from dedup_fixtures import speeches, two_runs  # noqa: F401 (fixture)
 
 from ingest import verify_helper
 from ingest.dedup import verification
+from ingest.dedup.containment import Shingled, compare
 from ingest.verify_helper import HelperProcess
 from tmpfs import fill, mounted_tmpfs
 
@@ -105,3 +112,59 @@ def test_no_room_for_the_lines_file_means_deciding_alone(speeches, small_chunks,
         helped = two_runs(docs, functools.partial(HelperProcess.start, spill_dir=full_disk))
     assert helped == two_runs(docs)
     assert "gets no documents" in caplog.text and "No space left" in caplog.text
+
+
+def _paragraphs(speech) -> str:
+    return "\n".join(line for line in speech.original().split("\n") if line.strip())
+
+
+def _exchange(helper: HelperProcess, chunks: list[tuple[np.ndarray, np.ndarray]]) -> list:
+    """As the decision does: every chunk handed over before the first answer is read."""
+    handed = [helper.submit(k, a, b) for k, (a, b) in enumerate(chunks)]
+    return handed + [helper.result(k) for k in range(len(chunks))]
+
+
+def test_answers_larger_than_the_socket_buffer_do_not_stall_the_decision(speeches, monkeypatch):
+    """Chunks and answers of megabytes: with the helper reading only between its answers, it
+    waited to send its first answer while the decision waited to hand over the second chunk."""
+    monkeypatch.setenv("INGEST_WORKERS", "2")
+    helper = HelperProcess.start()
+    buffer = socket.socket(fileno=os.dup(helper.conn.fileno())).getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+    pairs = 4 * buffer // (2 * 8)  # a chunk of 4 buffers, its answer of 10
+    texts = [_paragraphs(speeches[name]) for name in ("000", "002", "003")]
+    assert helper.send_documents(["d0", "d1", "d2"], texts, np.zeros(3, dtype=bool))
+    chunks = [(np.zeros(pairs, np.int64) + k % 2, np.full(pairs, 2, np.int64)) for k in range(3)]
+    done: list = []
+    exchange = threading.Thread(target=lambda: done.extend(_exchange(helper, chunks)), daemon=True)
+    exchange.start()
+    exchange.join(timeout=120)
+    stalled = exchange.is_alive()
+    if stalled:
+        helper.proc.kill()  # (unblocks the exchange's thread)
+    helper.close()
+    assert not stalled, "the decision and its helper waited on each other"
+    assert done[:3] == [True] * 3
+    answers = done[3:]
+    assert [a.shape for a in answers] == [(pairs, verification.RESULT_WIDTH)] * 3
+    alone = [compare(Shingled.from_lines(i, texts[i], False), Shingled.from_lines(2, texts[2], False))
+             for i in (0, 1)]
+    for k, rows in enumerate(answers):  # every row the overlap of its pair, as compared here
+        assert (rows == verification.overlap_row(alone[k % 2], k % 2)).all()
+    assert helper.proc.returncode == 0  # the socket's end stopped it
+
+
+def test_a_helper_that_stops_reading_is_given_up(speeches, monkeypatch):
+    """A helper that stopped (SIGSTOP here) cannot hold the decision on a send."""
+    monkeypatch.setenv("INGEST_WORKERS", "2")
+    monkeypatch.setattr(verify_helper, "_RESULT_TIMEOUT", 1.5)
+    helper = HelperProcess.start()
+    try:
+        assert helper.send_documents(["d0", "d1"], [_paragraphs(speeches["000"])] * 2, np.zeros(2, dtype=bool))
+        os.kill(helper.proc.pid, signal.SIGSTOP)
+        big = np.zeros(1 << 20, np.int64)  # 8 MB: more than any socket buffer holds
+        started = time.monotonic()
+        assert not helper.submit(1, big, big + 1)
+        assert time.monotonic() - started < 30
+    finally:
+        helper.close()  # (kills the stopped helper after its few seconds of grace)
+    assert helper.proc.returncode == -signal.SIGKILL

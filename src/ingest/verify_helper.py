@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -34,7 +37,7 @@ from .parallel import worker_count
 HELPER_BYTES = 96 << 20
 # How long a result may take before the helper is checked for life (a dead one is given up),
 # and before a live one is given up too (a chunk takes ~0.1 s; a helper that stopped answering
-# must not hold the run).
+# must not hold the run). A send to a helper that stopped reading gives up after as long.
 _POLL_SECONDS = 0.5
 _RESULT_TIMEOUT = 300.0
 # Documents' lines are written in pieces of this many documents.
@@ -60,6 +63,9 @@ class HelperProcess:
         mine, theirs = socket.socketpair()
         lines = None
         try:
+            seconds, fraction = divmod(_RESULT_TIMEOUT, 1.0)
+            mine.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO,
+                            struct.pack("ll", int(seconds), int(fraction * 1e6)))
             lines = tempfile.TemporaryFile(dir=spill_dir)
             proc = subprocess.Popen([sys.executable, "-m", __name__, str(theirs.fileno()), str(lines.fileno())],
                                     pass_fds=(theirs.fileno(), lines.fileno()), stdin=subprocess.DEVNULL)
@@ -117,7 +123,8 @@ class HelperProcess:
         return rows
 
     def close(self) -> None:
-        self._send(None)
+        # The socket's end is the helper's signal to stop (no last message, which a helper that
+        # stopped reading would leave this process waiting to send).
         self.conn.close()
         self.lines.close()
         try:
@@ -159,18 +166,34 @@ def serve(conn: Connection, lines_fd: int) -> None:
             recent.add(hit)
         return hit
 
+    # The chunks are read as they come, by a thread of their own: had this loop read them
+    # between its answers, an answer larger than the socket's buffer would wait for the decision
+    # to read it while the decision waited to hand over the next chunks (both sides sending,
+    # neither reading). The decision keeps a few chunks in flight, so few wait here.
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(conn, inbox), daemon=True).start()
     while True:
-        try:
-            message = conn.recv()
-        except EOFError:
-            return
+        message = inbox.get()
         if message is None:
             return
         chunk, a, b = message
         rows = np.empty((len(a), RESULT_WIDTH))
         for j, (x, y) in enumerate(zip(a.tolist(), b.tolist())):
             rows[j] = overlap_row(compare(shingled(x), shingled(y), policy), int(rank[x]))
-        conn.send((chunk, rows))
+        try:
+            conn.send((chunk, rows))
+        except OSError:  # the decision closed its end: it is done, or gave this helper up
+            return
+
+
+def _receive(conn: Connection, inbox: queue.SimpleQueue) -> None:
+    """Every message of the decision into `inbox`, then None at the socket's end."""
+    try:
+        while (message := conn.recv()) is not None:
+            inbox.put(message)
+    except (EOFError, OSError):
+        pass
+    inbox.put(None)
 
 
 if __name__ == "__main__":

@@ -129,7 +129,8 @@ def test_answers_larger_than_the_socket_buffer_do_not_stall_the_decision(speeche
     waited to send its first answer while the decision waited to hand over the second chunk."""
     monkeypatch.setenv("INGEST_WORKERS", "2")
     helper = HelperProcess.start()
-    buffer = socket.socket(fileno=os.dup(helper.conn.fileno())).getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+    with socket.socket(fileno=os.dup(helper.conn.fileno())) as end:
+        buffer = end.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
     pairs = 4 * buffer // (2 * 8)  # a chunk of 4 buffers, its answer of 10
     texts = [_paragraphs(speeches[name]) for name in ("000", "002", "003")]
     assert helper.send_documents(["d0", "d1", "d2"], texts, np.zeros(3, dtype=bool))

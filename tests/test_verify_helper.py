@@ -154,8 +154,8 @@ def test_answers_larger_than_the_socket_buffer_do_not_stall_the_decision(speeche
     assert helper.proc.returncode == 0  # the socket's end stopped it
 
 
-def test_a_helper_that_stops_reading_is_given_up(speeches, monkeypatch):
-    """A helper that stopped (SIGSTOP here) cannot hold the decision on a send."""
+def test_a_helper_that_stops_reading_is_given_up(speeches, monkeypatch, caplog):
+    """A helper that stopped (SIGSTOP here) cannot hold the decision on a send, and it is said."""
     monkeypatch.setenv("INGEST_WORKERS", "2")
     monkeypatch.setattr(verify_helper, "_RESULT_TIMEOUT", 1.5)
     helper = HelperProcess.start()
@@ -164,8 +164,10 @@ def test_a_helper_that_stops_reading_is_given_up(speeches, monkeypatch):
         os.kill(helper.proc.pid, signal.SIGSTOP)
         big = np.zeros(1 << 20, np.int64)  # 8 MB: more than any socket buffer holds
         started = time.monotonic()
-        assert not helper.submit(1, big, big + 1)
+        with caplog.at_level(logging.WARNING, logger=verify_helper.__name__):
+            assert not helper.submit(1, big, big + 1)
         assert time.monotonic() - started < 30
+        assert "takes no more pairs" in caplog.text
     finally:
         helper.close()  # (kills the stopped helper after its few seconds of grace)
     assert helper.proc.returncode == -signal.SIGKILL

@@ -137,7 +137,9 @@ class HelperProcess:
         try:
             self.conn.send(message)
             return True
-        except (OSError, ValueError):  # (ValueError: closed here already)
+        except (OSError, ValueError) as e:  # (ValueError: closed here already)
+            log.warning("the duplicate decision's helper process takes no more pairs (%s): "
+                        "comparing the rest on one core", e)
             return False
 
 

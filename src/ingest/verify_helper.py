@@ -144,7 +144,7 @@ class HelperProcess:
 
 
 def serve(conn: Connection, lines_fd: int) -> None:
-    """The helper's loop: the documents once, then (chunk, a, b) until None or the end of the socket."""
+    """The helper's loop: the documents once, then (chunk, a, b) until the end of the socket."""
     try:
         _, policy, ids, titled, offsets = conn.recv()
     except EOFError:
@@ -191,11 +191,10 @@ def serve(conn: Connection, lines_fd: int) -> None:
 def _receive(conn: Connection, inbox: queue.SimpleQueue) -> None:
     """Every message of the decision into `inbox`, then None at the socket's end."""
     try:
-        while (message := conn.recv()) is not None:
-            inbox.put(message)
+        while True:
+            inbox.put(conn.recv())
     except (EOFError, OSError):
-        pass
-    inbox.put(None)
+        inbox.put(None)
 
 
 if __name__ == "__main__":

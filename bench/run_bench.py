@@ -101,15 +101,20 @@ def _exit_on_signal(signum, _frame) -> None:
 
 def tree_rss(root: psutil.Process) -> list[int]:
     """RSS in bytes of a process and of each of its children, in that order (those gone are left out)."""
-    rss = []
     try:
-        for p in [root, *root.children(recursive=True)]:
-            try:
-                rss.append(p.memory_info().rss)
-            except psutil.Error:
-                pass
+        return rss_of([root, *root.children(recursive=True)])
     except psutil.Error:
-        pass
+        return []
+
+
+def rss_of(procs: list[psutil.Process]) -> list[int]:
+    """RSS in bytes of each process still there."""
+    rss = []
+    for p in procs:
+        try:
+            rss.append(p.memory_info().rss)
+        except psutil.Error:
+            pass
     return rss
 
 
@@ -137,13 +142,7 @@ class TreeSampler:
             except psutil.Error:
                 pass
             self.listed = now
-        total = 0
-        for p in self.procs:
-            try:
-                total += p.memory_info().rss
-            except psutil.Error:
-                pass
-        self.peak = max(self.peak, total)
+        self.peak = max(self.peak, sum(rss_of(self.procs)))
 
 
 def timed_tree(cmd: list[str], env: dict) -> dict:
